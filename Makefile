@@ -1,0 +1,83 @@
+# coda: `make` builds lib/libcoda.a and bin/coda-*; `make check` runs every test (also under
+# ASan+UBSan); `make demo` runs the main job on bundled data. Both install missing Debian
+# packages first (scripts/deps.sh).
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+BUILD   ?= build
+BINDIR  ?= bin
+LIBA    ?= lib/libcoda.a
+
+PKGS      := openblas lapacke
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -llapacke -lopenblas)
+CODA_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Werror $(PKG_CFLAGS) -MMD -MP
+LDLIBS   = $(PKG_LIBS) -lcsv -lm
+
+LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_SRC  := $(sort $(wildcard cmd/*.c))
+PROGS    := $(patsubst cmd/%.c,$(BINDIR)/coda-%,$(subst _,-,$(CMD_SRC)))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all deps check test asan-build demo install clean bench examples
+all: $(LIBA) $(PROGS) $(UNITS)
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CODA_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# cmd/worker_sim.c becomes coda-worker-sim
+.SECONDEXPANSION:
+$(BINDIR)/coda-%: $(BUILD)/cmd/$$(subst -,_,$$*).o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The whole suite, then the whole suite again under AddressSanitizer + UBSan.
+check: deps
+	$(MAKE) all
+	$(MAKE) asan-build
+	tests/run.sh
+
+test: all
+	CODA_BUILD=$(BUILD) CODA_BINDIR=$(BINDIR) tests/run.sh --plain
+
+asan-build:
+	$(MAKE) BUILD=build-asan BINDIR=build-asan/bin LIBA=build-asan/libcoda.a \
+	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
+
+demo: deps
+	$(MAKE) all
+	scripts/demo.sh
+
+bench: all
+	bench/io.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	rm -rf build build-asan bin lib/libcoda.a
+
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d)
+.SECONDARY:

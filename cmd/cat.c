@@ -1,0 +1,156 @@
+/* coda-cat: convert matrices between formats, list a stream's frames, select frames. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/cli/cli.h"
+#include "../lib/io/stream.h"
+
+static const char *prog = "coda-cat";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-cat [OPTIONS] [FILE...]\n"
+            "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, Matrix Market; the\n"
+            "input format is detected) and write them in one format.\n\n"
+            "  -o, --output FILE   write to FILE (format from its extension unless -f)\n"
+            "  -f, --format F      bin, csv, tsv, npy or mtx (default: bin into a pipe or file,\n"
+            "                      csv to a terminal)\n"
+            "  -i, --info          list frames: kind, shape, dtype, tags, metadata\n"
+            "  -k, --kind K        keep only frames of kind matrix, plan, task or result\n"
+            "  -t, --tag NAME=V    keep only frames whose tag NAME (worker, block, iter, aux) is V\n"
+            "                      (repeatable; all must match)\n"
+            "  -n, --frame N       keep only the N-th frame (0-based, counted after --kind/--tag)\n"
+            "  -q, --quiet         no warnings\n"
+            "  -h, --help          this help\n"
+            "      --version       print the version\n\n"
+            "With no FILE, or FILE '-', read standard input. See coda-cat(1), coda-format(5).\n");
+}
+
+static void print_info(const char *input, long index, unsigned long long offset,
+                       const coda_frame *f)
+{
+    printf("%s: frame %ld at byte %llu: %s %zu x %zu %s", input, index, offset,
+           coda_kind_name(f->kind), f->mat.rows, f->mat.cols,
+           f->dtype == 2 ? "float32" : "float64");
+    for (int t = 0; t < CODA_NTAGS; t++)
+        if (f->tag[t] != CODA_NOTAG)
+            printf(" %s=%lld", coda_tag_name(t), (long long)f->tag[t]);
+    putchar('\n');
+    for (size_t i = 0; i < f->meta.n; i++)
+        printf("    %s=%s\n", f->meta.key[i], f->meta.val[i]);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
+        {"info", no_argument, 0, 'i'},         {"kind", required_argument, 0, 'k'},
+        {"tag", required_argument, 0, 't'},    {"frame", required_argument, 0, 'n'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+    const char *out = NULL, *fmt = NULL;
+    int info = 0, kind = 0, ntags = 0, tag_name[CODA_NTAGS * 2];
+    long long tag_val[CODA_NTAGS * 2];
+    long frame_sel = -1;
+    coda_err e;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:f:ik:t:n:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'i': info = 1; break;
+        case 'q': break;
+        case 'k':
+            kind = coda_kind_parse(optarg);
+            if (!kind) {
+                coda_say(prog, "option --kind: unknown kind '%s' (matrix, plan, task, result)",
+                         optarg);
+                return CODA_EXIT_USAGE;
+            }
+            break;
+        case 't': {
+            char name[16];
+            long long v;
+            char extra;
+            int tg;
+            if (ntags == CODA_NTAGS * 2 ||
+                sscanf(optarg, "%15[a-z]=%lld%c", name, &v, &extra) != 2 ||
+                (tg = coda_tag_parse(name)) < 0) {
+                coda_say(prog, "option --tag: expected NAME=VALUE with NAME worker, block, "
+                               "iter or aux, got '%s'", optarg);
+                return CODA_EXIT_USAGE;
+            }
+            tag_name[ntags] = tg;
+            tag_val[ntags++] = v;
+            break;
+        }
+        case 'n':
+            if (coda_parse_long("--frame", optarg, 0, __LONG_MAX__, &frame_sel, &e) < 0) {
+                coda_say(prog, "%s", e.msg);
+                return CODA_EXIT_USAGE;
+            }
+            break;
+        case 'h': usage(stdout); return CODA_EXIT_OK;
+        case 'V': coda_print_version(prog); return CODA_EXIT_OK;
+        default: usage(stderr); return CODA_EXIT_USAGE;
+        }
+    }
+    coda_writer w = {0};
+    if (!info && coda_open_output(&w, out, fmt, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return strstr(e.msg, "unknown format") ? CODA_EXIT_USAGE : CODA_EXIT_DATA;
+    }
+    int nin = argc - optind, status = CODA_EXIT_OK;
+    long selected = 0;
+    for (int a = 0; a < (nin ? nin : 1) && status == CODA_EXIT_OK; a++) {
+        const char *path = nin ? argv[optind + a] : "-";
+        coda_reader r;
+        if (coda_reader_open(&r, path, &e) < 0) {
+            coda_say(prog, "%s", e.msg);
+            status = CODA_EXIT_DATA;
+            break;
+        }
+        for (;;) {
+            coda_frame f;
+            unsigned long long at = r.in.off;
+            int rc = coda_reader_next(&r, &f, &e);
+            if (rc == 0)
+                break;
+            if (rc < 0) {
+                coda_say(prog, "%s", e.msg);
+                status = CODA_EXIT_DATA;
+                break;
+            }
+            int keep = !kind || f.kind == kind;
+            for (int t = 0; t < ntags && keep; t++)
+                keep = f.tag[tag_name[t]] == tag_val[t];
+            if (keep && frame_sel >= 0)
+                keep = selected++ == frame_sel;
+            if (keep) {
+                if (info)
+                    print_info(r.in.name, r.frames - 1, at, &f);
+                else if (coda_writer_put(&w, &f, &e) < 0) {
+                    coda_say(prog, "%s", e.msg);
+                    status = CODA_EXIT_DATA;
+                }
+            }
+            coda_frame_free(&f);
+            if (status != CODA_EXIT_OK)
+                break;
+        }
+        coda_reader_close(&r);
+    }
+    if (!info && coda_writer_close(&w, &e) < 0 && status == CODA_EXIT_OK) {
+        coda_say(prog, "%s", e.msg);
+        status = CODA_EXIT_DATA;
+    }
+    if (status == CODA_EXIT_OK && frame_sel >= 0 && selected <= frame_sel) {
+        coda_say(prog, "frame %ld not found: the input has %ld matching frames", frame_sel,
+                 selected);
+        status = CODA_EXIT_DATA;
+    }
+    return status;
+}

@@ -1,0 +1,92 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void coda_say(const char *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int coda_parse_long(const char *opt, const char *s, long lo, long hi, long *out, coda_err *e)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end)
+        return coda_fail(e, "option %s: '%s' is not an integer", opt, s);
+    if (v < lo || v > hi)
+        return coda_fail(e, "option %s: %ld is outside [%ld, %ld]", opt, v, lo, hi);
+    *out = v;
+    return 0;
+}
+
+int coda_parse_u64(const char *opt, const char *s, unsigned long long *out, coda_err *e)
+{
+    char *end;
+    errno = 0;
+    if (*s == '-')
+        return coda_fail(e, "option %s: '%s' must be non-negative", opt, s);
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *end)
+        return coda_fail(e, "option %s: '%s' is not a non-negative integer", opt, s);
+    *out = v;
+    return 0;
+}
+
+int coda_parse_double(const char *opt, const char *s, double *out, coda_err *e)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE)
+        return coda_fail(e, "option %s: '%s' is not a number", opt, s);
+    *out = v;
+    return 0;
+}
+
+int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e)
+{
+    size_t cnt = 1;
+    for (const char *p = s; *p; p++)
+        cnt += *p == ',';
+    long *a = malloc(cnt * sizeof *a);
+    if (!a)
+        return coda_fail(e, "out of memory");
+    const char *p = s;
+    for (size_t i = 0; i < cnt; i++) {
+        char *end;
+        errno = 0;
+        a[i] = strtol(p, &end, 10);
+        if (errno || end == p || a[i] < 0 || (*end != ',' && *end != '\0')) {
+            free(a);
+            return coda_fail(e, "option %s: '%s' is not a comma-separated list of "
+                                "non-negative integers", opt, s);
+        }
+        p = end + 1;
+    }
+    *out = a;
+    *n = cnt;
+    return 0;
+}
+
+int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err *e)
+{
+    coda_format f;
+    if (coda_format_choose(fmt, path, isatty(STDOUT_FILENO), &f, e) < 0)
+        return -1;
+    return coda_writer_open(w, path, f, e);
+}
+
+void coda_print_version(const char *prog) { printf("%s (coda) %s\n", prog, CODA_VERSION_STRING); }
+
+int coda_stderr_is_tty(void) { return isatty(STDERR_FILENO); }

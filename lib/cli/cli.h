@@ -1,0 +1,30 @@
+/* Helpers shared by the programs in cmd/: number parsing for options, diagnostics, output
+ * opening. They only parse and report; the program decides the exit status. */
+#ifndef CODA_CLI_H
+#define CODA_CLI_H
+
+#include <stdio.h>
+
+#include "../core/err.h"
+#include "../io/stream.h"
+
+#define CODA_VERSION_STRING "0.1.0"
+
+enum { CODA_EXIT_OK = 0, CODA_EXIT_DATA = 1, CODA_EXIT_USAGE = 2 };
+
+/* "prog: message" on stderr. */
+void coda_say(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a whole option argument; -1 with "option --x: ..." in e when malformed or out of range. */
+int coda_parse_long(const char *opt, const char *s, long lo, long hi, long *out, coda_err *e);
+int coda_parse_double(const char *opt, const char *s, double *out, coda_err *e);
+int coda_parse_u64(const char *opt, const char *s, unsigned long long *out, coda_err *e);
+/* Comma-separated non-negative integers into a fresh array. */
+int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e);
+/* Choose the output format (-f, extension, tty) and open the writer. */
+int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err *e);
+/* Print the version line. */
+void coda_print_version(const char *prog);
+/* True when stderr is a terminal (progress is shown only then). */
+int coda_stderr_is_tty(void);
+
+#endif

@@ -1,0 +1,102 @@
+#include "mat.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+size_t coda_mem_limit(void)
+{
+    const char *env = getenv("CODA_MAX_BYTES");
+    if (env && *env) {
+        char *end;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (*end == '\0' && v > 0)
+            return (size_t)v;
+    }
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && psize > 0)
+        return (size_t)pages * (size_t)psize;
+    return (size_t)1 << 34;
+}
+
+int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_err *e)
+{
+    if (cols != 0 && rows > SIZE_MAX / cols)
+        return coda_fail(e, "dimensions %zu x %zu overflow", rows, cols);
+    size_t n = rows * cols;
+    if (elem != 0 && n > SIZE_MAX / elem)
+        return coda_fail(e, "dimensions %zu x %zu overflow", rows, cols);
+    size_t b = n * elem, lim = coda_mem_limit();
+    if (b > lim)
+        return coda_fail(e, "a %zu x %zu matrix needs %zu bytes, more than the %zu allowed "
+                            "(physical memory, or CODA_MAX_BYTES)",
+                         rows, cols, b, lim);
+    if (bytes)
+        *bytes = b;
+    return 0;
+}
+
+int coda_mat_alloc(coda_mat *m, size_t rows, size_t cols, coda_err *e)
+{
+    size_t bytes = 0;
+    m->rows = rows;
+    m->cols = cols;
+    m->data = NULL;
+    if (coda_size_check(rows, cols, sizeof(double), &bytes, e) < 0)
+        return -1;
+    if (bytes == 0)
+        return 0;
+    m->data = calloc(rows * cols, sizeof(double));
+    if (!m->data)
+        return coda_fail(e, "out of memory for a %zu x %zu matrix", rows, cols);
+    return 0;
+}
+
+int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e)
+{
+    if (coda_mat_alloc(dst, src->rows, src->cols, e) < 0)
+        return -1;
+    if (src->rows && src->cols)
+        memcpy(dst->data, src->data, src->rows * src->cols * sizeof(double));
+    return 0;
+}
+
+int coda_mat_sub(coda_mat *dst, const coda_mat *src, size_t r0, size_t nr, size_t c0, size_t nc,
+                 coda_err *e)
+{
+    if (r0 + nr > src->rows || c0 + nc > src->cols)
+        return coda_fail(e, "sub-matrix [%zu+%zu, %zu+%zu] outside %zu x %zu", r0, nr, c0, nc,
+                         src->rows, src->cols);
+    if (coda_mat_alloc(dst, nr, nc, e) < 0)
+        return -1;
+    for (size_t j = 0; j < nc && nr; j++)
+        memcpy(dst->data + j * nr, src->data + (c0 + j) * src->rows + r0, nr * sizeof(double));
+    return 0;
+}
+
+void coda_mat_free(coda_mat *m)
+{
+    if (!m)
+        return;
+    free(m->data);
+    m->data = NULL;
+    m->rows = m->cols = 0;
+}
+
+double coda_mat_fro(const coda_mat *m)
+{
+    size_t n = m->rows * m->cols;
+    return n ? cblas_dnrm2((int)n, m->data, 1) : 0.0;
+}
+
+size_t coda_mat_first_nonfinite(const coda_mat *m)
+{
+    size_t n = m->rows * m->cols;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(m->data[i]))
+            return i;
+    return (size_t)-1;
+}

@@ -1,0 +1,34 @@
+/* Dense matrix: column-major, leading dimension = rows (LAPACK layout). */
+#ifndef CODA_MAT_H
+#define CODA_MAT_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef struct {
+    size_t rows, cols;
+    double *data; /* rows*cols doubles, column j at data + j*rows; NULL when empty */
+} coda_mat;
+
+#define CODA_AT(m, i, j) ((m)->data[(size_t)(j) * (m)->rows + (size_t)(i)])
+
+/* Bytes a single allocation may use: $CODA_MAX_BYTES if set, else physical memory. */
+size_t coda_mem_limit(void);
+
+/* Check rows*cols*elem fits in size_t and under coda_mem_limit(); fills *bytes. */
+int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_err *e);
+
+/* Allocate a zeroed rows x cols matrix. */
+int coda_mat_alloc(coda_mat *m, size_t rows, size_t cols, coda_err *e);
+int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e);
+/* dst = src[r0:r0+nr, c0:c0+nc] (a fresh matrix). */
+int coda_mat_sub(coda_mat *dst, const coda_mat *src, size_t r0, size_t nr, size_t c0, size_t nc,
+                 coda_err *e);
+void coda_mat_free(coda_mat *m);
+/* Frobenius norm and max-abs difference, for checks and reports. */
+double coda_mat_fro(const coda_mat *m);
+/* Index of the first non-finite entry, or (size_t)-1 when all are finite. */
+size_t coda_mat_first_nonfinite(const coda_mat *m);
+
+#endif

@@ -1,0 +1,168 @@
+#include "meta.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void coda_meta_free(coda_meta *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->key[i]);
+        free(m->val[i]);
+    }
+    free(m->key);
+    free(m->val);
+    memset(m, 0, sizeof *m);
+}
+
+int coda_meta_key_ok(const char *key)
+{
+    if (!*key)
+        return 0;
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.' || *p == '-'))
+            return 0;
+    return 1;
+}
+
+int coda_meta_set(coda_meta *m, const char *key, const char *val, coda_err *e)
+{
+    if (!coda_meta_key_ok(key))
+        return coda_fail(e, "bad metadata key '%s'", key);
+    if (strchr(val, '\n'))
+        return coda_fail(e, "metadata value for '%s' contains a newline", key);
+    char *v = strdup(val);
+    if (!v)
+        return coda_fail(e, "out of memory");
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->key[i], key) == 0) {
+            free(m->val[i]);
+            m->val[i] = v;
+            return 0;
+        }
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 8;
+        char **k = realloc(m->key, cap * sizeof *k);
+        if (k)
+            m->key = k;
+        char **vv = k ? realloc(m->val, cap * sizeof *vv) : NULL;
+        if (!k || !vv) {
+            free(v);
+            return coda_fail(e, "out of memory");
+        }
+        m->val = vv;
+        m->cap = cap;
+    }
+    m->key[m->n] = strdup(key);
+    if (!m->key[m->n]) {
+        free(v);
+        return coda_fail(e, "out of memory");
+    }
+    m->val[m->n++] = v;
+    return 0;
+}
+
+int coda_meta_setf(coda_meta *m, coda_err *e, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf)
+        return coda_fail(e, "out of memory");
+    va_start(ap, fmt);
+    vsnprintf(buf, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    int rc = coda_meta_set(m, key, buf, e);
+    free(buf);
+    return rc;
+}
+
+int coda_meta_set_double(coda_meta *m, const char *key, double v, coda_err *e)
+{
+    return coda_meta_setf(m, e, key, "%.17g", v);
+}
+
+int coda_meta_set_long(coda_meta *m, const char *key, long long v, coda_err *e)
+{
+    return coda_meta_setf(m, e, key, "%lld", v);
+}
+
+int coda_meta_copy(coda_meta *dst, const coda_meta *src, coda_err *e)
+{
+    memset(dst, 0, sizeof *dst);
+    for (size_t i = 0; i < src->n; i++)
+        if (coda_meta_set(dst, src->key[i], src->val[i], e) < 0) {
+            coda_meta_free(dst);
+            return -1;
+        }
+    return 0;
+}
+
+const char *coda_meta_get(const coda_meta *m, const char *key)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->key[i], key) == 0)
+            return m->val[i];
+    return NULL;
+}
+
+int coda_meta_get_long(const coda_meta *m, const char *key, long long *out, coda_err *e)
+{
+    const char *v = coda_meta_get(m, key);
+    if (!v)
+        return coda_fail(e, "metadata key '%s' missing", key);
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end)
+        return coda_fail(e, "metadata %s=%s is not an integer", key, v);
+    *out = x;
+    return 0;
+}
+
+int coda_meta_get_double(const coda_meta *m, const char *key, double *out, coda_err *e)
+{
+    const char *v = coda_meta_get(m, key);
+    if (!v)
+        return coda_fail(e, "metadata key '%s' missing", key);
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || *end)
+        return coda_fail(e, "metadata %s=%s is not a number", key, v);
+    *out = x;
+    return 0;
+}
+
+int coda_meta_get_longs(const coda_meta *m, const char *key, long long **out, size_t *n,
+                        coda_err *e)
+{
+    const char *v = coda_meta_get(m, key);
+    if (!v)
+        return coda_fail(e, "metadata key '%s' missing", key);
+    size_t cnt = 1;
+    for (const char *p = v; *p; p++)
+        cnt += *p == ',';
+    long long *a = malloc(cnt * sizeof *a);
+    if (!a)
+        return coda_fail(e, "out of memory");
+    const char *p = v;
+    for (size_t i = 0; i < cnt; i++) {
+        char *end;
+        errno = 0;
+        a[i] = strtoll(p, &end, 10);
+        if (errno || end == p || (*end != ',' && *end != '\0')) {
+            free(a);
+            return coda_fail(e, "metadata %s=%s is not a list of integers", key, v);
+        }
+        p = end + (*end == ',');
+    }
+    *out = a;
+    *n = cnt;
+    return 0;
+}

@@ -1,0 +1,204 @@
+#include "binfmt.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int host_little(void)
+{
+    const uint16_t x = 1;
+    return *(const unsigned char *)&x == 1;
+}
+
+static uint64_t get_u(const unsigned char *p, int nbytes, int little)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < nbytes; i++)
+        v |= (uint64_t)p[little ? i : nbytes - 1 - i] << (8 * i);
+    return v;
+}
+
+static void put_u(unsigned char *p, uint64_t v, int nbytes, int little)
+{
+    for (int i = 0; i < nbytes; i++)
+        p[little ? i : nbytes - 1 - i] = (unsigned char)(v >> (8 * i));
+}
+
+static void swap_bytes(unsigned char *p, size_t count, size_t width)
+{
+    for (size_t k = 0; k < count; k++, p += width)
+        for (size_t i = 0; i < width / 2; i++) {
+            unsigned char t = p[i];
+            p[i] = p[width - 1 - i];
+            p[width - 1 - i] = t;
+        }
+}
+
+static int parse_meta(coda_meta *m, char *text, size_t len, coda_err *e)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && text[i] != '\n')
+            continue;
+        if (i > start) {
+            text[i] = '\0';
+            char *line = text + start, *eq = strchr(line, '=');
+            if (!eq)
+                return coda_fail(e, "metadata line '%.40s' has no '='", line);
+            *eq = '\0';
+            if (coda_meta_set(m, line, eq + 1, e) < 0)
+                return -1;
+        }
+        start = i + 1;
+    }
+    return 0;
+}
+
+int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
+{
+    unsigned char h[CODA_HEADER_BYTES];
+    uint64_t at = in->off;
+    coda_frame_init(f, CODA_MATRIX);
+    size_t got = coda_in_read(in, h, sizeof h);
+    if (got == 0 && !in->ioerr)
+        return 0;
+#define BAD(...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", \
+                                                               in->name, idx, (unsigned long long)at))
+    if (in->ioerr)
+        return BAD("read error");
+    if (got >= 4 && memcmp(h, CODA_MAGIC, 4) != 0)
+        return BAD("bad magic (not a coda frame)");
+    if (got < sizeof h)
+        return BAD("truncated header (%zu of %d bytes)", got, CODA_HEADER_BYTES);
+    if (h[4] != CODA_VERSION)
+        return BAD("unsupported format version %u (this reads version %d)", h[4], CODA_VERSION);
+    if (h[5] != 'L' && h[5] != 'B')
+        return BAD("bad byte-order mark 0x%02x", h[5]);
+    int little = h[5] == 'L';
+    if (h[6] < CODA_MATRIX || h[6] > CODA_RESULT)
+        return BAD("unknown frame kind %u", h[6]);
+    if (h[7] != CODA_F64 && h[7] != CODA_F32)
+        return BAD("unsupported dtype code %u (1=float64, 2=float32)", h[7]);
+    if (h[8] != 'C' && h[8] != 'R')
+        return BAD("bad storage order 0x%02x", h[8]);
+    if (h[9] || h[10] || h[11])
+        return BAD("reserved header bytes are not zero");
+    f->kind = h[6];
+    f->dtype = h[7];
+    int dtype = h[7], rowmajor = h[8] == 'R';
+    size_t width = dtype == CODA_F64 ? 8 : 4;
+    uint64_t meta_len = get_u(h + 12, 4, little), rows = get_u(h + 16, 8, little),
+             cols = get_u(h + 24, 8, little), payload = get_u(h + 64, 8, little);
+    for (int t = 0; t < CODA_NTAGS; t++)
+        f->tag[t] = (int64_t)get_u(h + 32 + 8 * t, 8, little);
+    if (meta_len > CODA_META_MAX)
+        return BAD("metadata of %llu bytes exceeds the %u-byte limit",
+                   (unsigned long long)meta_len, CODA_META_MAX);
+    size_t bytes;
+    if (rows > SIZE_MAX || cols > SIZE_MAX || coda_size_check(rows, cols, width, &bytes, e) < 0) {
+        if (rows > SIZE_MAX || cols > SIZE_MAX)
+            coda_fail(e, "dimensions overflow");
+        return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
+                                (unsigned long long)at);
+    }
+    if (payload != bytes)
+        return BAD("payload length %llu does not match %llu x %llu %s",
+                   (unsigned long long)payload, (unsigned long long)rows,
+                   (unsigned long long)cols, dtype == CODA_F64 ? "float64" : "float32");
+    if (coda_size_check(rows, cols, sizeof(double), NULL, e) < 0)
+        return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
+                                (unsigned long long)at);
+    char *text = malloc(meta_len + 1);
+    if (!text)
+        return BAD("out of memory");
+    if (coda_in_read(in, text, meta_len) != meta_len) {
+        free(text);
+        return BAD("truncated metadata");
+    }
+    if (memchr(text, '\0', meta_len)) {
+        free(text);
+        return BAD("metadata contains a NUL byte");
+    }
+    int rc = parse_meta(&f->meta, text, meta_len, e);
+    free(text);
+    if (rc < 0) {
+        coda_frame_free(f);
+        return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
+                                (unsigned long long)at);
+    }
+    if (coda_mat_alloc(&f->mat, rows, cols, e) < 0) {
+        coda_frame_free(f);
+        return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
+                                (unsigned long long)at);
+    }
+    size_t n = rows * cols;
+    /* float64 in our order lands in place; anything else goes through a scratch copy */
+    int direct = dtype == CODA_F64 && !rowmajor;
+    unsigned char *raw = direct ? (unsigned char *)f->mat.data : malloc(bytes ? bytes : 1);
+    if (!raw) {
+        coda_frame_free(f);
+        return BAD("out of memory");
+    }
+    uint64_t payload_at = in->off;
+    size_t rd = coda_in_read(in, raw, bytes);
+    if (rd != bytes) {
+        if (!direct)
+            free(raw);
+        coda_frame_free(f);
+        return BAD("truncated payload: %zu of %zu bytes after byte %llu", rd, bytes,
+                   (unsigned long long)payload_at);
+    }
+    if (little != host_little())
+        swap_bytes(raw, n, width);
+    if (!direct) {
+        for (size_t k = 0; k < n; k++) {
+            double v;
+            if (dtype == CODA_F64)
+                memcpy(&v, raw + 8 * k, 8);
+            else {
+                float x;
+                memcpy(&x, raw + 4 * k, 4);
+                v = x;
+            }
+            /* k counts in storage order */
+            size_t i = rowmajor ? k / cols : k % rows, j = rowmajor ? k % cols : k / rows;
+            f->mat.data[j * rows + i] = v;
+        }
+        free(raw);
+    }
+    return 1;
+#undef BAD
+}
+
+int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)
+{
+    unsigned char h[CODA_HEADER_BYTES] = {0};
+    int little = host_little();
+    size_t meta_len = 0;
+    for (size_t i = 0; i < f->meta.n; i++)
+        meta_len += strlen(f->meta.key[i]) + strlen(f->meta.val[i]) + 2;
+    if (meta_len > CODA_META_MAX)
+        return coda_fail(e, "metadata of %zu bytes exceeds the %u-byte limit", meta_len,
+                         CODA_META_MAX);
+    size_t n = f->mat.rows * f->mat.cols;
+    memcpy(h, CODA_MAGIC, 4);
+    h[4] = CODA_VERSION;
+    h[5] = little ? 'L' : 'B';
+    h[6] = (unsigned char)f->kind;
+    h[7] = CODA_F64;
+    h[8] = 'C';
+    put_u(h + 12, meta_len, 4, little);
+    put_u(h + 16, f->mat.rows, 8, little);
+    put_u(h + 24, f->mat.cols, 8, little);
+    for (int t = 0; t < CODA_NTAGS; t++)
+        put_u(h + 32 + 8 * t, (uint64_t)f->tag[t], 8, little);
+    put_u(h + 64, (uint64_t)n * 8, 8, little);
+    if (fwrite(h, 1, sizeof h, out) != sizeof h)
+        return coda_fail(e, "write error: %s", strerror(errno));
+    for (size_t i = 0; i < f->meta.n; i++)
+        if (fprintf(out, "%s=%s\n", f->meta.key[i], f->meta.val[i]) < 0)
+            return coda_fail(e, "write error: %s", strerror(errno));
+    if (n && fwrite(f->mat.data, sizeof(double), n, out) != n)
+        return coda_fail(e, "write error: %s", strerror(errno));
+    return 0;
+}

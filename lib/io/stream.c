@@ -1,0 +1,200 @@
+#include "stream.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "binfmt.h"
+#include "textfmt.h"
+
+static const char *const fmt_names[] = {"auto", "bin", "csv", "tsv", "npy", "mtx"};
+
+const char *coda_format_name(coda_format f) { return fmt_names[f]; }
+
+coda_format coda_format_parse(const char *name)
+{
+    for (int i = CODA_FMT_BIN; i <= CODA_FMT_MTX; i++)
+        if (strcasecmp(name, fmt_names[i]) == 0)
+            return (coda_format)i;
+    if (!strcasecmp(name, "coda"))
+        return CODA_FMT_BIN;
+    return CODA_FMT_AUTO;
+}
+
+int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, coda_format *fmt,
+                       coda_err *e)
+{
+    if (opt) {
+        *fmt = coda_format_parse(opt);
+        if (*fmt == CODA_FMT_AUTO)
+            return coda_fail(e, "unknown format '%s' (bin, csv, tsv, npy, mtx)", opt);
+        return 0;
+    }
+    const char *dot = outpath && strcmp(outpath, "-") ? strrchr(outpath, '.') : NULL;
+    if (dot && !strchr(dot, '/')) {
+        *fmt = coda_format_parse(dot + 1);
+        if (*fmt != CODA_FMT_AUTO)
+            return 0;
+    }
+    *fmt = out_is_tty && !(outpath && strcmp(outpath, "-")) ? CODA_FMT_CSV : CODA_FMT_BIN;
+    return 0;
+}
+
+int coda_reader_open(coda_reader *r, const char *path, coda_err *e)
+{
+    memset(r, 0, sizeof *r);
+    return coda_in_open(&r->in, path, e);
+}
+
+void coda_reader_close(coda_reader *r) { coda_in_close(&r->in); }
+
+static coda_format detect(coda_in *in, coda_err *e)
+{
+    const unsigned char *p;
+    size_t n = coda_in_peek(in, 64, &p);
+    if (in->ioerr)
+        return coda_fail(e, "%s: read error", in->name), CODA_FMT_AUTO;
+    if (n == 0)
+        return coda_fail(e, "%s: empty input", in->name), CODA_FMT_AUTO;
+    if (n >= 4 && memcmp(p, CODA_MAGIC, 4) == 0)
+        return CODA_FMT_BIN;
+    if (n >= 6 && memcmp(p, "\x93NUMPY", 6) == 0)
+        return CODA_FMT_NPY;
+    if (n >= 14 && strncasecmp((const char *)p, "%%MatrixMarket", 14) == 0)
+        return CODA_FMT_MTX;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] == 0x7f) {
+            char shown[9];
+            size_t k = n < 4 ? n : 4;
+            for (size_t j = 0; j < k; j++)
+                shown[j] = p[j] >= 0x20 && p[j] < 0x7f ? (char)p[j] : '.';
+            shown[k] = '\0';
+            return coda_fail(e, "%s: frame 0 at byte 0: bad magic '%s': not a coda stream, "
+                                ".npy, Matrix Market or CSV/TSV",
+                             in->name, shown),
+                   CODA_FMT_AUTO;
+        }
+    return CODA_FMT_CSV; /* csv.c tells comma from tab */
+}
+
+int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e)
+{
+    if (r->done)
+        return 0;
+    if (r->fmt == CODA_FMT_AUTO) {
+        r->fmt = detect(&r->in, e);
+        if (r->fmt == CODA_FMT_AUTO)
+            return -1;
+    }
+    int rc;
+    switch (r->fmt) {
+    case CODA_FMT_BIN:
+        rc = coda_bin_read(&r->in, r->frames, f, e);
+        break;
+    case CODA_FMT_NPY:
+        rc = coda_npy_read(&r->in, f, e);
+        r->done = 1;
+        break;
+    case CODA_FMT_MTX:
+        rc = coda_mtx_read(&r->in, f, e);
+        r->done = 1;
+        break;
+    default:
+        rc = coda_csv_read(&r->in, f, e);
+        r->done = 1;
+        break;
+    }
+    if (rc == 1)
+        r->frames++;
+    if (rc <= 0)
+        r->done = 1;
+    return rc;
+}
+
+int coda_read_matrix(const char *path, coda_mat *m, coda_meta *meta, coda_err *e)
+{
+    coda_reader r;
+    coda_frame f;
+    if (coda_reader_open(&r, path, e) < 0)
+        return -1;
+    int rc;
+    while ((rc = coda_reader_next(&r, &f, e)) == 1) {
+        if (f.kind == CODA_MATRIX)
+            break;
+        coda_frame_free(&f);
+    }
+    if (rc == 0)
+        coda_fail(e, "%s: no matrix frame in the stream", r.in.name);
+    coda_reader_close(&r);
+    if (rc != 1)
+        return -1;
+    *m = f.mat;
+    f.mat.data = NULL;
+    if (meta)
+        *meta = f.meta;
+    else
+        coda_meta_free(&f.meta);
+    return 0;
+}
+
+int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err *e)
+{
+    memset(w, 0, sizeof *w);
+    w->fmt = fmt;
+    if (!path || strcmp(path, "-") == 0) {
+        w->f = stdout;
+        w->name = strdup("stdout");
+    } else {
+        w->f = fopen(path, "wb");
+        if (!w->f)
+            return coda_fail(e, "%s: %s", path, strerror(errno));
+        w->own = 1;
+        w->name = strdup(path);
+    }
+    if (!w->name)
+        return coda_fail(e, "out of memory");
+    return 0;
+}
+
+int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
+{
+    if (w->fmt != CODA_FMT_BIN && w->frames > 0)
+        return coda_fail(e, "%s: %s output holds one matrix, but the stream has more frames "
+                            "(select one with coda-cat --frame, or write -f bin)",
+                         w->name, coda_format_name(w->fmt));
+    int rc;
+    switch (w->fmt) {
+    case CODA_FMT_CSV:
+        rc = coda_csv_write(w->f, f, ',', e);
+        break;
+    case CODA_FMT_TSV:
+        rc = coda_csv_write(w->f, f, '\t', e);
+        break;
+    case CODA_FMT_NPY:
+        rc = coda_npy_write(w->f, f, e);
+        break;
+    case CODA_FMT_MTX:
+        rc = coda_mtx_write(w->f, f, e);
+        break;
+    default:
+        rc = coda_bin_write(w->f, f, e);
+        break;
+    }
+    if (rc < 0)
+        return coda_fail_prefix(e, "%s: ", w->name);
+    w->frames++;
+    return 0;
+}
+
+int coda_writer_close(coda_writer *w, coda_err *e)
+{
+    int rc = 0;
+    if (w->f && (fflush(w->f) != 0 || ferror(w->f)))
+        rc = coda_fail(e, "%s: write error: %s", w->name, strerror(errno));
+    if (w->own && w->f && fclose(w->f) != 0 && rc == 0)
+        rc = coda_fail(e, "%s: write error: %s", w->name, strerror(errno));
+    free(w->name);
+    memset(w, 0, sizeof *w);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/* Reading and writing matrices in any supported format, one frame at a time. */
+#ifndef CODA_STREAM_H
+#define CODA_STREAM_H
+
+#include <stdio.h>
+
+#include "frame.h"
+#include "in.h"
+
+typedef enum {
+    CODA_FMT_AUTO = 0,
+    CODA_FMT_BIN,
+    CODA_FMT_CSV,
+    CODA_FMT_TSV,
+    CODA_FMT_NPY,
+    CODA_FMT_MTX
+} coda_format;
+
+const char *coda_format_name(coda_format f);
+coda_format coda_format_parse(const char *name); /* AUTO when unknown */
+/* -f value, else the output file's extension, else bin into a pipe/file and csv to a terminal. */
+int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, coda_format *fmt,
+                       coda_err *e);
+
+typedef struct {
+    coda_in in;
+    coda_format fmt; /* detected from the content */
+    long frames;     /* frames returned so far */
+    int done;
+} coda_reader;
+
+/* path "-" is stdin. Format is detected on the first read. */
+int coda_reader_open(coda_reader *r, const char *path, coda_err *e);
+/* 1 with a frame, 0 at end, -1 on error. */
+int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e);
+void coda_reader_close(coda_reader *r);
+/* Read the single matrix a file holds (the first MATRIX frame of a stream). */
+int coda_read_matrix(const char *path, coda_mat *m, coda_meta *meta, coda_err *e);
+
+typedef struct {
+    FILE *f;
+    int own;
+    char *name;
+    coda_format fmt;
+    long frames;
+} coda_writer;
+
+/* path NULL or "-" is stdout. */
+int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err *e);
+int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e);
+int coda_writer_close(coda_writer *w, coda_err *e);
+
+#endif

@@ -87,6 +87,14 @@ int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err
     return coda_writer_open(w, path, f, e);
 }
 
+int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e)
+{
+    if ((!path || strcmp(path, "-") == 0) && isatty(STDOUT_FILENO))
+        return coda_fail(e, "refusing to write a binary stream to a terminal: pipe it into the "
+                            "next program, or use -o FILE");
+    return coda_writer_open(w, path, CODA_FMT_BIN, e);
+}
+
 void coda_print_version(const char *prog) { printf("%s (coda) %s\n", prog, CODA_VERSION_STRING); }
 
 int coda_stderr_is_tty(void) { return isatty(STDERR_FILENO); }

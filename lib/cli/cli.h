@@ -22,6 +22,8 @@ int coda_parse_u64(const char *opt, const char *s, unsigned long long *out, coda
 int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e);
 /* Choose the output format (-f, extension, tty) and open the writer. */
 int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err *e);
+/* Open a binary frame stream for output; refuses a terminal (pipe it, or use -o FILE). */
+int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e);
 /* Print the version line. */
 void coda_print_version(const char *prog);
 /* True when stderr is a terminal (progress is shown only then). */

@@ -198,3 +198,5 @@ int coda_writer_close(coda_writer *w, coda_err *e)
     memset(w, 0, sizeof *w);
     return rc;
 }
+
+int coda_writer_sink(void *ctx, coda_frame *f, coda_err *e) { return coda_writer_put(ctx, f, e); }

@@ -50,4 +50,7 @@ int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err
 int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e);
 int coda_writer_close(coda_writer *w, coda_err *e);
 
+/* A coda_sink (see codes/coding.h) that writes each frame to the coda_writer in ctx. */
+int coda_writer_sink(void *ctx, coda_frame *f, coda_err *e);
+
 #endif

@@ -1,0 +1,141 @@
+/* coda-decode: recover the result from the PLAN and whatever RESULT frames arrived. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/cli/cli.h"
+#include "../lib/codes/coding.h"
+#include "../lib/codes/plan.h"
+
+static const char *prog = "coda-decode";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-decode [OPTIONS] [STREAM]\n"
+            "Read a PLAN frame and the RESULT frames of the workers that responded, decode,\n"
+            "and write the result (a product, a gradient, or least-squares columns).\n\n"
+            "  -o, --output FILE   write the result to FILE (format from its extension)\n"
+            "  -f, --format F      bin, csv, tsv, npy or mtx (default: bin into a pipe or file,\n"
+            "                      csv to a terminal)\n"
+            "  -q, --quiet         no summary on stderr\n"
+            "  -h, --help, --version\n\n"
+            "Exits 1 with a message saying what is missing when the responders cannot determine\n"
+            "the result. See coda-decode(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
+        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+    const char *out = NULL, *fmt = NULL;
+    int quiet = 0, c;
+    while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return CODA_EXIT_OK;
+        case 'V': coda_print_version(prog); return CODA_EXIT_OK;
+        default: usage(stderr); return CODA_EXIT_USAGE;
+        }
+    }
+    if (argc - optind > 1) {
+        coda_say(prog, "expected at most one input stream");
+        return CODA_EXIT_USAGE;
+    }
+    if (fmt && coda_format_parse(fmt) == CODA_FMT_AUTO) {
+        coda_say(prog, "option --format: unknown format '%s' (bin, csv, tsv, npy, mtx)", fmt);
+        return CODA_EXIT_USAGE;
+    }
+    const char *in = optind < argc ? argv[optind] : "-";
+    coda_err e;
+    coda_reader r = {0};
+    coda_plan plan = {0};
+    coda_frame *res = NULL, f;
+    size_t nres = 0, cap = 0;
+    coda_mat result = {0};
+    coda_decode_info info;
+    int status = CODA_EXIT_DATA, have_plan = 0, rc;
+    if (coda_reader_open(&r, in, &e) < 0)
+        goto out;
+    while ((rc = coda_reader_next(&r, &f, &e)) == 1) {
+        if (f.kind == CODA_PLAN) {
+            rc = have_plan ? coda_fail(&e, "%s: frame %ld: a second PLAN frame", r.in.name,
+                                       r.frames - 1)
+                           : coda_plan_from_frame(&f, &plan, &e);
+            if (rc < 0 && have_plan == 0)
+                coda_fail_prefix(&e, "%s: frame %ld: ", r.in.name, r.frames - 1);
+            have_plan = 1;
+            coda_frame_free(&f);
+            if (rc < 0)
+                goto out;
+            continue;
+        }
+        if (f.kind != CODA_RESULT) {
+            coda_frame_free(&f);
+            continue; /* operands or tasks passed along are not results */
+        }
+        if (!have_plan) {
+            coda_frame_free(&f);
+            coda_fail(&e, "%s: frame %ld: a RESULT before the PLAN frame", r.in.name, r.frames - 1);
+            goto out;
+        }
+        if (nres == cap) {
+            cap = cap ? 2 * cap : 16;
+            coda_frame *t = realloc(res, cap * sizeof *t);
+            if (!t) {
+                coda_frame_free(&f);
+                coda_fail(&e, "out of memory");
+                goto out;
+            }
+            res = t;
+        }
+        res[nres++] = f;
+    }
+    if (rc < 0)
+        goto out;
+    if (!have_plan) {
+        coda_fail(&e, "%s: no PLAN frame (decode reads coda-worker-sim output)", r.in.name);
+        goto out;
+    }
+    if (coda_decode(&plan, res, nres, &result, &info, &e) < 0) {
+        coda_fail_prefix(&e, "%s: ", plan.scheme);
+        goto out;
+    }
+    coda_writer w;
+    if (coda_open_output(&w, out, fmt, &e) < 0)
+        goto out;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = result;
+    rc = coda_meta_set(&f.meta, "program", prog, &e) | coda_meta_set(&f.meta, "scheme", plan.scheme, &e) |
+         coda_meta_set(&f.meta, "op", plan.op, &e) |
+         coda_meta_set_long(&f.meta, "responders", info.responders, &e) |
+         coda_meta_set_double(&f.meta, "decode_cond", info.cond, &e);
+    if (rc == 0)
+        rc = coda_writer_put(&w, &f, &e);
+    coda_meta_free(&f.meta);
+    if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0 || rc < 0)
+        goto out;
+    if (!quiet)
+        coda_say(prog, "%s: decoded from %d of %d workers (%s, %d results combined, condition "
+                       "number %.3g, largest coefficient %.3g)",
+                 plan.scheme, info.responders, plan.N, info.method, info.used, info.cond,
+                 info.max_coef);
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    for (size_t k = 0; k < nres; k++)
+        coda_frame_free(&res[k]);
+    free(res);
+    coda_mat_free(&result);
+    coda_plan_free(&plan);
+    if (r.in.buf)
+        coda_reader_close(&r);
+    return status;
+}

@@ -1,0 +1,223 @@
+/* coda-encode: split and encode data for N workers; writes PLAN, operand and TASK frames. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/cli/cli.h"
+#include "../lib/codes/coding.h"
+#include "../lib/codes/scheme.h"
+#include "../lib/io/stream.h"
+
+static const char *prog = "coda-encode";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
+            "Split the input matrix into blocks, code them for N workers, and write a stream:\n"
+            "a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n"
+            "  --scheme NAME        uncoded, rep, frc, cyclic or mds (default uncoded)\n"
+            "  -N, --workers N      number of workers (required)\n"
+            "  -s, --stragglers S   stragglers the code must tolerate (default 0)\n"
+            "  -K, --blocks K       data blocks (mds only; default N-s)\n"
+            "  --op OP              matmul (default), matvec, grad or lsq-columns\n"
+            "  --operand FILE       right operand (B for matmul, v for matvec, beta for grad);\n"
+            "                       it travels in the stream to the workers\n"
+            "  --labels FILE        grad: the labels y (else the input's last column is y)\n"
+            "  --rhs FILE           lsq-columns: right-hand sides (default: the identity, so the\n"
+            "                       result is the inverse or pseudoinverse of INPUT)\n"
+            "  --assign FILE        use this N x K allocation/encoding matrix (coda-assign)\n"
+            "  --generator G        mds: gaussian (default) or chebyshev\n"
+            "  --seed N             seed of every random choice (default 1)\n"
+            "  -o, --output FILE    write the stream to FILE (default: stdout, not a terminal)\n"
+            "  -q, --quiet          no summary on stderr\n"
+            "  -h, --help, --version\n\n"
+            "For matmul, matvec and grad the input rows are split; for lsq-columns the input A\n"
+            "is the operand and the columns of the right-hand sides are split. See coda-encode(1).\n");
+}
+
+static int fail(const char *msg, int code)
+{
+    coda_say(prog, "%s", msg);
+    return code;
+}
+
+/* [X y]: append the labels as the last column. */
+static int append_labels(coda_mat *X, const coda_mat *y, coda_err *e)
+{
+    if (y->rows != X->rows || y->cols != 1)
+        return coda_fail(e, "labels are %zu x %zu, need %zu x 1", y->rows, y->cols, X->rows);
+    coda_mat Z;
+    if (coda_mat_alloc(&Z, X->rows, X->cols + 1, e) < 0)
+        return -1;
+    memcpy(Z.data, X->data, X->rows * X->cols * sizeof(double));
+    memcpy(Z.data + X->rows * X->cols, y->data, y->rows * sizeof(double));
+    coda_mat_free(X);
+    *X = Z;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_SCHEME = 256, O_OP, O_OPERAND, O_LABELS, O_RHS, O_ASSIGN, O_GEN, O_SEED, O_VERSION };
+    static const struct option opts[] = {
+        {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
+        {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
+        {"op", required_argument, 0, O_OP},         {"operand", required_argument, 0, O_OPERAND},
+        {"labels", required_argument, 0, O_LABELS}, {"rhs", required_argument, 0, O_RHS},
+        {"assign", required_argument, 0, O_ASSIGN}, {"generator", required_argument, 0, O_GEN},
+        {"seed", required_argument, 0, O_SEED},     {"output", required_argument, 0, 'o'},
+        {"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, O_VERSION},     {0, 0, 0, 0}};
+    const char *scheme = "uncoded", *out = NULL, *operand_path = NULL, *labels_path = NULL,
+               *rhs_path = NULL, *assign_path = NULL;
+    coda_scheme_args a = {.N = 0, .s = 0, .K = 0, .op = "matmul", .seed = 1};
+    int quiet = 0, c;
+    long v;
+    coda_err e;
+    while ((c = getopt_long(argc, argv, "N:s:K:o:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case O_SCHEME: scheme = optarg; break;
+        case 'N':
+            if (coda_parse_long("--workers", optarg, 1, 100000, &v, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            a.N = (int)v;
+            break;
+        case 's':
+            if (coda_parse_long("--stragglers", optarg, 0, 100000, &v, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            a.s = (int)v;
+            break;
+        case 'K':
+            if (coda_parse_long("--blocks", optarg, 1, 100000, &v, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            a.K = (int)v;
+            break;
+        case O_OP: a.op = optarg; break;
+        case O_OPERAND: operand_path = optarg; break;
+        case O_LABELS: labels_path = optarg; break;
+        case O_RHS: rhs_path = optarg; break;
+        case O_ASSIGN: assign_path = optarg; break;
+        case O_GEN: a.generator = optarg; break;
+        case O_SEED:
+            if (coda_parse_u64("--seed", optarg, &a.seed, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            break;
+        case 'o': out = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return CODA_EXIT_OK;
+        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        default: usage(stderr); return CODA_EXIT_USAGE;
+        }
+    }
+    int sum, by_cols;
+    if (coda_op_info(a.op, &sum, &by_cols) < 0) {
+        coda_say(prog, "option --op: unknown op '%s' (matmul, matvec, grad, lsq-columns)", a.op);
+        return CODA_EXIT_USAGE;
+    }
+    if (!assign_path && a.N < 1)
+        return fail("option -N/--workers is required (or give --assign FILE)", CODA_EXIT_USAGE);
+    if (!assign_path && !coda_scheme_find(scheme)) {
+        coda_say(prog, "option --scheme: unknown scheme '%s' (uncoded, rep, frc, cyclic, mds)",
+                 scheme);
+        return CODA_EXIT_USAGE;
+    }
+    if (argc - optind > 1)
+        return fail("expected at most one input file", CODA_EXIT_USAGE);
+    const char *in = optind < argc ? argv[optind] : "-";
+
+    coda_mat input = {0}, operand = {0}, data = {0}, extra = {0};
+    coda_plan plan = {0};
+    coda_writer w = {0};
+    int status = CODA_EXIT_DATA;
+    if (coda_read_matrix(in, &input, NULL, &e) < 0)
+        goto out;
+    if (by_cols) { /* lsq-columns: the input is A; the right-hand sides are split */
+        operand = input;
+        input.data = NULL;
+        if (rhs_path) {
+            if (coda_read_matrix(rhs_path, &data, NULL, &e) < 0)
+                goto out;
+        } else {
+            if (coda_mat_alloc(&data, operand.rows, operand.rows, &e) < 0)
+                goto out;
+            for (size_t i = 0; i < operand.rows; i++)
+                CODA_AT(&data, i, i) = 1.0;
+        }
+    } else {
+        data = input;
+        input.data = NULL;
+        if (operand_path && coda_read_matrix(operand_path, &operand, NULL, &e) < 0)
+            goto out;
+        if (sum && labels_path) {
+            if (coda_read_matrix(labels_path, &extra, NULL, &e) < 0 ||
+                append_labels(&data, &extra, &e) < 0)
+                goto out;
+        }
+    }
+    if (coda_mat_first_nonfinite(&data) != (size_t)-1 ||
+        (operand.data && coda_mat_first_nonfinite(&operand) != (size_t)-1)) {
+        coda_fail(&e, "%s: the data or operand holds NaN or Inf", in);
+        goto out;
+    }
+    size_t len = by_cols ? data.cols : data.rows;
+    if (assign_path) {
+        coda_mat G;
+        if (coda_read_matrix(assign_path, &G, NULL, &e) < 0)
+            goto out;
+        int rc = coda_plan_from_assignment(&plan, &G, &a, len, &e);
+        coda_mat_free(&G);
+        if (rc < 0)
+            goto out;
+    } else if (coda_plan_build(&plan, scheme, &a, len, &e) < 0) {
+        status = CODA_EXIT_USAGE;
+        goto out;
+    }
+    if (coda_open_stream_output(&w, out, &e) < 0) {
+        status = CODA_EXIT_USAGE;
+        goto out;
+    }
+    coda_frame f;
+    if (coda_plan_to_frame(&plan, &f, &e) < 0)
+        goto out;
+    int rc = coda_meta_set(&f.meta, "program", prog, &e);
+    if (rc == 0)
+        rc = coda_writer_put(&w, &f, &e);
+    coda_frame_free(&f);
+    if (rc < 0)
+        goto out;
+    if (operand.data) {
+        coda_frame_init(&f, CODA_MATRIX);
+        f.mat = operand;
+        rc = coda_meta_set(&f.meta, "role", "operand", &e);
+        if (rc == 0)
+            rc = coda_writer_put(&w, &f, &e);
+        coda_meta_free(&f.meta);
+        if (rc < 0)
+            goto out;
+    }
+    if (coda_encode_tasks(&plan, &data, coda_writer_sink, &w, &e) < 0)
+        goto out;
+    if (coda_writer_close(&w, &e) < 0)
+        goto out;
+    if (!quiet)
+        coda_say(prog, "%s: %d workers, %d blocks of at most %zu %s, any %d responders "
+                       "suffice, load %.4g of the data per worker",
+                 plan.scheme, plan.N, plan.K, coda_plan_max_block(&plan),
+                 plan.by_cols ? "columns" : "rows", plan.threshold ? plan.threshold : plan.N,
+                 plan.load);
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    if (w.f)
+        coda_writer_close(&w, NULL);
+    coda_plan_free(&plan);
+    coda_mat_free(&input);
+    coda_mat_free(&operand);
+    coda_mat_free(&data);
+    coda_mat_free(&extra);
+    return status;
+}

@@ -1,0 +1,29 @@
+/* Generic encoding and decoding over a plan's G. The same functions serve the pipeline
+ * programs (frames written to a stream) and the one-shot programs (frames passed in memory). */
+#ifndef CODA_CODING_H
+#define CODA_CODING_H
+
+#include "../io/frame.h"
+#include "plan.h"
+
+/* Receives each produced frame; it borrows the frame (the caller frees it afterwards). */
+typedef int (*coda_sink)(void *ctx, coda_frame *f, coda_err *e);
+
+/* TASK frames, worker by worker, for `data` (rows x cols; split along the plan's axis). */
+int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                      coda_err *e);
+
+typedef struct {
+    int responders;   /* distinct workers whose results arrived */
+    int used;         /* results the decoder combined */
+    double cond;      /* condition number of the decoding system (1 for replication) */
+    double max_coef;  /* largest |decoding coefficient| */
+    char method[32];  /* "replica", "least-squares" */
+} coda_decode_info;
+
+/* Recover the result from whatever RESULT frames arrived. On failure the message says what is
+ * missing ("need any 5 of 8 workers, got 4: blocks 2 and 3 missing"). */
+int coda_decode(const coda_plan *p, const coda_frame *res, size_t nres, coda_mat *out,
+                coda_decode_info *info, coda_err *e);
+
+#endif

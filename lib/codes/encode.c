@@ -1,0 +1,92 @@
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coding.h"
+
+/* Block j of the data: rows (or columns) bounds[j]..bounds[j+1], zero-padded to `pad`. */
+static int take_block(const coda_plan *p, const coda_mat *d, int j, size_t pad, coda_mat *b,
+                      coda_err *e)
+{
+    size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
+    size_t rows = p->by_cols ? d->rows : pad, cols = p->by_cols ? pad : d->cols;
+    if (coda_mat_alloc(b, rows, cols, e) < 0)
+        return -1;
+    for (size_t c = 0; c < (p->by_cols ? len : d->cols); c++)
+        memcpy(b->data + c * b->rows,
+               p->by_cols ? d->data + (at + c) * d->rows : d->data + c * d->rows + at,
+               (p->by_cols ? d->rows : len) * sizeof(double));
+    return 0;
+}
+
+static int task_frame(const coda_plan *p, coda_frame *f, int worker, int block, double coef,
+                      coda_err *e)
+{
+    coda_frame_init(f, CODA_TASK);
+    f->tag[CODA_TAG_WORKER] = worker;
+    f->tag[CODA_TAG_BLOCK] = block;
+    if (coda_meta_set(&f->meta, "op", p->op, e) < 0 ||
+        coda_meta_set_long(&f->meta, "combine", p->combine, e) < 0 ||
+        coda_meta_set_double(&f->meta, "coef", coef, e) < 0) {
+        coda_frame_free(f);
+        return -1;
+    }
+    return 0;
+}
+
+int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                      coda_err *e)
+{
+    size_t along = p->by_cols ? data->cols : data->rows;
+    if (along != p->length)
+        return coda_fail(e, "data has %zu %s but the plan splits %zu", along,
+                         p->by_cols ? "columns" : "rows", p->length);
+    for (int i = 0; i < p->N; i++) {
+        if (p->data_coded) {
+            /* one task: the G[i,:]-weighted sum of the zero-padded blocks */
+            coda_frame f;
+            size_t pad = coda_plan_max_block(p);
+            if (task_frame(p, &f, i, -1, 1.0, e) < 0)
+                return -1;
+            if (coda_mat_alloc(&f.mat, p->by_cols ? data->rows : pad,
+                               p->by_cols ? pad : data->cols, e) < 0) {
+                coda_frame_free(&f);
+                return -1;
+            }
+            for (int j = 0; j < p->K; j++) {
+                double g = CODA_AT(&p->G, i, j);
+                if (g == 0.0)
+                    continue;
+                coda_mat b;
+                if (take_block(p, data, j, pad, &b, e) < 0) {
+                    coda_frame_free(&f);
+                    return -1;
+                }
+                cblas_daxpy((int)(b.rows * b.cols), g, b.data, 1, f.mat.data, 1);
+                coda_mat_free(&b);
+            }
+            int rc = sink(ctx, &f, e);
+            coda_frame_free(&f);
+            if (rc < 0)
+                return -1;
+            continue;
+        }
+        for (int j = 0; j < p->K; j++) {
+            double g = CODA_AT(&p->G, i, j);
+            if (g == 0.0)
+                continue;
+            coda_frame f;
+            if (task_frame(p, &f, i, j, g, e) < 0)
+                return -1;
+            if (take_block(p, data, j, coda_plan_block_len(p, j), &f.mat, e) < 0) {
+                coda_frame_free(&f);
+                return -1;
+            }
+            int rc = sink(ctx, &f, e);
+            coda_frame_free(&f);
+            if (rc < 0)
+                return -1;
+        }
+    }
+    return 0;
+}

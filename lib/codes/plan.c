@@ -1,0 +1,160 @@
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void coda_plan_free(coda_plan *p)
+{
+    free(p->bounds);
+    coda_mat_free(&p->G);
+    coda_meta_free(&p->extra);
+    memset(p, 0, sizeof *p);
+}
+
+int coda_op_info(const char *op, int *sum, int *by_cols)
+{
+    static const struct {
+        const char *name;
+        int sum, by_cols;
+    } ops[] = {{"matmul", 0, 0}, {"matvec", 0, 0}, {"grad", 1, 0}, {"lsq-columns", 0, 1}};
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(op, ops[i].name) == 0) {
+            *sum = ops[i].sum;
+            *by_cols = ops[i].by_cols;
+            return 0;
+        }
+    return -1;
+}
+
+int coda_plan_split(coda_plan *p, size_t length, coda_err *e)
+{
+    if (p->K < 1)
+        return coda_fail(e, "need at least one block");
+    if ((size_t)p->K > length)
+        return coda_fail(e, "cannot split %zu %s into %d blocks", length,
+                         p->by_cols ? "columns" : "rows", p->K);
+    free(p->bounds);
+    p->bounds = malloc(((size_t)p->K + 1) * sizeof *p->bounds);
+    if (!p->bounds)
+        return coda_fail(e, "out of memory");
+    size_t base = length / (size_t)p->K, extra = length % (size_t)p->K;
+    p->bounds[0] = 0;
+    for (int j = 0; j < p->K; j++)
+        p->bounds[j + 1] = p->bounds[j] + base + ((size_t)j < extra);
+    p->length = length;
+    return 0;
+}
+
+size_t coda_plan_block_len(const coda_plan *p, int j) { return p->bounds[j + 1] - p->bounds[j]; }
+
+size_t coda_plan_max_block(const coda_plan *p)
+{
+    size_t m = 0;
+    for (int j = 0; j < p->K; j++)
+        if (coda_plan_block_len(p, j) > m)
+            m = coda_plan_block_len(p, j);
+    return m;
+}
+
+int coda_plan_to_frame(const coda_plan *p, coda_frame *f, coda_err *e)
+{
+    coda_frame_init(f, CODA_PLAN);
+    coda_meta *m = &f->meta;
+    char *b = malloc(((size_t)p->K + 1) * 24);
+    if (!b)
+        return coda_fail(e, "out of memory");
+    size_t off = 0;
+    for (int j = 0; j <= p->K; j++)
+        off += (size_t)sprintf(b + off, "%s%zu", j ? "," : "", p->bounds[j]);
+    int rc = coda_meta_set(m, "scheme", p->scheme, e) | coda_meta_set(m, "op", p->op, e) |
+             coda_meta_set_long(m, "N", p->N, e) | coda_meta_set_long(m, "K", p->K, e) |
+             coda_meta_set_long(m, "s", p->s, e) |
+             coda_meta_set(m, "result", p->sum ? "sum" : "concat", e) |
+             coda_meta_set(m, "axis", p->by_cols ? "cols" : "rows", e) |
+             coda_meta_set_long(m, "combine", p->combine, e) |
+             coda_meta_set_long(m, "data_coded", p->data_coded, e) |
+             coda_meta_set_long(m, "threshold", p->threshold, e) |
+             coda_meta_set_double(m, "load", p->load, e) |
+             coda_meta_set_long(m, "length", (long long)p->length, e) |
+             coda_meta_set(m, "bounds", b, e) |
+             coda_meta_setf(m, e, "seed", "%llu", p->seed);
+    free(b);
+    for (size_t i = 0; i < p->extra.n && rc == 0; i++)
+        rc = coda_meta_set(m, p->extra.key[i], p->extra.val[i], e);
+    if (rc == 0)
+        rc = coda_mat_copy(&f->mat, &p->G, e);
+    if (rc < 0)
+        coda_frame_free(f);
+    return rc < 0 ? -1 : 0;
+}
+
+static int known_key(const char *k)
+{
+    static const char *const keys[] = {"scheme", "op",     "N",         "K",    "s",
+                                       "result", "axis",   "combine",   "data_coded",
+                                       "threshold", "load", "length",   "bounds", "seed",
+                                       "program"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(k, keys[i]) == 0)
+            return 1;
+    return 0;
+}
+
+int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
+{
+    memset(p, 0, sizeof *p);
+    const coda_meta *m = &f->meta;
+    long long N, K, s, comb, dc, thr, len, *b = NULL;
+    size_t nb;
+    double load;
+    const char *scheme = coda_meta_get(m, "scheme"), *op = coda_meta_get(m, "op"),
+               *seed = coda_meta_get(m, "seed");
+    if (!scheme || !op || !seed)
+        return coda_fail(e, "plan lacks scheme, op or seed");
+    if (coda_meta_get_long(m, "N", &N, e) < 0 || coda_meta_get_long(m, "K", &K, e) < 0 ||
+        coda_meta_get_long(m, "s", &s, e) < 0 || coda_meta_get_long(m, "combine", &comb, e) < 0 ||
+        coda_meta_get_long(m, "data_coded", &dc, e) < 0 ||
+        coda_meta_get_long(m, "threshold", &thr, e) < 0 ||
+        coda_meta_get_double(m, "load", &load, e) < 0 ||
+        coda_meta_get_long(m, "length", &len, e) < 0 ||
+        coda_meta_get_longs(m, "bounds", &b, &nb, e) < 0)
+        return coda_fail_prefix(e, "plan: ");
+    if (N < 1 || K < 1 || N > 1000000 || K > 1000000 || (long long)nb != K + 1 || len < K ||
+        f->mat.rows != (size_t)N || f->mat.cols != (size_t)K || b[0] != 0 || b[K] != len) {
+        free(b);
+        return coda_fail(e, "plan: inconsistent N, K, bounds or matrix shape");
+    }
+    for (long long j = 0; j < K; j++)
+        if (b[j + 1] <= b[j]) {
+            free(b);
+            return coda_fail(e, "plan: block bounds are not increasing");
+        }
+    if (coda_op_info(op, &p->sum, &p->by_cols) < 0) {
+        free(b);
+        return coda_fail(e, "plan: unknown op '%s'", op);
+    }
+    snprintf(p->scheme, sizeof p->scheme, "%s", scheme);
+    snprintf(p->op, sizeof p->op, "%s", op);
+    p->N = (int)N;
+    p->K = (int)K;
+    p->s = (int)s;
+    p->combine = comb != 0;
+    p->data_coded = dc != 0;
+    p->threshold = (int)thr;
+    p->load = load;
+    p->length = (size_t)len;
+    p->seed = strtoull(seed, NULL, 10);
+    p->bounds = malloc(nb * sizeof *p->bounds);
+    if (!p->bounds) {
+        free(b);
+        return coda_fail(e, "out of memory");
+    }
+    for (size_t j = 0; j < nb; j++)
+        p->bounds[j] = (size_t)b[j];
+    free(b);
+    for (size_t i = 0; i < m->n; i++)
+        if (!known_key(m->key[i]) && coda_meta_set(&p->extra, m->key[i], m->val[i], e) < 0)
+            return -1;
+    return coda_mat_copy(&p->G, &f->mat, e);
+}

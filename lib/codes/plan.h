@@ -1,0 +1,41 @@
+/* A plan: everything decode needs to know about how the work was coded. It travels as the
+ * PLAN frame of a stream: the N x K encoding/allocation matrix G is the payload and every
+ * other field is metadata. */
+#ifndef CODA_PLAN_H
+#define CODA_PLAN_H
+
+#include <stddef.h>
+
+#include "../core/mat.h"
+#include "../core/meta.h"
+#include "../io/frame.h"
+
+typedef struct {
+    char scheme[32];
+    char op[16];     /* matmul, matvec, grad, lsq-columns */
+    int N, K, s;
+    int sum;         /* the result is the sum of the blocks' results (a gradient) */
+    int by_cols;     /* blocks are column blocks (lsq-columns); otherwise row blocks */
+    int combine;     /* a worker returns one G-weighted sum over its blocks */
+    int data_coded;  /* tasks carry G-weighted combinations of zero-padded data blocks */
+    int threshold;   /* any `threshold` responders suffice; 0 when it depends on which */
+    double load;     /* fraction of the data one worker processes */
+    size_t length;   /* rows (or columns) of the data being split */
+    size_t *bounds;  /* K+1 block boundaries into 0..length */
+    unsigned long long seed;
+    coda_mat G;      /* N x K */
+    coda_meta extra; /* scheme-specific parameters kept in the plan */
+} coda_plan;
+
+void coda_plan_free(coda_plan *p);
+/* Split `length` into K blocks, the first length mod K one longer (papers/inverse.txt §IV). */
+int coda_plan_split(coda_plan *p, size_t length, coda_err *e);
+size_t coda_plan_block_len(const coda_plan *p, int j);
+size_t coda_plan_max_block(const coda_plan *p);
+/* The PLAN frame and back. */
+int coda_plan_to_frame(const coda_plan *p, coda_frame *f, coda_err *e);
+int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e);
+/* Whether an op's result is a sum, and whether its blocks are column blocks; -1 if unknown. */
+int coda_op_info(const char *op, int *sum, int *by_cols);
+
+#endif

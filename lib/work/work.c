@@ -1,0 +1,146 @@
+#include "work.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+static int shape_error(const char *op, const coda_mat *t, const coda_mat *b, const char *need,
+                       coda_err *e)
+{
+    return coda_fail(e, "%s: task is %zu x %zu but operand is %zu x %zu (%s)", op, t->rows,
+                     t->cols, b->rows, b->cols, need);
+}
+
+int coda_work_apply(const char *op, const coda_mat *t, const coda_mat *b, coda_mat *out,
+                    coda_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!b || !b->data)
+        return coda_fail(e, "%s needs an operand (--operand FILE, or give it to coda-encode)", op);
+    if (strcmp(op, "matmul") == 0 || strcmp(op, "matvec") == 0) {
+        if (t->cols != b->rows || (op[3] == 'v' && b->cols != 1))
+            return shape_error(op, t, b, op[3] == 'v' ? "need an n x 1 vector" : "inner dimensions differ", e);
+        if (coda_mat_alloc(out, t->rows, b->cols, e) < 0)
+            return -1;
+        if (b->cols == 1)
+            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)t->cols, 1.0, t->data,
+                        (int)t->rows, b->data, 1, 0.0, out->data, 1);
+        else
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)t->rows, (int)b->cols,
+                        (int)t->cols, 1.0, t->data, (int)t->rows, b->data, (int)b->rows, 0.0,
+                        out->data, (int)out->rows);
+        return 0;
+    }
+    if (strcmp(op, "grad") == 0) {
+        size_t n = t->cols - 1;
+        if (t->cols < 2 || b->rows != n || b->cols != 1)
+            return shape_error(op, t, b, "task [X y] with X b x n needs beta n x 1", e);
+        coda_mat r;
+        if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
+            return -1;
+        /* r = X beta - y, then out = X^T r */
+        memcpy(r.data, t->data + n * t->rows, t->rows * sizeof(double));
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)n, 1.0, t->data,
+                    (int)t->rows, b->data, 1, -1.0, r.data, 1);
+        if (coda_mat_alloc(out, n, 1, e) < 0) {
+            coda_mat_free(&r);
+            return -1;
+        }
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)t->rows, (int)n, 1.0, t->data, (int)t->rows,
+                    r.data, 1, 0.0, out->data, 1);
+        coda_mat_free(&r);
+        return 0;
+    }
+    if (strcmp(op, "lsq-columns") == 0) {
+        if (b->rows != t->rows)
+            return shape_error(op, t, b, "A and the right-hand sides need the same rows", e);
+        size_t m = b->cols, ld = t->rows > m ? t->rows : m;
+        coda_mat A, X;
+        if (coda_mat_copy(&A, b, e) < 0)
+            return -1;
+        if (coda_mat_alloc(&X, ld, t->cols, e) < 0) {
+            coda_mat_free(&A);
+            return -1;
+        }
+        for (size_t c = 0; c < t->cols; c++)
+            memcpy(X.data + c * ld, t->data + c * t->rows, t->rows * sizeof(double));
+        lapack_int info = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (lapack_int)A.rows,
+                                        (lapack_int)m, (lapack_int)t->cols, A.data,
+                                        (lapack_int)A.rows, X.data, (lapack_int)ld);
+        int rc = 0;
+        if (info > 0)
+            rc = coda_fail(e, "lsq-columns: A is rank-deficient (LAPACK dgels: zero diagonal %d "
+                              "in its triangular factor)", (int)info);
+        else if (info < 0)
+            rc = coda_fail(e, "lsq-columns: LAPACK dgels argument %d invalid", (int)-info);
+        else
+            rc = coda_mat_sub(out, &X, 0, m, 0, t->cols, e);
+        coda_mat_free(&A);
+        coda_mat_free(&X);
+        return rc;
+    }
+    return coda_fail(e, "unknown op '%s' (matmul, matvec, grad, lsq-columns)", op);
+}
+
+static int emit(const coda_frame *task, coda_mat *m, int block, double latency, coda_sink sink,
+                void *ctx, coda_err *e)
+{
+    coda_frame r;
+    coda_frame_init(&r, CODA_RESULT);
+    r.tag[CODA_TAG_WORKER] = task->tag[CODA_TAG_WORKER];
+    r.tag[CODA_TAG_BLOCK] = block;
+    r.tag[CODA_TAG_ITER] = task->tag[CODA_TAG_ITER];
+    r.mat = *m;
+    memset(m, 0, sizeof *m);
+    int rc = coda_meta_set(&r.meta, "op", coda_meta_get(&task->meta, "op"), e);
+    if (rc == 0 && isfinite(latency))
+        rc = coda_meta_set_double(&r.meta, "latency", latency, e);
+    if (rc == 0)
+        rc = sink(ctx, &r, e);
+    coda_frame_free(&r);
+    return rc;
+}
+
+int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, double latency,
+                    coda_sink sink, void *ctx, coda_err *e)
+{
+    coda_mat acc = {0};
+    int combine = 0, rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const coda_frame *t = &tasks[k];
+        const char *op = coda_meta_get(&t->meta, "op");
+        long long comb = 0;
+        double coef = 1.0;
+        if (!op)
+            return coda_fail(e, "task %zu of worker %lld has no op", k,
+                             (long long)t->tag[CODA_TAG_WORKER]);
+        if (coda_meta_get(&t->meta, "combine") && coda_meta_get_long(&t->meta, "combine", &comb, e) < 0)
+            return -1;
+        if (coda_meta_get(&t->meta, "coef") && coda_meta_get_double(&t->meta, "coef", &coef, e) < 0)
+            return -1;
+        combine = comb != 0;
+        coda_mat r;
+        if (coda_work_apply(op, &t->mat, operand, &r, e) < 0) {
+            rc = coda_fail_prefix(e, "worker %lld: ", (long long)t->tag[CODA_TAG_WORKER]);
+            break;
+        }
+        if (!combine) {
+            rc = emit(t, &r, (int)t->tag[CODA_TAG_BLOCK], latency, sink, ctx, e);
+            coda_mat_free(&r);
+            continue;
+        }
+        if (k == 0 && coda_mat_alloc(&acc, r.rows, r.cols, e) < 0)
+            rc = -1;
+        else if (acc.rows != r.rows || acc.cols != r.cols)
+            rc = coda_fail(e, "worker %lld: task results differ in shape",
+                           (long long)t->tag[CODA_TAG_WORKER]);
+        else
+            cblas_daxpy((int)(r.rows * r.cols), coef, r.data, 1, acc.data, 1);
+        coda_mat_free(&r);
+    }
+    if (rc == 0 && combine && n)
+        rc = emit(&tasks[0], &acc, -1, latency, sink, ctx, e);
+    coda_mat_free(&acc);
+    return rc;
+}

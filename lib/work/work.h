@@ -1,0 +1,23 @@
+/* What a worker computes. Scheme-blind: a worker sees only its TASK frames (op, coefficient,
+ * whether to combine) and the operand. */
+#ifndef CODA_WORK_H
+#define CODA_WORK_H
+
+#include "../codes/coding.h"
+#include "../io/frame.h"
+
+/* One task's result:
+ *   matmul       task (b x n) * operand (n x p)                       -> b x p
+ *   matvec       task (b x n) * operand (n x 1)                       -> b x 1
+ *   grad         task [X y] (b x (n+1)), operand beta (n x 1): X^T (X beta - y) -> n x 1
+ *   lsq-columns  task E (r x c), operand A (r x m): argmin ||A X - E||_F -> m x c (LAPACK dgels) */
+int coda_work_apply(const char *op, const coda_mat *task, const coda_mat *operand, coda_mat *out,
+                    coda_err *e);
+
+/* Run all of one worker's TASK frames and pass its RESULT frames to sink: one per task, or one
+ * coefficient-weighted sum when the tasks say combine=1. `latency` (if finite) goes into the
+ * results' metadata. */
+int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, double latency,
+                    coda_sink sink, void *ctx, coda_err *e);
+
+#endif

@@ -135,6 +135,8 @@ int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
     /* float64 in our order lands in place; anything else goes through a scratch copy */
     int direct = dtype == CODA_F64 && !rowmajor;
     unsigned char *raw = direct ? (unsigned char *)f->mat.data : malloc(bytes ? bytes : 1);
+    if (n == 0)
+        return 1;
     if (!raw) {
         coda_frame_free(f);
         return BAD("out of memory");

@@ -166,7 +166,7 @@ int coda_csv_read(coda_in *in, coda_frame *f, coda_err *e)
 {
     csv_state st = {.e = e, .name = in->name, .first_row = 1};
     struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0)
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
         return coda_fail(e, "%s: cannot initialise the CSV parser", in->name);
     char *line = NULL;
     size_t cap = 0;

@@ -57,7 +57,7 @@ static coda_format detect(coda_in *in, coda_err *e)
         return coda_fail(e, "%s: read error", in->name), CODA_FMT_AUTO;
     if (n == 0)
         return coda_fail(e, "%s: empty input", in->name), CODA_FMT_AUTO;
-    if (n >= 4 && memcmp(p, CODA_MAGIC, 4) == 0)
+    if (memcmp(p, CODA_MAGIC, n < 4 ? n : 4) == 0) /* a 1-3 byte prefix: a truncated frame */
         return CODA_FMT_BIN;
     if (n >= 6 && memcmp(p, "\x93NUMPY", 6) == 0)
         return CODA_FMT_NPY;

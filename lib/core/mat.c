@@ -39,7 +39,7 @@ int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_e
     return 0;
 }
 
-int coda_mat_alloc(coda_mat *m, size_t rows, size_t cols, coda_err *e)
+static int mat_alloc(coda_mat *m, size_t rows, size_t cols, int zero, coda_err *e)
 {
     size_t bytes = 0;
     m->rows = rows;
@@ -49,15 +49,25 @@ int coda_mat_alloc(coda_mat *m, size_t rows, size_t cols, coda_err *e)
         return -1;
     if (bytes == 0)
         return 0;
-    m->data = calloc(rows * cols, sizeof(double));
+    m->data = zero ? calloc(rows * cols, sizeof(double)) : malloc(bytes);
     if (!m->data)
         return coda_fail(e, "out of memory for a %zu x %zu matrix", rows, cols);
     return 0;
 }
 
+int coda_mat_alloc(coda_mat *m, size_t rows, size_t cols, coda_err *e)
+{
+    return mat_alloc(m, rows, cols, 1, e);
+}
+
+int coda_mat_alloc_raw(coda_mat *m, size_t rows, size_t cols, coda_err *e)
+{
+    return mat_alloc(m, rows, cols, 0, e);
+}
+
 int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e)
 {
-    if (coda_mat_alloc(dst, src->rows, src->cols, e) < 0)
+    if (coda_mat_alloc_raw(dst, src->rows, src->cols, e) < 0)
         return -1;
     if (src->rows && src->cols)
         memcpy(dst->data, src->data, src->rows * src->cols * sizeof(double));

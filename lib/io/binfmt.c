@@ -126,7 +126,7 @@ int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
         return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
                                 (unsigned long long)at);
     }
-    if (coda_mat_alloc(&f->mat, rows, cols, e) < 0) {
+    if (coda_mat_alloc_raw(&f->mat, rows, cols, e) < 0) {
         coda_frame_free(f);
         return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
                                 (unsigned long long)at);

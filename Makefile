@@ -79,5 +79,5 @@ install: all
 clean:
 	rm -rf build build-asan bin lib/libcoda.a
 
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
 .SECONDARY:

@@ -116,7 +116,7 @@ int main(int argc, char **argv)
         for (;;) {
             coda_frame f;
             unsigned long long at = r.in.off;
-            int rc = coda_reader_next(&r, &f, &e);
+            int rc = coda_reader_next_head(&r, &f, &e);
             if (rc == 0)
                 break;
             if (rc < 0) {
@@ -129,13 +129,21 @@ int main(int argc, char **argv)
                 keep = f.tag[tag_name[t]] == tag_val[t];
             if (keep && frame_sel >= 0)
                 keep = selected++ == frame_sel;
-            if (keep) {
-                if (info)
-                    print_info(r.in.name, r.frames - 1, at, &f);
-                else if (coda_writer_put(&w, &f, &e) < 0) {
-                    coda_say(prog, "%s", e.msg);
-                    status = CODA_EXIT_DATA;
-                }
+            /* binary payloads are passed through in chunks when nothing needs converting;
+             * --info and unselected frames skip them */
+            if (!keep || info)
+                rc = coda_reader_pass(&r, NULL, &e);
+            else if (r.pending && w.fmt == CODA_FMT_BIN && coda_bin_native(&r.head))
+                rc = coda_writer_put_head(&w, &f, &e) < 0 ? -1 : coda_reader_pass(&r, w.f, &e);
+            else if (r.pending && coda_reader_payload(&r, &f, &e) < 0)
+                rc = -1;
+            else
+                rc = coda_writer_put(&w, &f, &e);
+            if (rc >= 0 && keep && info)
+                print_info(r.in.name, r.frames - 1, at, &f);
+            if (rc < 0) {
+                coda_say(prog, "%s", e.msg);
+                status = CODA_EXIT_DATA;
             }
             coda_frame_free(&f);
             if (status != CODA_EXIT_OK)

@@ -53,17 +53,19 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
                 coda_frame_free(&f);
                 return -1;
             }
+            /* axpy straight from the data: block j's rows (or columns) into the padded task */
             for (int j = 0; j < p->K; j++) {
                 double g = CODA_AT(&p->G, i, j);
+                size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
                 if (g == 0.0)
                     continue;
-                coda_mat b;
-                if (take_block(p, data, j, pad, &b, e) < 0) {
-                    coda_frame_free(&f);
-                    return -1;
-                }
-                cblas_daxpy((int)(b.rows * b.cols), g, b.data, 1, f.mat.data, 1);
-                coda_mat_free(&b);
+                if (p->by_cols)
+                    cblas_daxpy((int)(len * data->rows), g, data->data + at * data->rows, 1,
+                                f.mat.data, 1);
+                else
+                    for (size_t c = 0; c < data->cols; c++)
+                        cblas_daxpy((int)len, g, data->data + c * data->rows + at, 1,
+                                    f.mat.data + c * pad, 1);
             }
             int rc = sink(ctx, &f, e);
             coda_frame_free(&f);

@@ -54,60 +54,60 @@ static int parse_meta(coda_meta *m, char *text, size_t len, coda_err *e)
     return 0;
 }
 
-int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
+#define BAD(...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", \
+                                                               in->name, idx, (unsigned long long)h->at))
+
+int coda_bin_read_head(coda_in *in, long idx, coda_frame *f, coda_bin_head *h, coda_err *e)
 {
-    unsigned char h[CODA_HEADER_BYTES];
-    uint64_t at = in->off;
+    unsigned char b[CODA_HEADER_BYTES];
+    memset(h, 0, sizeof *h);
+    h->at = in->off;
     coda_frame_init(f, CODA_MATRIX);
-    size_t got = coda_in_read(in, h, sizeof h);
+    size_t got = coda_in_read(in, b, sizeof b);
     if (got == 0 && !in->ioerr)
         return 0;
-#define BAD(...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", \
-                                                               in->name, idx, (unsigned long long)at))
     if (in->ioerr)
         return BAD("read error");
-    if (got >= 4 && memcmp(h, CODA_MAGIC, 4) != 0)
+    if (got >= 4 && memcmp(b, CODA_MAGIC, 4) != 0)
         return BAD("bad magic (not a coda frame)");
-    if (got < sizeof h)
+    if (got < sizeof b)
         return BAD("truncated header (%zu of %d bytes)", got, CODA_HEADER_BYTES);
-    if (h[4] != CODA_VERSION)
-        return BAD("unsupported format version %u (this reads version %d)", h[4], CODA_VERSION);
-    if (h[5] != 'L' && h[5] != 'B')
-        return BAD("bad byte-order mark 0x%02x", h[5]);
-    int little = h[5] == 'L';
-    if (h[6] < CODA_MATRIX || h[6] > CODA_RESULT)
-        return BAD("unknown frame kind %u", h[6]);
-    if (h[7] != CODA_F64 && h[7] != CODA_F32)
-        return BAD("unsupported dtype code %u (1=float64, 2=float32)", h[7]);
-    if (h[8] != 'C' && h[8] != 'R')
-        return BAD("bad storage order 0x%02x", h[8]);
-    if (h[9] || h[10] || h[11])
+    if (b[4] != CODA_VERSION)
+        return BAD("unsupported format version %u (this reads version %d)", b[4], CODA_VERSION);
+    if (b[5] != 'L' && b[5] != 'B')
+        return BAD("bad byte-order mark 0x%02x", b[5]);
+    h->little = b[5] == 'L';
+    if (b[6] < CODA_MATRIX || b[6] > CODA_RESULT)
+        return BAD("unknown frame kind %u", b[6]);
+    if (b[7] != CODA_F64 && b[7] != CODA_F32)
+        return BAD("unsupported dtype code %u (1=float64, 2=float32)", b[7]);
+    if (b[8] != 'C' && b[8] != 'R')
+        return BAD("bad storage order 0x%02x", b[8]);
+    if (b[9] || b[10] || b[11])
         return BAD("reserved header bytes are not zero");
-    f->kind = h[6];
-    f->dtype = h[7];
-    int dtype = h[7], rowmajor = h[8] == 'R';
-    size_t width = dtype == CODA_F64 ? 8 : 4;
-    uint64_t meta_len = get_u(h + 12, 4, little), rows = get_u(h + 16, 8, little),
-             cols = get_u(h + 24, 8, little), payload = get_u(h + 64, 8, little);
+    f->kind = b[6];
+    f->dtype = h->dtype = b[7];
+    h->rowmajor = b[8] == 'R';
+    size_t width = h->dtype == CODA_F64 ? 8 : 4;
+    uint64_t meta_len = get_u(b + 12, 4, h->little), rows = get_u(b + 16, 8, h->little),
+             cols = get_u(b + 24, 8, h->little), payload = get_u(b + 64, 8, h->little);
     for (int t = 0; t < CODA_NTAGS; t++)
-        f->tag[t] = (int64_t)get_u(h + 32 + 8 * t, 8, little);
+        f->tag[t] = (int64_t)get_u(b + 32 + 8 * t, 8, h->little);
     if (meta_len > CODA_META_MAX)
         return BAD("metadata of %llu bytes exceeds the %u-byte limit",
                    (unsigned long long)meta_len, CODA_META_MAX);
-    size_t bytes;
-    if (rows > SIZE_MAX || cols > SIZE_MAX || coda_size_check(rows, cols, width, &bytes, e) < 0) {
-        if (rows > SIZE_MAX || cols > SIZE_MAX)
-            coda_fail(e, "dimensions overflow");
+    if (rows > SIZE_MAX || cols > SIZE_MAX)
+        return BAD("dimensions overflow");
+    if (coda_size_check(rows, cols, width, &h->bytes, e) < 0 ||
+        coda_size_check(rows, cols, sizeof(double), NULL, e) < 0)
         return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
-                                (unsigned long long)at);
-    }
-    if (payload != bytes)
+                                (unsigned long long)h->at);
+    if (payload != h->bytes)
         return BAD("payload length %llu does not match %llu x %llu %s",
                    (unsigned long long)payload, (unsigned long long)rows,
-                   (unsigned long long)cols, dtype == CODA_F64 ? "float64" : "float32");
-    if (coda_size_check(rows, cols, sizeof(double), NULL, e) < 0)
-        return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
-                                (unsigned long long)at);
+                   (unsigned long long)cols, h->dtype == CODA_F64 ? "float64" : "float32");
+    f->mat.rows = rows;
+    f->mat.cols = cols;
     char *text = malloc(meta_len + 1);
     if (!text)
         return BAD("out of memory");
@@ -124,19 +124,31 @@ int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
     if (rc < 0) {
         coda_frame_free(f);
         return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
-                                (unsigned long long)at);
+                                (unsigned long long)h->at);
     }
+    return 1;
+}
+
+int coda_bin_native(const coda_bin_head *h)
+{
+    return h->dtype == CODA_F64 && !h->rowmajor && h->little == host_little();
+}
+
+int coda_bin_read_payload(coda_in *in, long idx, coda_frame *f, const coda_bin_head *h,
+                          coda_err *e)
+{
+    size_t rows = f->mat.rows, cols = f->mat.cols, n = rows * cols, bytes = h->bytes;
+    size_t width = h->dtype == CODA_F64 ? 8 : 4;
     if (coda_mat_alloc_raw(&f->mat, rows, cols, e) < 0) {
         coda_frame_free(f);
         return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
-                                (unsigned long long)at);
+                                (unsigned long long)h->at);
     }
-    size_t n = rows * cols;
-    /* float64 in our order lands in place; anything else goes through a scratch copy */
-    int direct = dtype == CODA_F64 && !rowmajor;
-    unsigned char *raw = direct ? (unsigned char *)f->mat.data : malloc(bytes ? bytes : 1);
     if (n == 0)
         return 1;
+    /* float64 in our order lands in place; anything else goes through a scratch copy */
+    int direct = h->dtype == CODA_F64 && !h->rowmajor;
+    unsigned char *raw = direct ? (unsigned char *)f->mat.data : malloc(bytes);
     if (!raw) {
         coda_frame_free(f);
         return BAD("out of memory");
@@ -150,12 +162,12 @@ int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
         return BAD("truncated payload: %zu of %zu bytes after byte %llu", rd, bytes,
                    (unsigned long long)payload_at);
     }
-    if (little != host_little())
+    if (h->little != host_little())
         swap_bytes(raw, n, width);
     if (!direct) {
         for (size_t k = 0; k < n; k++) {
             double v;
-            if (dtype == CODA_F64)
+            if (h->dtype == CODA_F64)
                 memcpy(&v, raw + 8 * k, 8);
             else {
                 float x;
@@ -163,16 +175,40 @@ int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
                 v = x;
             }
             /* k counts in storage order */
-            size_t i = rowmajor ? k / cols : k % rows, j = rowmajor ? k % cols : k / rows;
+            size_t i = h->rowmajor ? k / cols : k % rows, j = h->rowmajor ? k % cols : k / rows;
             f->mat.data[j * rows + i] = v;
         }
         free(raw);
     }
     return 1;
-#undef BAD
 }
 
-int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)
+int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, FILE *out, coda_err *e)
+{
+    unsigned char buf[1 << 16];
+    uint64_t payload_at = in->off;
+    size_t left = h->bytes;
+    while (left) {
+        size_t want = left < sizeof buf ? left : sizeof buf, got = coda_in_read(in, buf, want);
+        if (out && got && fwrite(buf, 1, got, out) != got)
+            return coda_fail(e, "write error: %s", strerror(errno));
+        left -= got;
+        if (got != want)
+            return BAD("truncated payload: %zu of %zu bytes after byte %llu", h->bytes - left,
+                       h->bytes, (unsigned long long)payload_at);
+    }
+    return 0;
+}
+#undef BAD
+
+int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
+{
+    coda_bin_head h;
+    int rc = coda_bin_read_head(in, idx, f, &h, e);
+    return rc == 1 ? coda_bin_read_payload(in, idx, f, &h, e) : rc;
+}
+
+int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
 {
     unsigned char h[CODA_HEADER_BYTES] = {0};
     int little = host_little();
@@ -200,6 +236,14 @@ int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)
     for (size_t i = 0; i < f->meta.n; i++)
         if (fprintf(out, "%s=%s\n", f->meta.key[i], f->meta.val[i]) < 0)
             return coda_fail(e, "write error: %s", strerror(errno));
+    return 0;
+}
+
+int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)
+{
+    size_t n = f->mat.rows * f->mat.cols;
+    if (coda_bin_write_head(out, f, e) < 0)
+        return -1;
     if (n && fwrite(f->mat.data, sizeof(double), n, out) != n)
         return coda_fail(e, "write error: %s", strerror(errno));
     return 0;

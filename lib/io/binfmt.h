@@ -19,4 +19,21 @@ enum coda_dtype { CODA_F64 = 1, CODA_F32 = 2 };
 int coda_bin_read(coda_in *in, long frame_index, coda_frame *f, coda_err *e);
 int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e);
 
+/* Frame by parts, for tools that pass payloads through without holding them (coda-cat). */
+typedef struct {
+    int dtype, rowmajor, little;
+    size_t bytes;   /* payload bytes */
+    uint64_t at;    /* byte offset of the frame */
+} coda_bin_head;
+/* Header and metadata; f->mat has its shape but no data. 1, 0 at end, -1 on error. */
+int coda_bin_read_head(coda_in *in, long idx, coda_frame *f, coda_bin_head *h, coda_err *e);
+int coda_bin_read_payload(coda_in *in, long idx, coda_frame *f, const coda_bin_head *h,
+                          coda_err *e);
+/* Copy the payload to out in chunks (out NULL: skip it). Only for native frames. */
+int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, FILE *out, coda_err *e);
+/* float64, column-major, host byte order: the payload can be copied as it is. */
+int coda_bin_native(const coda_bin_head *h);
+/* Header and metadata of f, with shape f->mat.rows x f->mat.cols. */
+int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e);
+
 #endif

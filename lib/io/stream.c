@@ -80,6 +80,35 @@ static coda_format detect(coda_in *in, coda_err *e)
 
 int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e)
 {
+    int rc = coda_reader_next_head(r, f, e);
+    return rc == 1 && r->pending ? coda_reader_payload(r, f, e) : rc;
+}
+
+int coda_reader_payload(coda_reader *r, coda_frame *f, coda_err *e)
+{
+    r->pending = 0;
+    int rc = coda_bin_read_payload(&r->in, r->frames - 1, f, &r->head, e);
+    if (rc < 0)
+        r->done = 1;
+    return rc;
+}
+
+int coda_reader_pass(coda_reader *r, FILE *out, coda_err *e)
+{
+    if (!r->pending)
+        return 0;
+    r->pending = 0;
+    if (coda_bin_pass_payload(&r->in, r->frames - 1, &r->head, out, e) < 0) {
+        r->done = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int coda_reader_next_head(coda_reader *r, coda_frame *f, coda_err *e)
+{
+    if (r->pending && coda_reader_pass(r, NULL, e) < 0)
+        return -1;
     if (r->done)
         return 0;
     if (r->fmt == CODA_FMT_AUTO) {
@@ -90,7 +119,8 @@ int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e)
     int rc;
     switch (r->fmt) {
     case CODA_FMT_BIN:
-        rc = coda_bin_read(&r->in, r->frames, f, e);
+        rc = coda_bin_read_head(&r->in, r->frames, f, &r->head, e);
+        r->pending = rc == 1;
         break;
     case CODA_FMT_NPY:
         rc = coda_npy_read(&r->in, f, e);
@@ -182,6 +212,16 @@ int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
         break;
     }
     if (rc < 0)
+        return coda_fail_prefix(e, "%s: ", w->name);
+    w->frames++;
+    return 0;
+}
+
+int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e)
+{
+    if (w->fmt != CODA_FMT_BIN)
+        return coda_fail(e, "%s: only a binary stream takes frames by parts", w->name);
+    if (coda_bin_write_head(w->f, f, e) < 0)
         return coda_fail_prefix(e, "%s: ", w->name);
     w->frames++;
     return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "frame.h"
+#include "binfmt.h"
 #include "in.h"
 
 typedef enum {
@@ -27,6 +28,8 @@ typedef struct {
     coda_format fmt; /* detected from the content */
     long frames;     /* frames returned so far */
     int done;
+    int pending;     /* a binary frame's payload is still unread */
+    coda_bin_head head;
 } coda_reader;
 
 /* path "-" is stdin. Format is detected on the first read. */
@@ -34,6 +37,13 @@ int coda_reader_open(coda_reader *r, const char *path, coda_err *e);
 /* 1 with a frame, 0 at end, -1 on error. */
 int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e);
 void coda_reader_close(coda_reader *r);
+/* Like coda_reader_next, but a binary frame comes without its payload (f->mat has the shape,
+ * no data; r->pending is set): finish it with coda_reader_payload, or copy or skip it with
+ * coda_reader_pass. Frames of the other formats come whole. Memory stays bounded by a chunk
+ * however large the frame. */
+int coda_reader_next_head(coda_reader *r, coda_frame *f, coda_err *e);
+int coda_reader_payload(coda_reader *r, coda_frame *f, coda_err *e);
+int coda_reader_pass(coda_reader *r, FILE *out, coda_err *e);
 /* Read the single matrix a file holds (the first MATRIX frame of a stream). */
 int coda_read_matrix(const char *path, coda_mat *m, coda_meta *meta, coda_err *e);
 
@@ -48,6 +58,8 @@ typedef struct {
 /* path NULL or "-" is stdout. */
 int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err *e);
 int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e);
+/* Binary output only: write f's header and metadata; the caller then passes the payload. */
+int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e);
 int coda_writer_close(coda_writer *w, coda_err *e);
 
 /* A coda_sink (see codes/coding.h) that writes each frame to the coda_writer in ctx. */

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "../core/meta.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -56,26 +58,23 @@ int coda_parse_double(const char *opt, const char *s, double *out, coda_err *e)
 
 int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e)
 {
-    size_t cnt = 1;
-    for (const char *p = s; *p; p++)
-        cnt += *p == ',';
-    long *a = malloc(cnt * sizeof *a);
-    if (!a)
-        return coda_fail(e, "out of memory");
-    const char *p = s;
-    for (size_t i = 0; i < cnt; i++) {
-        char *end;
-        errno = 0;
-        a[i] = strtol(p, &end, 10);
-        if (errno || end == p || a[i] < 0 || (*end != ',' && *end != '\0')) {
-            free(a);
-            return coda_fail(e, "option %s: '%s' is not a comma-separated list of "
-                                "non-negative integers", opt, s);
-        }
-        p = end + 1;
+    long long *v;
+    if (coda_split_longs(s, &v, n) < 0)
+        return coda_fail(e, "option %s: '%s' is not a comma-separated list of non-negative "
+                            "integers", opt, s);
+    long *a = malloc(*n * sizeof *a);
+    int bad = !a;
+    for (size_t i = 0; a && i < *n; i++) {
+        bad |= v[i] < 0 || v[i] > LONG_MAX;
+        a[i] = (long)v[i];
+    }
+    free(v);
+    if (bad) {
+        free(a);
+        return coda_fail(e, "option %s: '%s' is not a comma-separated list of non-negative "
+                            "integers", opt, s);
     }
     *out = a;
-    *n = cnt;
     return 0;
 }
 

@@ -139,30 +139,37 @@ int coda_meta_get_double(const coda_meta *m, const char *key, double *out, coda_
     return 0;
 }
 
-int coda_meta_get_longs(const coda_meta *m, const char *key, long long **out, size_t *n,
-                        coda_err *e)
+int coda_split_longs(const char *s, long long **out, size_t *n)
 {
-    const char *v = coda_meta_get(m, key);
-    if (!v)
-        return coda_fail(e, "metadata key '%s' missing", key);
     size_t cnt = 1;
-    for (const char *p = v; *p; p++)
+    for (const char *p = s; *p; p++)
         cnt += *p == ',';
     long long *a = malloc(cnt * sizeof *a);
     if (!a)
-        return coda_fail(e, "out of memory");
-    const char *p = v;
+        return -1;
+    const char *p = s;
     for (size_t i = 0; i < cnt; i++) {
         char *end;
         errno = 0;
         a[i] = strtoll(p, &end, 10);
         if (errno || end == p || (*end != ',' && *end != '\0')) {
             free(a);
-            return coda_fail(e, "metadata %s=%s is not a list of integers", key, v);
+            return -1;
         }
         p = end + (*end == ',');
     }
     *out = a;
     *n = cnt;
+    return 0;
+}
+
+int coda_meta_get_longs(const coda_meta *m, const char *key, long long **out, size_t *n,
+                        coda_err *e)
+{
+    const char *v = coda_meta_get(m, key);
+    if (!v)
+        return coda_fail(e, "metadata key '%s' missing", key);
+    if (coda_split_longs(v, out, n) < 0)
+        return coda_fail(e, "metadata %s=%s is not a list of integers", key, v);
     return 0;
 }

@@ -148,3 +148,36 @@ a=np.load('s.npy'); assert a.flags.f_contiguous and a.tolist()==[[1,2],[3,4]]"
   coda-cat < a.npy > y.coda
   cmp x.coda y.coda
 }
+
+@test "reads float32, big-endian and row-major frames written by another producer" {
+  "$PY" - <<'PY'
+import struct
+def frame(order, dtype, storage, vals, rows, cols):
+    e = '<' if order == b'L' else '>'
+    fmt = 'd' if dtype == 1 else 'f'
+    h = b'CODA' + bytes([1]) + order + bytes([1, dtype]) + storage + b'\0\0\0'
+    h += struct.pack(e + 'IQQ', 0, rows, cols) + struct.pack(e + '4q', -1, -1, -1, -1)
+    h += struct.pack(e + 'Q', rows * cols * (8 if dtype == 1 else 4))
+    return h + struct.pack(e + str(len(vals)) + fmt, *vals)
+# the matrix [[1, 2.5, 3], [4, 5, -6]] stored three ways
+open('f32.coda', 'wb').write(frame(b'L', 2, b'C', [1, 4, 2.5, 5, 3, -6], 2, 3))
+open('be.coda', 'wb').write(frame(b'B', 1, b'C', [1, 4, 2.5, 5, 3, -6], 2, 3))
+open('rm.coda', 'wb').write(frame(b'B', 2, b'R', [1, 2.5, 3, 4, 5, -6], 2, 3))
+PY
+  for f in f32 be rm; do
+    run coda-cat -f csv $f.coda
+    assert_success
+    assert_output "$(printf '1,2.5,3\n4,5,-6')"
+  done
+  run coda-cat --info f32.coda
+  assert_output --partial "matrix 2 x 3 float32"
+}
+
+@test "make install puts programs and man pages under PREFIX" {
+  make -s -C "$ROOT" install PREFIX="$T/inst" >/dev/null
+  [ -x "$T/inst/bin/coda-cat" ]
+  [ -f "$T/inst/share/man/man5/coda-format.5" ]
+  [ -f "$T/inst/share/man/man7/coda.7" ]
+  run "$T/inst/bin/coda-cat" --version
+  assert_success
+}

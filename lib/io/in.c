@@ -1,10 +1,30 @@
 #include "in.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define IN_BUFSZ (1u << 16)
+
+/* One read(2), retried on EINTR: returns what arrived (0 at end), like cat does. We read the
+ * descriptor directly, not through stdio, so a pipe's data is passed on as soon as it comes. */
+static size_t read_some(coda_in *in, void *dst, size_t n)
+{
+    for (;;) {
+        ssize_t got = read(fileno(in->f), dst, n);
+        if (got >= 0) {
+            if (got == 0)
+                in->eof = 1;
+            return (size_t)got;
+        }
+        if (errno != EINTR) {
+            in->eof = 1;
+            in->ioerr = 1;
+            return 0;
+        }
+    }
+}
 
 int coda_in_open(coda_in *in, const char *path, coda_err *e)
 {
@@ -46,12 +66,7 @@ static void fill(coda_in *in, size_t need)
         in->pos = 0;
     }
     while (in->len - in->pos < need && !in->eof) {
-        size_t got = fread(in->buf + in->len, 1, in->cap - in->len, in->f);
-        if (got == 0) {
-            in->eof = 1;
-            in->ioerr = ferror(in->f);
-        }
-        in->len += got;
+        in->len += read_some(in, in->buf + in->len, in->cap - in->len);
         /* a pipe delivers partial reads: stop as soon as we have enough */
     }
 }
@@ -75,15 +90,22 @@ size_t coda_in_read(coda_in *in, void *dst, size_t n)
     size_t done = take;
     /* large reads go straight into the destination, no double copy */
     while (done < n && !in->eof) {
-        size_t got = fread(d + done, 1, n - done, in->f);
-        if (got == 0) {
-            in->eof = 1;
-            in->ioerr = ferror(in->f);
-        }
+        size_t got = read_some(in, d + done, n - done);
         done += got;
         in->off += got;
     }
     return done;
+}
+
+size_t coda_in_read_some(coda_in *in, void *dst, size_t n)
+{
+    if (in->pos < in->len)
+        return coda_in_read(in, dst, n < in->len - in->pos ? n : in->len - in->pos);
+    if (in->eof)
+        return 0;
+    size_t got = read_some(in, dst, n);
+    in->off += got;
+    return got;
 }
 
 ssize_t coda_in_getline(coda_in *in, char **line, size_t *cap)

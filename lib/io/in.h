@@ -24,6 +24,8 @@ void coda_in_close(coda_in *in);
 size_t coda_in_peek(coda_in *in, size_t need, const unsigned char **p);
 /* Read up to n bytes; returns the number read (short only at end of input or on error). */
 size_t coda_in_read(coda_in *in, void *dst, size_t n);
+/* Whatever is available now, up to n bytes (at least 1 unless at the end): for pass-through. */
+size_t coda_in_read_some(coda_in *in, void *dst, size_t n);
 /* One line without its newline into *line (grown as needed); -1 at end of input. */
 ssize_t coda_in_getline(coda_in *in, char **line, size_t *cap);
 

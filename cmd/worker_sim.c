@@ -56,11 +56,7 @@ static int read_column(const char *path, double **out, size_t *n, coda_err *e)
     return 0;
 }
 
-typedef struct {
-    coda_frame *tasks;
-    size_t n, cap;
-    int worker;
-} task_group;
+static void show_progress(int worker, int N) { fprintf(stderr, "\r%s: worker %d/%d", prog, worker + 1, N); }
 
 int main(int argc, char **argv)
 {
@@ -142,7 +138,6 @@ int main(int argc, char **argv)
     coda_mat operand = {0};
     coda_plan plan = {0};
     coda_straggle_outcome o = {0};
-    task_group g = {.worker = -1};
     coda_frame f;
     int have_frame = 0;
     status = CODA_EXIT_DATA;
@@ -185,71 +180,9 @@ int main(int argc, char **argv)
         goto out;
     coda_frame_free(&f);
     have_frame = 0;
-    char *done = calloc((size_t)plan.N, 1);
     int progress = !quiet && coda_stderr_is_tty() && plan.N >= 20;
-    for (;;) {
-        rc = coda_reader_next(&r, &f, &e);
-        if (rc < 0)
-            break;
-        int w_next = rc == 1 && f.kind == CODA_TASK ? (int)f.tag[CODA_TAG_WORKER] : -1;
-        if (rc == 1) {
-            have_frame = 1;
-            if (f.kind == CODA_MATRIX && !operand_path) {
-                coda_mat_free(&operand);
-                operand = f.mat;
-                f.mat.data = NULL;
-            } else if (f.kind != CODA_TASK && f.kind != CODA_MATRIX) {
-                rc = coda_fail(&e, "%s: frame %ld: unexpected %s frame", r.in.name, r.frames - 1,
-                               coda_kind_name(f.kind));
-                break;
-            } else if (f.kind == CODA_TASK && (w_next < 0 || w_next >= plan.N)) {
-                rc = coda_fail(&e, "%s: frame %ld: task for worker %d outside 0..%d", r.in.name,
-                               r.frames - 1, w_next, plan.N - 1);
-                break;
-            }
-        }
-        /* a worker's tasks are contiguous: run the group when the next worker begins */
-        if (g.n && (rc == 0 || (f.kind == CODA_TASK && w_next != g.worker))) {
-            if (o.responded[g.worker] &&
-                coda_worker_run(g.tasks, g.n, &operand, o.latency[g.worker], coda_writer_sink, &w,
-                                &e) < 0) {
-                rc = -1;
-                break;
-            }
-            done[g.worker] = 1;
-            for (size_t k = 0; k < g.n; k++)
-                coda_frame_free(&g.tasks[k]);
-            g.n = 0;
-            if (progress)
-                fprintf(stderr, "\r%s: worker %d/%d", prog, g.worker + 1, plan.N);
-        }
-        if (rc == 0)
-            break;
-        if (f.kind == CODA_TASK) {
-            if (done[w_next]) {
-                rc = coda_fail(&e, "%s: frame %ld: tasks of worker %d are not contiguous",
-                               r.in.name, r.frames - 1, w_next);
-                break;
-            }
-            if (g.n == g.cap) {
-                size_t cap = g.cap ? 2 * g.cap : 8;
-                coda_frame *t = realloc(g.tasks, cap * sizeof *t);
-                if (!t) {
-                    rc = coda_fail(&e, "out of memory");
-                    break;
-                }
-                g.tasks = t;
-                g.cap = cap;
-            }
-            g.tasks[g.n++] = f;
-            g.worker = w_next;
-            have_frame = 0;
-        } else {
-            coda_frame_free(&f);
-            have_frame = 0;
-        }
-    }
-    free(done);
+    rc = coda_simulate_workers(&r, &plan, o.responded, o.latency, &operand, operand_path != NULL,
+                               coda_writer_sink, &w, progress ? show_progress : NULL, &e);
     if (progress)
         fputc('\n', stderr);
     if (rc < 0 || coda_writer_close(&w, &e) < 0)
@@ -285,9 +218,6 @@ out:
         coda_say(prog, "%s", e.msg);
     if (have_frame)
         coda_frame_free(&f);
-    for (size_t k = 0; k < g.n; k++)
-        coda_frame_free(&g.tasks[k]);
-    free(g.tasks);
     if (w.f)
         coda_writer_close(&w, NULL);
     if (r.in.buf)

@@ -53,6 +53,8 @@ static int shortfall(const coda_plan *p, int responders, const int *missing, cod
     for (int j = 0; j < p->K; j++)
         nmiss += missing[j];
     const char *what = nmiss == 1 ? "block" : "blocks";
+    if (p->threshold > 0 && !nmiss && responders < p->threshold)
+        return coda_fail(e, "need any %d of %d workers, got %d", p->threshold, p->N, responders);
     if (p->threshold > 0)
         return nmiss ? coda_fail(e, "need any %d of %d workers, got %d: %s %s missing",
                                  p->threshold, p->N, responders, what, blocks)
@@ -206,13 +208,8 @@ static int decode_coded(const coda_plan *p, const coda_frame *res, size_t n, cod
         use[r++] = &res[k];
     }
     coda_mat C = {0}, D = {0}, Y = {0}, X = {0};
-    if (rc == 0 && (r < (size_t)p->K || r == 0)) {
-        for (int j = 0; j < p->K; j++)
-            missing[j] = 0;
-        rc = shortfall(p, (int)r, missing, e);
-        if (p->threshold > 0)
-            rc = coda_fail(e, "need any %d of %d workers, got %zu", p->threshold, p->N, r);
-    }
+    if (rc == 0 && r < (size_t)p->K)
+        rc = shortfall(p, (int)r, missing, e); /* no block is missing as such: too few rows */
     if (rc == 0)
         rc = coda_mat_alloc(&C, r, (size_t)p->K, e);
     for (size_t i = 0; i < r && rc == 0; i++)

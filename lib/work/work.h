@@ -5,6 +5,7 @@
 
 #include "../codes/coding.h"
 #include "../io/frame.h"
+#include "../io/stream.h"
 
 /* One task's result:
  *   matmul       task (b x n) * operand (n x p)                       -> b x p
@@ -19,5 +20,14 @@ int coda_work_apply(const char *op, const coda_mat *task, const coda_mat *operan
  * results' metadata. */
 int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, double latency,
                     coda_sink sink, void *ctx, coda_err *e);
+
+/* The worker stage of a pipeline: read the frames after the PLAN from r (the operand as a
+ * MATRIX frame unless *operand is already set and fixed, then TASK frames, one worker's tasks
+ * contiguous), run the tasks of each worker with responded[w] set, and pass their RESULT frames
+ * to sink. progress (may be NULL) is called after each worker. */
+int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *responded,
+                          const double *latency, coda_mat *operand, int operand_fixed,
+                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
+                          coda_err *e);
 
 #endif

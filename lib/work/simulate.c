@@ -1,0 +1,85 @@
+#include <stdlib.h>
+
+#include "work.h"
+
+typedef struct {
+    coda_frame *tasks;
+    size_t n, cap;
+    int worker;
+} task_group;
+
+static void group_clear(task_group *g)
+{
+    for (size_t k = 0; k < g->n; k++)
+        coda_frame_free(&g->tasks[k]);
+    g->n = 0;
+}
+
+int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *responded,
+                          const double *latency, coda_mat *operand, int operand_fixed,
+                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
+                          coda_err *e)
+{
+    task_group g = {.worker = -1};
+    char *done = calloc((size_t)plan->N, 1);
+    int rc = done ? 0 : coda_fail(e, "out of memory");
+    coda_frame f;
+    while (rc == 0) {
+        int more = coda_reader_next(r, &f, e);
+        if (more < 0) {
+            rc = -1;
+            break;
+        }
+        int w = more && f.kind == CODA_TASK ? (int)f.tag[CODA_TAG_WORKER] : -1;
+        if (more && f.kind != CODA_TASK) {
+            if (f.kind == CODA_MATRIX && !operand_fixed) {
+                coda_mat_free(operand);
+                *operand = f.mat;
+                f.mat.data = NULL;
+            } else if (f.kind != CODA_MATRIX)
+                rc = coda_fail(e, "%s: frame %ld: unexpected %s frame", r->in.name,
+                               r->frames - 1, coda_kind_name(f.kind));
+            coda_frame_free(&f);
+            continue;
+        }
+        if (more && (w < 0 || w >= plan->N)) {
+            rc = coda_fail(e, "%s: frame %ld: task for worker %d outside 0..%d", r->in.name,
+                           r->frames - 1, w, plan->N - 1);
+            coda_frame_free(&f);
+            break;
+        }
+        /* a worker's tasks are contiguous: run the group when the next worker begins */
+        if (g.n && (!more || w != g.worker)) {
+            if (responded[g.worker])
+                rc = coda_worker_run(g.tasks, g.n, operand, latency[g.worker], sink, ctx, e);
+            done[g.worker] = 1;
+            group_clear(&g);
+            if (progress)
+                progress(g.worker, plan->N);
+        }
+        if (!more)
+            break;
+        if (rc == 0 && done[w])
+            rc = coda_fail(e, "%s: frame %ld: tasks of worker %d are not contiguous",
+                           r->in.name, r->frames - 1, w);
+        if (rc == 0 && g.n == g.cap) {
+            size_t cap = g.cap ? 2 * g.cap : 8;
+            coda_frame *t = realloc(g.tasks, cap * sizeof *t);
+            if (t) {
+                g.tasks = t;
+                g.cap = cap;
+            } else
+                rc = coda_fail(e, "out of memory");
+        }
+        if (rc < 0) {
+            coda_frame_free(&f);
+            break;
+        }
+        g.tasks[g.n++] = f;
+        g.worker = w;
+    }
+    group_clear(&g);
+    free(g.tasks);
+    free(done);
+    return rc;
+}

@@ -128,7 +128,7 @@ e=np.linalg.norm(x-r)/np.linalg.norm(r); k=np.linalg.cond(M); assert e < 100*k*n
   assert_output --partial "no PLAN frame"
 }
 
-@test "encode refuses to write a binary stream to a terminal-less nowhere and NaN data" {
+@test "encode refuses NaN data with a clear error" {
   printf '1,2\nnan,4\n' > n.csv
   run coda-encode -q -N 2 n.csv -o x.coda
   assert_failure 1

@@ -4,13 +4,11 @@
 
 #include "coding.h"
 
-/* Block j of the data: rows (or columns) bounds[j]..bounds[j+1], zero-padded to `pad`. */
-static int take_block(const coda_plan *p, const coda_mat *d, int j, size_t pad, coda_mat *b,
-                      coda_err *e)
+/* Block j of the data: rows (or columns) bounds[j]..bounds[j+1]. */
+static int take_block(const coda_plan *p, const coda_mat *d, int j, coda_mat *b, coda_err *e)
 {
     size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
-    size_t rows = p->by_cols ? d->rows : pad, cols = p->by_cols ? pad : d->cols;
-    if (coda_mat_alloc(b, rows, cols, e) < 0)
+    if (coda_mat_alloc_raw(b, p->by_cols ? d->rows : len, p->by_cols ? len : d->cols, e) < 0)
         return -1;
     for (size_t c = 0; c < (p->by_cols ? len : d->cols); c++)
         memcpy(b->data + c * b->rows,
@@ -80,7 +78,7 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
             coda_frame f;
             if (task_frame(p, &f, i, j, g, e) < 0)
                 return -1;
-            if (take_block(p, data, j, coda_plan_block_len(p, j), &f.mat, e) < 0) {
+            if (take_block(p, data, j, &f.mat, e) < 0) {
                 coda_frame_free(&f);
                 return -1;
             }

@@ -209,13 +209,6 @@ int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, FILE *o
 }
 #undef BAD
 
-int coda_bin_read(coda_in *in, long idx, coda_frame *f, coda_err *e)
-{
-    coda_bin_head h;
-    int rc = coda_bin_read_head(in, idx, f, &h, e);
-    return rc == 1 ? coda_bin_read_payload(in, idx, f, &h, e) : rc;
-}
-
 int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
 {
     unsigned char h[CODA_HEADER_BYTES] = {0};

@@ -14,9 +14,6 @@
 
 enum coda_dtype { CODA_F64 = 1, CODA_F32 = 2 };
 
-/* Read the next frame. Returns 1 with a frame, 0 at a clean end of stream, -1 on error with a
- * message naming the input, the frame index and the byte offset. */
-int coda_bin_read(coda_in *in, long frame_index, coda_frame *f, coda_err *e);
 int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e);
 
 /* Frame by parts, for tools that pass payloads through without holding them (coda-cat). */
@@ -25,7 +22,9 @@ typedef struct {
     size_t bytes;   /* payload bytes */
     uint64_t at;    /* byte offset of the frame */
 } coda_bin_head;
-/* Header and metadata; f->mat has its shape but no data. 1, 0 at end, -1 on error. */
+/* Reading a frame is two steps (coda_reader_next does both): header and metadata, with f->mat
+ * shaped but empty (1, 0 at a clean end of stream, -1 on error with a message naming the input,
+ * frame index and byte offset), then the payload, read or passed through. */
 int coda_bin_read_head(coda_in *in, long idx, coda_frame *f, coda_bin_head *h, coda_err *e);
 int coda_bin_read_payload(coda_in *in, long idx, coda_frame *f, const coda_bin_head *h,
                           coda_err *e);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/solve/invert.h"
 #include "../lib/codes/coding.h"
 #include "../lib/codes/plan.h"
 
@@ -106,6 +107,18 @@ int main(int argc, char **argv)
     if (coda_decode(&plan, res, nres, &result, &info, &e) < 0) {
         coda_fail_prefix(&e, "%s: ", plan.scheme);
         goto out;
+    }
+    if (strcmp(plan.op, "lsq-columns") == 0) { /* iterative workers: say which columns capped */
+        coda_lsq_opts so;
+        coda_lsq_stats st;
+        char capped[512];
+        if (coda_lsq_opts_from_meta(&plan.extra, &so, &e) < 0 ||
+            coda_lsq_stats_from_results(&plan, res, nres, &st, &e) < 0)
+            goto out;
+        coda_lsq_capped_text(&st, so.iters, capped, sizeof capped);
+        coda_lsq_stats_free(&st);
+        if (capped[0])
+            coda_say(prog, "warning: %s", capped);
     }
     coda_writer w;
     if (coda_open_output(&w, out, fmt, &e) < 0)

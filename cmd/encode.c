@@ -9,6 +9,7 @@
 #include "../lib/codes/coding.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/io/stream.h"
+#include "../lib/solve/lsq.h"
 
 static const char *prog = "coda-encode";
 
@@ -28,6 +29,9 @@ static void usage(FILE *to)
             "  --labels FILE        grad: the labels y (else the input's last column is y)\n"
             "  --rhs FILE           lsq-columns: right-hand sides (default: the identity, so the\n"
             "                       result is the inverse or pseudoinverse of INPUT)\n"
+            "  --method M           lsq-columns: the workers' solver, direct (LAPACK, default),\n"
+            "                       sd or cg (see coda-invert(1))\n"
+            "  --eps E, --iters N   lsq-columns sd/cg: tolerance (1e-6) and cap per column (10000)\n"
             "  --assign FILE        use this N x K allocation/encoding matrix (coda-assign)\n"
             "  --generator G        mds: gaussian (default) or chebyshev\n"
             "  --seed N             seed of every random choice (default 1)\n"
@@ -61,7 +65,8 @@ static int append_labels(coda_mat *X, const coda_mat *y, coda_err *e)
 
 int main(int argc, char **argv)
 {
-    enum { O_SCHEME = 256, O_OP, O_OPERAND, O_LABELS, O_RHS, O_ASSIGN, O_GEN, O_SEED, O_VERSION };
+    enum { O_SCHEME = 256, O_OP, O_OPERAND, O_LABELS, O_RHS, O_ASSIGN, O_GEN, O_SEED, O_VERSION,
+           O_METHOD, O_EPS, O_ITERS };
     static const struct option opts[] = {
         {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
         {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
@@ -70,7 +75,11 @@ int main(int argc, char **argv)
         {"assign", required_argument, 0, O_ASSIGN}, {"generator", required_argument, 0, O_GEN},
         {"seed", required_argument, 0, O_SEED},     {"output", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, O_VERSION},     {0, 0, 0, 0}};
+        {"version", no_argument, 0, O_VERSION},     {"method", required_argument, 0, O_METHOD},
+        {"eps", required_argument, 0, O_EPS},       {"iters", required_argument, 0, O_ITERS},
+        {0, 0, 0, 0}};
+    coda_lsq_opts solver = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000};
+    int solver_set = 0;
     const char *scheme = "uncoded", *out = NULL, *operand_path = NULL, *labels_path = NULL,
                *rhs_path = NULL, *assign_path = NULL;
     coda_scheme_args a = {.N = 0, .s = 0, .K = 0, .op = "matmul", .seed = 1};
@@ -96,6 +105,25 @@ int main(int argc, char **argv)
             a.K = (int)v;
             break;
         case O_OP: a.op = optarg; break;
+        case O_METHOD:
+            solver_set = 1;
+            if (coda_lsq_method_parse(optarg, &solver.method) < 0) {
+                coda_say(prog, "option --method: unknown method '%s' (direct, sd, cg)", optarg);
+                return CODA_EXIT_USAGE;
+            }
+            break;
+        case O_EPS:
+            solver_set = 1;
+            if (coda_parse_double("--eps", optarg, &solver.eps, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            if (!(solver.eps > 0))
+                return fail("option --eps: must be positive", CODA_EXIT_USAGE);
+            break;
+        case O_ITERS:
+            solver_set = 1;
+            if (coda_parse_long("--iters", optarg, 0, 1000000000, &solver.iters, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            break;
         case O_OPERAND: operand_path = optarg; break;
         case O_LABELS: labels_path = optarg; break;
         case O_RHS: rhs_path = optarg; break;
@@ -117,6 +145,8 @@ int main(int argc, char **argv)
         coda_say(prog, "option --op: unknown op '%s' (matmul, matvec, grad, lsq-columns)", a.op);
         return CODA_EXIT_USAGE;
     }
+    if (solver_set && !by_cols)
+        return fail("--method, --eps and --iters are for --op lsq-columns", CODA_EXIT_USAGE);
     if (!assign_path && a.N < 1)
         return fail("option -N/--workers is required (or give --assign FILE)", CODA_EXIT_USAGE);
     if (!assign_path && !coda_scheme_find(scheme)) {
@@ -141,10 +171,8 @@ int main(int argc, char **argv)
             if (coda_read_matrix(rhs_path, &data, NULL, &e) < 0)
                 goto out;
         } else {
-            if (coda_mat_alloc(&data, operand.rows, operand.rows, &e) < 0)
+            if (coda_mat_identity(&data, operand.rows, &e) < 0)
                 goto out;
-            for (size_t i = 0; i < operand.rows; i++)
-                CODA_AT(&data, i, i) = 1.0;
         }
     } else {
         data = input;
@@ -175,6 +203,8 @@ int main(int argc, char **argv)
         status = CODA_EXIT_USAGE;
         goto out;
     }
+    if (by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
+        goto out;
     if (coda_open_stream_output(&w, out, &e) < 0) {
         status = CODA_EXIT_USAGE;
         goto out;

@@ -67,12 +67,13 @@ static int shortfall(const coda_plan *p, int responders, const int *missing, cod
                              responders);
 }
 
-/* The block a result stands for on its own, or -1 when it is a combination. */
-static int single_block(const coda_plan *p, const coda_frame *r)
+int coda_result_block(const coda_plan *p, const coda_frame *r)
 {
     if (r->tag[CODA_TAG_BLOCK] >= 0)
         return r->tag[CODA_TAG_BLOCK] < p->K ? (int)r->tag[CODA_TAG_BLOCK] : -2;
     int w = (int)r->tag[CODA_TAG_WORKER], only = -1;
+    if (w < 0 || w >= p->N)
+        return -2;
     for (int j = 0; j < p->K; j++) {
         double g = CODA_AT(&p->G, w, j);
         if (g == 0.0)
@@ -112,7 +113,7 @@ static int decode_replicas(const coda_plan *p, const coda_frame *res, size_t n, 
         return coda_fail(e, "out of memory");
     }
     for (size_t k = 0; k < n; k++) {
-        int j = single_block(p, &res[k]);
+        int j = coda_result_block(p, &res[k]);
         if (j >= 0 && !pick[j])
             pick[j] = &res[k];
     }

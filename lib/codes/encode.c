@@ -29,6 +29,13 @@ static int task_frame(const coda_plan *p, coda_frame *f, int worker, int block, 
         coda_frame_free(f);
         return -1;
     }
+    /* the op's own arguments (a solver and its tolerance) ride in the plan as arg.* */
+    for (size_t k = 0; k < p->extra.n; k++)
+        if (strncmp(p->extra.key[k], "arg.", 4) == 0 &&
+            coda_meta_set(&f->meta, p->extra.key[k], p->extra.val[k], e) < 0) {
+            coda_frame_free(f);
+            return -1;
+        }
     return 0;
 }
 

@@ -110,3 +110,12 @@ size_t coda_mat_first_nonfinite(const coda_mat *m)
             return i;
     return (size_t)-1;
 }
+
+int coda_mat_identity(coda_mat *m, size_t n, coda_err *e)
+{
+    if (coda_mat_alloc(m, n, n, e) < 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        CODA_AT(m, i, i) = 1.0;
+    return 0;
+}

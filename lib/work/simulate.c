@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "work.h"
 
@@ -15,21 +16,52 @@ static void group_clear(task_group *g)
     g->n = 0;
 }
 
-int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *responded,
-                          const double *latency, coda_mat *operand, int operand_fixed,
-                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
-                          coda_err *e)
+/* Where the frames come from: a stream (the pipeline) or a list in memory (one-shot programs).
+ * next() gives 1 and a frame the caller then owns, 0 at the end, -1 on error; name and index
+ * say where a frame came from in messages. */
+typedef struct {
+    int (*next)(void *src, coda_frame *f, coda_err *e);
+    void *src;
+    const char *name;
+    long index;
+} frame_source;
+
+static int reader_next(void *src, coda_frame *f, coda_err *e)
+{
+    return coda_reader_next(src, f, e);
+}
+
+typedef struct {
+    coda_frame *frames;
+    size_t n, at;
+} frame_list;
+
+static int list_next(void *src, coda_frame *f, coda_err *e)
+{
+    (void)e;
+    frame_list *l = src;
+    if (l->at == l->n)
+        return 0;
+    *f = l->frames[l->at];
+    memset(&l->frames[l->at++], 0, sizeof *f);
+    return 1;
+}
+
+static int simulate(frame_source *r, const coda_plan *plan, const char *responded,
+                    const double *latency, coda_mat *operand, int operand_fixed, coda_sink sink,
+                    void *ctx, void (*progress)(int worker, int N), coda_err *e)
 {
     task_group g = {.worker = -1};
     char *done = calloc((size_t)plan->N, 1);
     int rc = done ? 0 : coda_fail(e, "out of memory");
     coda_frame f;
     while (rc == 0) {
-        int more = coda_reader_next(r, &f, e);
+        int more = r->next(r->src, &f, e);
         if (more < 0) {
             rc = -1;
             break;
         }
+        r->index += more;
         int w = more && f.kind == CODA_TASK ? (int)f.tag[CODA_TAG_WORKER] : -1;
         if (more && f.kind != CODA_TASK) {
             if (f.kind == CODA_MATRIX && !operand_fixed) {
@@ -37,14 +69,12 @@ int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *res
                 *operand = f.mat;
                 f.mat.data = NULL;
             } else if (f.kind != CODA_MATRIX)
-                rc = coda_fail(e, "%s: frame %ld: unexpected %s frame", r->in.name,
-                               r->frames - 1, coda_kind_name(f.kind));
+                rc = coda_fail(e, "%s: frame %ld: unexpected %s frame", r->name, r->index - 1, coda_kind_name(f.kind));
             coda_frame_free(&f);
             continue;
         }
         if (more && (w < 0 || w >= plan->N)) {
-            rc = coda_fail(e, "%s: frame %ld: task for worker %d outside 0..%d", r->in.name,
-                           r->frames - 1, w, plan->N - 1);
+            rc = coda_fail(e, "%s: frame %ld: task for worker %d outside 0..%d", r->name, r->index - 1, w, plan->N - 1);
             coda_frame_free(&f);
             break;
         }
@@ -60,8 +90,8 @@ int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *res
         if (!more)
             break;
         if (rc == 0 && done[w])
-            rc = coda_fail(e, "%s: frame %ld: tasks of worker %d are not contiguous",
-                           r->in.name, r->frames - 1, w);
+            rc = coda_fail(e, "%s: frame %ld: tasks of worker %d are not contiguous", r->name,
+                           r->index - 1, w);
         if (rc == 0 && g.n == g.cap) {
             size_t cap = g.cap ? 2 * g.cap : 8;
             coda_frame *t = realloc(g.tasks, cap * sizeof *t);
@@ -81,5 +111,29 @@ int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *res
     group_clear(&g);
     free(g.tasks);
     free(done);
+    return rc;
+}
+
+int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *responded,
+                          const double *latency, coda_mat *operand, int operand_fixed,
+                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
+                          coda_err *e)
+{
+    /* the PLAN frame was frame 0 of the stream */
+    frame_source src = {reader_next, r, r->in.name, r->frames};
+    return simulate(&src, plan, responded, latency, operand, operand_fixed, sink, ctx, progress,
+                    e);
+}
+
+int coda_simulate_frames(coda_frame *frames, size_t n, const coda_plan *plan,
+                         const char *responded, const double *latency, coda_mat *operand,
+                         coda_sink sink, void *ctx, void (*progress)(int worker, int N),
+                         coda_err *e)
+{
+    frame_list l = {frames, n, 0};
+    frame_source src = {list_next, &l, "tasks", 0};
+    int rc = simulate(&src, plan, responded, latency, operand, 1, sink, ctx, progress, e);
+    for (size_t k = l.at; k < n; k++)
+        coda_frame_free(&frames[k]);
     return rc;
 }

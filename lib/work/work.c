@@ -1,5 +1,7 @@
 #include "work.h"
 
+#include "../solve/lsq.h"
+
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -12,8 +14,8 @@ static int shape_error(const char *op, const coda_mat *t, const coda_mat *b, con
                      t->cols, b->rows, b->cols, need);
 }
 
-int coda_work_apply(const char *op, const coda_mat *t, const coda_mat *b, coda_mat *out,
-                    coda_err *e)
+int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *t, const coda_mat *b,
+                    coda_mat *out, coda_meta *info, coda_err *e)
 {
     memset(out, 0, sizeof *out);
     if (!b || !b->data)
@@ -55,36 +57,22 @@ int coda_work_apply(const char *op, const coda_mat *t, const coda_mat *b, coda_m
     if (strcmp(op, "lsq-columns") == 0) {
         if (b->rows != t->rows)
             return shape_error(op, t, b, "A and the right-hand sides need the same rows", e);
-        size_t m = b->cols, ld = t->rows > m ? t->rows : m;
-        coda_mat A, X;
-        if (coda_mat_copy(&A, b, e) < 0)
-            return -1;
-        if (coda_mat_alloc(&X, ld, t->cols, e) < 0) {
-            coda_mat_free(&A);
-            return -1;
-        }
-        for (size_t c = 0; c < t->cols; c++)
-            memcpy(X.data + c * ld, t->data + c * t->rows, t->rows * sizeof(double));
-        lapack_int info = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (lapack_int)A.rows,
-                                        (lapack_int)m, (lapack_int)t->cols, A.data,
-                                        (lapack_int)A.rows, X.data, (lapack_int)ld);
-        int rc = 0;
-        if (info > 0)
-            rc = coda_fail(e, "lsq-columns: A is rank-deficient (LAPACK dgels: zero diagonal %d "
-                              "in its triangular factor)", (int)info);
-        else if (info < 0)
-            rc = coda_fail(e, "lsq-columns: LAPACK dgels argument %d invalid", (int)-info);
-        else
-            rc = coda_mat_sub(out, &X, 0, m, 0, t->cols, e);
-        coda_mat_free(&A);
-        coda_mat_free(&X);
+        coda_lsq_opts o;
+        coda_lsq_stats st;
+        if (coda_lsq_opts_from_meta(args, &o, e) < 0 ||
+            coda_lsq_columns(b, t, &o, out, &st, e) < 0)
+            return coda_fail_prefix(e, "lsq-columns: ");
+        int rc = info ? coda_lsq_stats_to_meta(&st, info, e) : 0;
+        coda_lsq_stats_free(&st);
+        if (rc < 0)
+            coda_mat_free(out);
         return rc;
     }
     return coda_fail(e, "unknown op '%s' (matmul, matvec, grad, lsq-columns)", op);
 }
 
-static int emit(const coda_frame *task, coda_mat *m, int block, double latency, coda_sink sink,
-                void *ctx, coda_err *e)
+static int emit(const coda_frame *task, coda_mat *m, int block, double latency,
+                const coda_meta *info, coda_sink sink, void *ctx, coda_err *e)
 {
     coda_frame r;
     coda_frame_init(&r, CODA_RESULT);
@@ -94,6 +82,8 @@ static int emit(const coda_frame *task, coda_mat *m, int block, double latency, 
     r.mat = *m;
     memset(m, 0, sizeof *m);
     int rc = coda_meta_set(&r.meta, "op", coda_meta_get(&task->meta, "op"), e);
+    for (size_t k = 0; info && k < info->n && rc == 0; k++)
+        rc = coda_meta_set(&r.meta, info->key[k], info->val[k], e);
     if (rc == 0 && isfinite(latency))
         rc = coda_meta_set_double(&r.meta, "latency", latency, e);
     if (rc == 0)
@@ -106,6 +96,7 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
                     coda_sink sink, void *ctx, coda_err *e)
 {
     coda_mat acc = {0};
+    coda_meta kept = {0};
     int combine = 0, rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {
         const coda_frame *t = &tasks[k];
@@ -121,15 +112,23 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
             return -1;
         combine = comb != 0;
         coda_mat r;
-        if (coda_work_apply(op, &t->mat, operand, &r, e) < 0) {
+        coda_meta info = {0};
+        if (coda_work_apply(op, &t->meta, &t->mat, operand, &r, &info, e) < 0) {
+            coda_meta_free(&info);
             rc = coda_fail_prefix(e, "worker %lld: ", (long long)t->tag[CODA_TAG_WORKER]);
             break;
         }
         if (!combine) {
-            rc = emit(t, &r, (int)t->tag[CODA_TAG_BLOCK], latency, sink, ctx, e);
+            rc = emit(t, &r, (int)t->tag[CODA_TAG_BLOCK], latency, &info, sink, ctx, e);
+            coda_meta_free(&info);
             coda_mat_free(&r);
             continue;
         }
+        /* a lone task's figures stay with its result; sums of several have none */
+        if (n == 1)
+            kept = info;
+        else
+            coda_meta_free(&info);
         if (k == 0 && coda_mat_alloc(&acc, r.rows, r.cols, e) < 0)
             rc = -1;
         else if (acc.rows != r.rows || acc.cols != r.cols)
@@ -140,7 +139,8 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
         coda_mat_free(&r);
     }
     if (rc == 0 && combine && n)
-        rc = emit(&tasks[0], &acc, -1, latency, sink, ctx, e);
+        rc = emit(&tasks[0], &acc, -1, latency, &kept, sink, ctx, e);
+    coda_meta_free(&kept);
     coda_mat_free(&acc);
     return rc;
 }

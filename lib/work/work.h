@@ -11,9 +11,12 @@
  *   matmul       task (b x n) * operand (n x p)                       -> b x p
  *   matvec       task (b x n) * operand (n x 1)                       -> b x 1
  *   grad         task [X y] (b x (n+1)), operand beta (n x 1): X^T (X beta - y) -> n x 1
- *   lsq-columns  task E (r x c), operand A (r x m): argmin ||A X - E||_F -> m x c (LAPACK dgels) */
-int coda_work_apply(const char *op, const coda_mat *task, const coda_mat *operand, coda_mat *out,
-                    coda_err *e);
+ *   lsq-columns  task E (r x c), operand A (r x m): argmin ||A X - E||_F -> m x c, by the
+ *                solver the task's arg.method / arg.eps / arg.iters name (lib/solve/lsq.h)
+ * `args` is the task's metadata; what the work measured (iterations, final gradients) goes into
+ * `info` (may be NULL) and travels in the RESULT frame. */
+int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *task,
+                    const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e);
 
 /* Run all of one worker's TASK frames and pass its RESULT frames to sink: one per task, or one
  * coefficient-weighted sum when the tasks say combine=1. `latency` (if finite) goes into the
@@ -29,5 +32,12 @@ int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *res
                           const double *latency, coda_mat *operand, int operand_fixed,
                           coda_sink sink, void *ctx, void (*progress)(int worker, int N),
                           coda_err *e);
+
+/* The same worker stage over TASK frames in memory (one-shot programs: coda-invert). It takes
+ * the frames over and frees them; the operand is given. */
+int coda_simulate_frames(coda_frame *frames, size_t n, const coda_plan *plan,
+                         const char *responded, const double *latency, coda_mat *operand,
+                         coda_sink sink, void *ctx, void (*progress)(int worker, int N),
+                         coda_err *e);
 
 #endif

@@ -1,0 +1,246 @@
+/* coda-invert: approximate inverse or pseudoinverse, column by column, on one process or on N
+ * simulated workers with a straggler-robust code (papers/inverse.txt). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/cli/cli.h"
+#include "../lib/solve/invert.h"
+
+static const char *prog = "coda-invert";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-invert [OPTIONS] [MATRIX]\n"
+            "Approximate A^-1 (or a pseudoinverse) column by column with a least-squares solver.\n\n"
+            "  --mode MODE          inverse (default), left (tall A: (A^T A)^-1 A^T), right (wide\n"
+            "                       A: A^T (A A^T)^-1), or pinv (left or right from the shape)\n"
+            "  --method M           direct (LAPACK, default), sd (steepest descent, backtracking)\n"
+            "                       or cg (conjugate gradient on the normal equations)\n"
+            "  --eps E              sd: stop at ||grad f_i|| <= E; cg: at ||b_k - b_k-1|| <= E\n"
+            "                       (default 1e-6)\n"
+            "  --iters N            iteration cap per column (default 10000); capped columns are\n"
+            "                       named in a warning\n"
+            "  --scale D|auto       solve for (D A)^-1 and multiply by D (paper §III-B); auto:\n"
+            "                       D = 1/sigma_min from LAPACK's singular values (O(n^3))\n"
+            "  -N, --workers N      distribute the columns over N simulated workers\n"
+            "  -s, --stragglers S   code for S stragglers and draw S at random (default 0)\n"
+            "  --scheme NAME        the code for -N (default frc; uncoded, rep, mds also work)\n"
+            "  --straggle-workers L these workers (0-based, comma-separated) never respond\n"
+            "  --latency MODEL      none, shifted-exp:SHIFT,RATE or pareto:SCALE,SHAPE\n"
+            "  --seed N             seed of every random choice (default 1)\n"
+            "  --report FILE        CSV of errors against LAPACK's exact (pseudo)inverse, iterations\n"
+            "                       and the bounds of Proposition 1 / Corollary 2 ('-': stderr)\n"
+            "  -o, --output FILE    write the estimate to FILE (format from the extension)\n"
+            "  -f, --format F       bin, csv, tsv, npy or mtx\n"
+            "  -q, --quiet          no summary on stderr (warnings still print)\n"
+            "  -h, --help, --version\n\n"
+            "See coda-invert(1).\n");
+}
+
+static void show_progress(int worker, int N) { fprintf(stderr, "\r%s: worker %d/%d", prog, worker + 1, N); }
+
+static int fail(const char *msg, int code)
+{
+    coda_say(prog, "%s", msg);
+    return code;
+}
+
+static void print_num(FILE *f, double x) { fprintf(f, isnan(x) ? ",nan" : ",%.6e", x); }
+
+static int write_report(const char *path, const coda_invert_opts *o, const coda_mat *A,
+                        const coda_invert_info *info, const coda_invert_report *r, coda_err *e)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stderr : fopen(path, "w");
+    if (!f)
+        return coda_fail(e, "%s: cannot write the report", path);
+    fprintf(f, "mode,method,rows,cols,eps,scale,workers,responders,iters_max,iters_mean,capped,"
+               "err_l2,err_F,err_rF,bound_F,bound_rF,bound_F_obs,bound_rF_obs,paper_bound_F,"
+               "paper_bound_rF,sigma_min,sigma_max\n");
+    fprintf(f, "%s,%s,%zu,%zu,%.6e,%.6e,%d,%d,%ld,%.6g,%zu", coda_inv_mode_name(o->mode),
+            coda_lsq_method_name(o->lsq.method), A->rows, A->cols, o->lsq.eps, o->scale, info->N,
+            info->responders, info->lsq.iters_max,
+            info->lsq.columns ? info->lsq.iters_sum / (double)info->lsq.columns : 0.0,
+            info->lsq.ncapped);
+    double v[] = {r->err_l2,        r->err_F,         r->err_rF,        r->bound_F,
+                  r->bound_rF,      r->bound_F_obs,   r->bound_rF_obs,  r->paper_bound_F,
+                  r->paper_bound_rF, r->sigma_min,    r->sigma_max};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+        print_num(f, v[k]);
+    fputc('\n', f);
+    if (f != stderr && fclose(f) != 0)
+        return coda_fail(e, "%s: write error", path);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_MODE = 256, O_METHOD, O_EPS, O_ITERS, O_SCALE, O_SCHEME, O_NAMED, O_LAT, O_SEED,
+           O_REPORT, O_VERSION };
+    static const struct option opts[] = {
+        {"mode", required_argument, 0, O_MODE},       {"method", required_argument, 0, O_METHOD},
+        {"eps", required_argument, 0, O_EPS},         {"iters", required_argument, 0, O_ITERS},
+        {"scale", required_argument, 0, O_SCALE},     {"workers", required_argument, 0, 'N'},
+        {"stragglers", required_argument, 0, 's'},    {"scheme", required_argument, 0, O_SCHEME},
+        {"straggle-workers", required_argument, 0, O_NAMED},
+        {"latency", required_argument, 0, O_LAT},     {"seed", required_argument, 0, O_SEED},
+        {"report", required_argument, 0, O_REPORT},   {"output", required_argument, 0, 'o'},
+        {"format", required_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},                {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0}};
+    coda_invert_opts o = {.lsq = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000},
+                          .scale = 1.0, .seed = 1};
+    coda_straggle_model m = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
+                             .deadline = -1, .seed = 1};
+    const char *mode = "inverse", *out = NULL, *fmt = NULL, *report = NULL, *scale = NULL;
+    long N = 0, s = 0, *named = NULL;
+    int quiet = 0, c, method_set = 0;
+    coda_err e;
+    while ((c = getopt_long(argc, argv, "N:s:o:f:qh", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_MODE: mode = optarg; break;
+        case O_METHOD:
+            method_set = 1;
+            if (coda_lsq_method_parse(optarg, &o.lsq.method) < 0)
+                bad = coda_fail(&e, "option --method: unknown method '%s' (direct, sd, cg)", optarg);
+            break;
+        case O_EPS:
+            bad = coda_parse_double("--eps", optarg, &o.lsq.eps, &e);
+            if (!bad && !(o.lsq.eps > 0 && isfinite(o.lsq.eps)))
+                bad = coda_fail(&e, "option --eps: must be positive");
+            break;
+        case O_ITERS: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &o.lsq.iters, &e); break;
+        case O_SCALE:
+            scale = optarg;
+            if (strcmp(optarg, "auto") != 0) {
+                bad = coda_parse_double("--scale", optarg, &o.scale, &e);
+                if (!bad && !(o.scale > 0 && isfinite(o.scale)))
+                    bad = coda_fail(&e, "option --scale: must be positive (or auto)");
+            }
+            break;
+        case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
+        case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &s, &e); break;
+        case O_SCHEME: o.scheme = optarg; break;
+        case O_NAMED: bad = coda_parse_list("--straggle-workers", optarg, &named, &m.nnamed, &e); break;
+        case O_LAT:
+            bad = coda_latency_parse(optarg, &m, &e);
+            if (bad)
+                coda_fail_prefix(&e, "option --latency: ");
+            break;
+        case O_SEED: bad = coda_parse_u64("--seed", optarg, &o.seed, &e); break;
+        case O_REPORT: report = optarg; break;
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return CODA_EXIT_OK;
+        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        default: usage(stderr); return CODA_EXIT_USAGE;
+        }
+        if (bad) {
+            free(named);
+            return fail(e.msg, CODA_EXIT_USAGE);
+        }
+    }
+    (void)method_set;
+    if (argc - optind > 1) {
+        free(named);
+        return fail("expected at most one input matrix", CODA_EXIT_USAGE);
+    }
+    if (!N && (s || named || m.kind != CODA_LAT_NONE || o.scheme)) {
+        free(named);
+        return fail("-s, --scheme, --straggle-workers and --latency need -N workers",
+                    CODA_EXIT_USAGE);
+    }
+    const char *in = optind < argc ? argv[optind] : "-";
+    m.named = named;
+    m.stragglers = s > 0 ? s : -1;
+    m.seed = o.seed;
+    o.N = (int)N;
+    o.s = (int)s;
+    o.straggle = &m;
+    coda_mat A = {0}, X = {0};
+    coda_invert_info info = {0};
+    int status = CODA_EXIT_DATA, have_info = 0;
+    if (coda_read_matrix(in, &A, NULL, &e) < 0)
+        goto out;
+    if (coda_inv_mode_parse(mode, A.rows, A.cols, &o.mode, &e) < 0) {
+        status = CODA_EXIT_USAGE;
+        coda_fail_prefix(&e, "option --mode: ");
+        goto out;
+    }
+    if (scale && strcmp(scale, "auto") == 0 &&
+        coda_invert_auto_scale(&A, o.mode, &o.scale, &e) < 0) {
+        coda_fail_prefix(&e, "%s: --scale auto: ", in);
+        goto out;
+    }
+    o.progress = !quiet && N >= 20 && coda_stderr_is_tty() ? show_progress : NULL;
+    int rc = coda_invert(&A, &o, &X, &info, &e);
+    if (o.progress)
+        fputc('\n', stderr);
+    if (rc < 0) {
+        coda_fail_prefix(&e, "%s: ", in);
+        goto out;
+    }
+    have_info = 1;
+    char capped[512];
+    coda_lsq_capped_text(&info.lsq, o.lsq.iters, capped, sizeof capped);
+    if (capped[0])
+        coda_say(prog, "warning: %s", capped);
+    coda_writer w;
+    if (coda_open_output(&w, out, fmt, &e) < 0) {
+        status = CODA_EXIT_USAGE;
+        goto out;
+    }
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = X;
+    rc = coda_meta_set(&f.meta, "program", prog, &e) |
+         coda_meta_set(&f.meta, "mode", coda_inv_mode_name(o.mode), &e) |
+         coda_meta_set(&f.meta, "method", coda_lsq_method_name(o.lsq.method), &e);
+    if (rc == 0 && o.lsq.method != CODA_LSQ_DIRECT)
+        rc = coda_meta_set_double(&f.meta, "eps", o.lsq.eps, &e) |
+             coda_meta_set_long(&f.meta, "iters_max", info.lsq.iters_max, &e) |
+             coda_meta_set_long(&f.meta, "capped", (long long)info.lsq.ncapped, &e);
+    if (rc == 0)
+        rc = coda_writer_put(&w, &f, &e);
+    coda_meta_free(&f.meta);
+    if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0 || rc < 0)
+        goto out;
+    if (report) {
+        coda_invert_report rep;
+        if (coda_invert_check(&A, &X, &o, &info, &rep, &e) < 0 ||
+            write_report(report, &o, &A, &info, &rep, &e) < 0) {
+            coda_fail_prefix(&e, "--report: ");
+            goto out;
+        }
+    }
+    if (!quiet) {
+        char dist[160] = "";
+        if (N)
+            snprintf(dist, sizeof dist, "; %s on %d workers, %d responded", info.scheme, info.N,
+                     info.responders);
+        if (o.lsq.method == CODA_LSQ_DIRECT)
+            coda_say(prog, "%s of %zu x %zu by LAPACK%s", coda_inv_mode_name(o.mode), A.rows,
+                     A.cols, dist);
+        else
+            coda_say(prog, "%s of %zu x %zu by %s (eps %g): %zu columns, iterations max %ld, "
+                           "mean %.1f%s",
+                     coda_inv_mode_name(o.mode), A.rows, A.cols, coda_lsq_method_name(o.lsq.method),
+                     o.lsq.eps, info.lsq.columns, info.lsq.iters_max,
+                     info.lsq.columns ? info.lsq.iters_sum / (double)info.lsq.columns : 0.0, dist);
+    }
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    if (have_info)
+        coda_invert_info_free(&info);
+    coda_mat_free(&A);
+    coda_mat_free(&X);
+    free(named);
+    return status;
+}

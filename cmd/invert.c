@@ -28,6 +28,7 @@ static void usage(FILE *to)
             "                       D = 1/sigma_min from LAPACK's singular values (O(n^3))\n"
             "  -N, --workers N      distribute the columns over N simulated workers\n"
             "  -s, --stragglers S   code for S stragglers and draw S at random (default 0)\n"
+            "                       unless --straggle-workers names them\n"
             "  --scheme NAME        the code for -N (default frc; uncoded, rep, mds also work)\n"
             "  --straggle-workers L these workers (0-based, comma-separated) never respond\n"
             "  --latency MODEL      none, shifted-exp:SHIFT,RATE or pareto:SCALE,SHAPE\n"
@@ -157,7 +158,7 @@ int main(int argc, char **argv)
     }
     const char *in = optind < argc ? argv[optind] : "-";
     m.named = named;
-    m.stragglers = s > 0 ? s : -1;
+    m.stragglers = s > 0 && !named ? s : -1; /* named stragglers replace the random draw */
     m.seed = o.seed;
     o.N = (int)N;
     o.s = (int)s;
@@ -189,7 +190,7 @@ int main(int argc, char **argv)
     char capped[512];
     coda_lsq_capped_text(&info.lsq, o.lsq.iters, capped, sizeof capped);
     if (capped[0])
-        coda_say(prog, "warning: %s", capped);
+        coda_say(prog, "warning: %s; ||M X - I||_F = %.3g", capped, sqrt(info.lsq.resid2_sum));
     coda_writer w;
     if (coda_open_output(&w, out, fmt, &e) < 0) {
         status = CODA_EXIT_USAGE;

@@ -119,7 +119,7 @@ int coda_lsq_stats_from_results(const coda_plan *p, const coda_frame *res, size_
             coda_lsq_stats b;
             if (!coda_meta_get(&res[k].meta, "columns")) {
                 b = (coda_lsq_stats){.columns = p->data_coded ? 0 : coda_plan_block_len(p, j),
-                                     .grad2_sum = NAN, .grad_max = NAN, .resid2_max = NAN};
+                                     .grad2_sum = NAN, .grad_max = NAN, .resid2_sum = NAN};
             } else if (coda_lsq_stats_from_meta(&res[k].meta, &b, e) < 0) {
                 coda_lsq_stats_free(st);
                 return coda_fail_prefix(e, "result of worker %lld: ",
@@ -211,16 +211,15 @@ int coda_invert(const coda_mat *A, const coda_invert_opts *o, coda_mat *out,
     }
     if (rc < 0)
         coda_fail_prefix(e, "%s: ", what);
-    /* A converged column of a nonsingular M has ||M x_i - e_i|| <= eps / (2 sigma_min(M)); a
-     * residual this large after the solver stopped means M is singular (the columns are then
-     * least-squares solutions, not inverse columns), too ill-conditioned for eps, or capped. */
-    if (rc == 0 && o->lsq.method != CODA_LSQ_DIRECT && info->lsq.resid2_max >= 0.5)
-        rc = coda_fail(e, "%s is singular, or too ill-conditioned for eps %g: column %zu still has "
-                          "||M x - e|| = %.3g after %s stopped%s (try a smaller --eps, a larger "
-                          "--iters, or --method direct)",
-                       what, o->lsq.eps, info->lsq.resid_col, sqrt(info->lsq.resid2_max),
-                       coda_lsq_method_name(o->lsq.method),
-                       info->lsq.ncapped ? " (some columns hit the iteration cap)" : "");
+    /* For a nonsingular M, ||M X - I||_F^2 <= sum_i ||grad f_i||^2 / (4 sigma_min(M)^2), small
+     * once the columns converge. For a singular M the columns converge to least-squares
+     * solutions and ||M X - I||_F^2 >= dim null(M^T) >= 1. */
+    if (rc == 0 && o->lsq.method != CODA_LSQ_DIRECT && info->lsq.resid2_sum >= 0.5 &&
+        info->lsq.ncapped == 0)
+        rc = coda_fail(e, "%s is singular, or too ill-conditioned for eps %g: ||M X - I||_F = "
+                          "%.3g after every column met eps (a singular matrix gives at least 1; "
+                          "use a smaller --eps or --method direct)",
+                       what, o->lsq.eps, sqrt(info->lsq.resid2_sum));
     coda_mat_free(&M);
     if (rc < 0) {
         coda_mat_free(&C);

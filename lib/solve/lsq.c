@@ -45,10 +45,7 @@ int coda_lsq_stats_merge(coda_lsq_stats *a, const coda_lsq_stats *b, size_t offs
         a->iters_max = b->iters_max;
     if (a->columns == 0 || b->grad_max > a->grad_max)
         a->grad_max = b->grad_max;
-    if (a->columns == 0 || b->resid2_max > a->resid2_max || isnan(b->resid2_max)) {
-        a->resid2_max = b->resid2_max;
-        a->resid_col = b->resid_col + offset;
-    }
+    a->resid2_sum = a->columns == 0 ? b->resid2_sum : a->resid2_sum + b->resid2_sum;
     a->grad2_sum = a->columns == 0 ? b->grad2_sum : a->grad2_sum + b->grad2_sum;
     a->iters_sum += b->iters_sum;
     a->columns += b->columns;
@@ -314,7 +311,7 @@ int coda_lsq_columns(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *
                          m, E->rows);
     st->columns = c;
     if (o->method == CODA_LSQ_DIRECT) {
-        st->grad2_sum = st->grad_max = st->resid2_max = NAN;
+        st->grad2_sum = st->grad_max = st->resid2_sum = NAN;
         return solve_direct(M, E, X, e);
     }
     if (r < m)
@@ -346,11 +343,7 @@ int coda_lsq_columns(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *
     if (rc == 0 && c) {
         gemm(0, r, c, m, 1.0, M->data, r, X->data, m, -1.0, R.data, r);
         for (size_t j = 0; j < c; j++) {
-            double r2 = cblas_ddot((int)r, R.data + j * r, 1, R.data + j * r, 1);
-            if (j == 0 || r2 > st->resid2_max) {
-                st->resid2_max = r2;
-                st->resid_col = j;
-            }
+            st->resid2_sum += cblas_ddot((int)r, R.data + j * r, 1, R.data + j * r, 1);
             st->grad2_sum += gfinal[j] * gfinal[j];
             st->grad_max = gfinal[j] > st->grad_max ? gfinal[j] : st->grad_max;
             st->iters_sum += (double)iters[j];
@@ -408,8 +401,7 @@ int coda_lsq_stats_to_meta(const coda_lsq_stats *st, coda_meta *m, coda_err *e)
              coda_meta_set_double(m, "iters_sum", st->iters_sum, e) |
              coda_meta_set_double(m, "grad2_sum", st->grad2_sum, e) |
              coda_meta_set_double(m, "grad_max", st->grad_max, e) |
-             coda_meta_set_double(m, "resid2_max", st->resid2_max, e) |
-             coda_meta_set_long(m, "resid_col", (long long)st->resid_col, e);
+             coda_meta_set_double(m, "resid2_sum", st->resid2_sum, e);
     if (rc == 0 && st->ncapped) {
         char *b = malloc(st->ncapped * 21 + 1);
         if (!b)
@@ -425,7 +417,7 @@ int coda_lsq_stats_to_meta(const coda_lsq_stats *st, coda_meta *m, coda_err *e)
 
 int coda_lsq_stats_from_meta(const coda_meta *m, coda_lsq_stats *st, coda_err *e)
 {
-    long long cols, im, rcol, *capped = NULL;
+    long long cols, im, *capped = NULL;
     size_t nc = 0;
     memset(st, 0, sizeof *st);
     if (coda_meta_get_long(m, "columns", &cols, e) < 0 ||
@@ -433,17 +425,15 @@ int coda_lsq_stats_from_meta(const coda_meta *m, coda_lsq_stats *st, coda_err *e
         coda_meta_get_double(m, "iters_sum", &st->iters_sum, e) < 0 ||
         coda_meta_get_double(m, "grad2_sum", &st->grad2_sum, e) < 0 ||
         coda_meta_get_double(m, "grad_max", &st->grad_max, e) < 0 ||
-        coda_meta_get_double(m, "resid2_max", &st->resid2_max, e) < 0 ||
-        coda_meta_get_long(m, "resid_col", &rcol, e) < 0 ||
+        coda_meta_get_double(m, "resid2_sum", &st->resid2_sum, e) < 0 ||
         (coda_meta_get(m, "capped") && coda_meta_get_longs(m, "capped", &capped, &nc, e) < 0))
         return -1;
-    if (cols < 0 || rcol < 0) {
+    if (cols < 0) {
         free(capped);
         return coda_fail(e, "negative column count in the solver figures");
     }
     st->columns = (size_t)cols;
     st->iters_max = (long)im;
-    st->resid_col = (size_t)rcol;
     if (nc) {
         st->capped = malloc(nc * sizeof *st->capped);
         if (!st->capped) {

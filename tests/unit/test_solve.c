@@ -1,0 +1,229 @@
+/* lib/solve: the column solvers against their own stopping rules and the a-posteriori error
+ * bound ||x - M^-1 e|| <= ||grad f|| / (2 sigma_min^2), on matrices with known singular values;
+ * the inverse and pseudoinverses against the SVD; distributed runs against one process; the
+ * singular cases. */
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/core/rng.h"
+#include "../../lib/solve/invert.h"
+#include "check.h"
+
+/* Random orthonormal r x c (r >= c) from the QR of a Gaussian matrix. */
+static void orthonormal(coda_mat *Q, size_t r, size_t c, coda_rng *g)
+{
+    coda_err e;
+    coda_mat_alloc(Q, r, c, &e);
+    for (size_t k = 0; k < r * c; k++)
+        Q->data[k] = coda_rng_normal(g);
+    double *tau = malloc(c * sizeof *tau);
+    LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, (int)c, Q->data, (int)r, tau);
+    LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)r, (int)c, (int)c, Q->data, (int)r, tau);
+    free(tau);
+}
+
+/* r x c matrix U diag(s) V^T with singular values geometrically from smax down to smin. */
+static void known_svd(coda_mat *A, size_t r, size_t c, double smax, double smin, unsigned seed)
+{
+    coda_err e;
+    coda_rng g;
+    coda_rng_init(&g, seed, 0);
+    size_t p = r < c ? r : c;
+    coda_mat U, V;
+    orthonormal(&U, r, p, &g);
+    orthonormal(&V, c, p, &g);
+    for (size_t j = 0; j < p; j++) {
+        double s = p == 1 ? smax : smax * pow(smin / smax, (double)j / (double)(p - 1));
+        cblas_dscal((int)r, s, U.data + j * r, 1);
+    }
+    coda_mat_alloc(A, r, c, &e);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)r, (int)c, (int)p, 1.0, U.data,
+                (int)r, V.data, (int)c, 0.0, A->data, (int)r);
+    coda_mat_free(&U);
+    coda_mat_free(&V);
+}
+
+static double diff_fro(const coda_mat *a, const coda_mat *b)
+{
+    double s = 0;
+    for (size_t k = 0; k < a->rows * a->cols; k++)
+        s += (a->data[k] - b->data[k]) * (a->data[k] - b->data[k]);
+    return sqrt(s);
+}
+
+static void solvers(void)
+{
+    coda_err e;
+    size_t n = 40;
+    double smin = 0.5, smax = 5;
+    coda_mat A, Id, X, Xd;
+    known_svd(&A, n, n, smax, smin, 3);
+    coda_mat_identity(&Id, n, &e);
+    coda_lsq_opts direct = {.method = CODA_LSQ_DIRECT};
+    coda_lsq_stats st;
+    CHECK(coda_lsq_columns(&A, &Id, &direct, &Xd, &st, &e) == 0, "%s", e.msg);
+    for (int m = CODA_LSQ_SD; m <= CODA_LSQ_CG; m++) {
+        for (double eps = 1e-2; eps >= 1e-10; eps *= 1e-4) {
+            coda_lsq_opts o = {.method = (coda_lsq_method)m, .eps = eps, .iters = 100000};
+            CHECK(coda_lsq_columns(&A, &Id, &o, &X, &st, &e) == 0, "%s", e.msg);
+            CHECK(st.ncapped == 0 && st.columns == n, "%zu capped", st.ncapped);
+            if (m == CODA_LSQ_SD)
+                CHECK(st.grad_max <= eps, "sd stopped with gradient %g > eps %g", st.grad_max, eps);
+            /* every column: ||x - x*|| <= ||grad|| / (2 smin^2), with room for round-off */
+            double worst = 0;
+            for (size_t j = 0; j < n; j++) {
+                double d = 0;
+                for (size_t i = 0; i < n; i++)
+                    d += pow(CODA_AT(&X, i, j) - CODA_AT(&Xd, i, j), 2);
+                worst = fmax(worst, sqrt(d));
+            }
+            double bound = st.grad_max / (2 * smin * smin) + 100 * DBL_EPSILON * (smax / smin) / smin;
+            CHECK(worst <= bound, "%s eps %g: column error %g above the bound %g",
+                  coda_lsq_method_name(o.method), eps, worst, bound);
+            coda_mat_free(&X);
+            coda_lsq_stats_free(&st);
+        }
+    }
+    /* solving columns together gives each column what solving it alone gives */
+    coda_lsq_opts o = {.method = CODA_LSQ_CG, .eps = 1e-12, .iters = 1000};
+    coda_mat col, x1;
+    coda_lsq_columns(&A, &Id, &o, &X, &st, &e);
+    coda_lsq_stats_free(&st);
+    coda_mat_sub(&col, &Id, 0, n, 7, 8, &e);
+    CHECK(coda_lsq_columns(&A, &col, &o, &x1, &st, &e) == 0, "%s", e.msg);
+    double d = 0;
+    for (size_t i = 0; i < n; i++)
+        d = fmax(d, fabs(CODA_AT(&x1, i, 0) - CODA_AT(&X, i, 7)));
+    CHECK(d <= 1e-12 * smax / smin / smin, "column 7 alone differs by %g", d);
+    coda_mat_free(&col);
+    coda_mat_free(&x1);
+    coda_mat_free(&X);
+    coda_lsq_stats_free(&st);
+    /* the cap: every column named */
+    o = (coda_lsq_opts){.method = CODA_LSQ_SD, .eps = 1e-14, .iters = 3};
+    CHECK(coda_lsq_columns(&A, &Id, &o, &X, &st, &e) == 0, "%s", e.msg);
+    CHECK(st.ncapped == n && st.iters_max == 3, "%zu capped, %ld iterations", st.ncapped,
+          st.iters_max);
+    char text[512];
+    coda_lsq_capped_text(&st, 3, text, sizeof text);
+    CHECK(strstr(text, "40 columns stopped at the iteration cap 3") && strstr(text, ": 0, 1, 2"),
+          "%s", text);
+    coda_mat_free(&X);
+    coda_lsq_stats_free(&st);
+    coda_mat_free(&A);
+    coda_mat_free(&Id);
+    coda_mat_free(&Xd);
+}
+
+/* Exact pseudoinverse from the known SVD is what coda_invert_check computes; here the estimate
+ * must stay within the bounds it reports, for every mode and method. */
+static void modes(void)
+{
+    coda_err e;
+    struct { size_t r, c; coda_inv_mode mode; } cases[] = {
+        {30, 30, CODA_INV_INVERSE}, {40, 20, CODA_INV_LEFT}, {20, 40, CODA_INV_RIGHT}};
+    for (int k = 0; k < 3; k++)
+        for (int m = CODA_LSQ_DIRECT; m <= CODA_LSQ_CG; m++) {
+            coda_mat A, X;
+            known_svd(&A, cases[k].r, cases[k].c, 4, 1.5, 10 + k);
+            coda_invert_opts o = {.mode = cases[k].mode, .scale = 1,
+                                  .lsq = {.method = (coda_lsq_method)m, .eps = 1e-6, .iters = 100000}};
+            coda_invert_info info;
+            coda_invert_report rep;
+            CHECK(coda_invert(&A, &o, &X, &info, &e) == 0, "%s", e.msg);
+            CHECK(coda_invert_check(&A, &X, &o, &info, &rep, &e) == 0, "%s", e.msg);
+            CHECK(fabs(rep.sigma_min - 1.5) < 1e-12 && fabs(rep.sigma_max - 4) < 1e-12,
+                  "singular values %g %g", rep.sigma_min, rep.sigma_max);
+            if (m == CODA_LSQ_DIRECT)
+                CHECK(rep.err_rF <= 1e-26, "direct %s: err_rF %g", coda_inv_mode_name(o.mode),
+                      rep.err_rF);
+            else
+                CHECK(rep.err_F <= rep.bound_F_obs, "%s %s: err_F %g above the bound %g",
+                      coda_inv_mode_name(o.mode), coda_lsq_method_name(o.lsq.method), rep.err_F,
+                      rep.bound_F_obs);
+            if (m == CODA_LSQ_SD)
+                CHECK(rep.err_F <= rep.bound_F && rep.err_rF <= rep.bound_rF,
+                      "sd %s: %g > %g or %g > %g", coda_inv_mode_name(o.mode), rep.err_F,
+                      rep.bound_F, rep.err_rF, rep.bound_rF);
+            CHECK(rep.err_l2 <= rep.err_F * (1 + 1e-12), "spectral error above Frobenius");
+            coda_invert_info_free(&info);
+            coda_mat_free(&X);
+            coda_mat_free(&A);
+        }
+}
+
+/* On N workers with the frc code, every straggler set the code tolerates gives the result of
+ * one process to round-off, and one straggler too many names the missing block. */
+static void distributed(void)
+{
+    coda_err e;
+    coda_mat A, X0;
+    known_svd(&A, 24, 24, 3, 0.5, 21);
+    coda_invert_opts o = {.mode = CODA_INV_INVERSE, .scale = 1,
+                          .lsq = {.method = CODA_LSQ_CG, .eps = 1e-13, .iters = 1000}};
+    coda_invert_info info;
+    CHECK(coda_invert(&A, &o, &X0, &info, &e) == 0, "%s", e.msg);
+    coda_invert_info_free(&info);
+    double tol = 1e-11 * coda_mat_fro(&X0);
+    o.N = 6;
+    o.s = 1;
+    for (long w = 0; w < 6; w++) {
+        coda_straggle_model m = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
+                                 .deadline = -1, .named = &w, .nnamed = 1};
+        o.straggle = &m;
+        coda_mat X;
+        CHECK(coda_invert(&A, &o, &X, &info, &e) == 0, "worker %ld out: %s", w, e.msg);
+        CHECK(info.responders == 5 && info.lsq.columns == 24, "responders %d, columns %zu",
+              info.responders, info.lsq.columns);
+        CHECK(diff_fro(&X, &X0) <= tol, "worker %ld out: differs by %g", w, diff_fro(&X, &X0));
+        coda_invert_info_free(&info);
+        coda_mat_free(&X);
+    }
+    long two[] = {0, 1};
+    coda_straggle_model m2 = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
+                              .deadline = -1, .named = two, .nnamed = 2};
+    o.straggle = &m2;
+    coda_mat X;
+    CHECK(coda_invert(&A, &o, &X, &info, &e) < 0 && strstr(e.msg, "need any 5 of 6 workers"),
+          "two of one group out: %s", e.msg);
+    coda_mat_free(&X0);
+    coda_mat_free(&A);
+}
+
+static void refusals(void)
+{
+    coda_err e;
+    coda_mat A, X;
+    coda_invert_info info;
+    known_svd(&A, 20, 20, 2, 1, 5);
+    for (size_t i = 0; i < 20; i++) /* rank 19: column 3 repeats column 2 */
+        CODA_AT(&A, i, 3) = CODA_AT(&A, i, 2);
+    for (int m = CODA_LSQ_DIRECT; m <= CODA_LSQ_CG; m++) {
+        coda_invert_opts o = {.mode = CODA_INV_INVERSE, .scale = 1,
+                              .lsq = {.method = (coda_lsq_method)m, .eps = 1e-8, .iters = 100000}};
+        CHECK(coda_invert(&A, &o, &X, &info, &e) < 0 && strstr(e.msg, "singular"),
+              "%s on a singular matrix: %s", coda_lsq_method_name(o.lsq.method), e.msg);
+    }
+    coda_invert_opts o = {.mode = CODA_INV_LEFT, .scale = 1, .lsq = {.method = CODA_LSQ_SD,
+                                                                     .eps = 1e-8, .iters = 10}};
+    CHECK(coda_invert(&A, &o, &X, &info, &e) < 0 && strstr(e.msg, "more rows than columns"),
+          "left of a square matrix: %s", e.msg);
+    A.data[5] = NAN;
+    o.mode = CODA_INV_INVERSE;
+    CHECK(coda_invert(&A, &o, &X, &info, &e) < 0 && strstr(e.msg, "entry (6,1) is NaN"),
+          "NaN: %s", e.msg);
+    coda_mat_free(&A);
+}
+
+int main(void)
+{
+    solvers();
+    modes();
+    distributed();
+    refusals();
+    return check_summary();
+}

@@ -190,7 +190,13 @@ int main(int argc, char **argv)
     char capped[512];
     coda_lsq_capped_text(&info.lsq, o.lsq.iters, capped, sizeof capped);
     if (capped[0])
-        coda_say(prog, "warning: %s; ||M X - I||_F = %.3g", capped, sqrt(info.lsq.resid2_sum));
+        coda_say(prog, "warning: %s", capped);
+    if (info.lsq.resid2_sum >= 0.5) /* not NaN: an iterative method */
+        coda_say(prog, "warning: ||M X - I||_F = %.3g (M = %s): a poor %s at eps %g; the residuals "
+                       "show sigma_min(M) <= %.3g",
+                 sqrt(info.lsq.resid2_sum), o.mode == CODA_INV_INVERSE ? "A" : "the Gram matrix",
+                 o.mode == CODA_INV_INVERSE ? "inverse" : "pseudoinverse", o.lsq.eps,
+                 info.lsq.sigma_upper / o.scale);
     coda_writer w;
     if (coda_open_output(&w, out, fmt, &e) < 0) {
         status = CODA_EXIT_USAGE;

@@ -119,7 +119,8 @@ int coda_lsq_stats_from_results(const coda_plan *p, const coda_frame *res, size_
             coda_lsq_stats b;
             if (!coda_meta_get(&res[k].meta, "columns")) {
                 b = (coda_lsq_stats){.columns = p->data_coded ? 0 : coda_plan_block_len(p, j),
-                                     .grad2_sum = NAN, .grad_max = NAN, .resid2_sum = NAN};
+                                     .grad2_sum = NAN, .grad_max = NAN, .resid2_sum = NAN,
+                                     .sigma_upper = NAN};
             } else if (coda_lsq_stats_from_meta(&res[k].meta, &b, e) < 0) {
                 coda_lsq_stats_free(st);
                 return coda_fail_prefix(e, "result of worker %lld: ",
@@ -211,15 +212,18 @@ int coda_invert(const coda_mat *A, const coda_invert_opts *o, coda_mat *out,
     }
     if (rc < 0)
         coda_fail_prefix(e, "%s: ", what);
-    /* For a nonsingular M, ||M X - I||_F^2 <= sum_i ||grad f_i||^2 / (4 sigma_min(M)^2), small
-     * once the columns converge. For a singular M the columns converge to least-squares
-     * solutions and ||M X - I||_F^2 >= dim null(M^T) >= 1. */
+    /* For a singular M the columns converge to least-squares solutions and ||M X - I||_F^2 >=
+     * dim null(M^T) >= 1; a nonsingular M gives that too when eps is loose for its sigma_min.
+     * The residuals certify sigma_min(M) <= sigma_upper: refuse when that bound says M is
+     * singular to the solver's accuracy; the caller warns about a large residual otherwise. */
     if (rc == 0 && o->lsq.method != CODA_LSQ_DIRECT && info->lsq.resid2_sum >= 0.5 &&
-        info->lsq.ncapped == 0)
-        rc = coda_fail(e, "%s is singular, or too ill-conditioned for eps %g: ||M X - I||_F = "
-                          "%.3g after every column met eps (a singular matrix gives at least 1; "
-                          "use a smaller --eps or --method direct)",
-                       what, o->lsq.eps, sqrt(info->lsq.resid2_sum));
+        info->lsq.sigma_upper <= 1e-8 * coda_mat_fro(&M))
+        rc = coda_fail(e, "%s is singular to the solver's accuracy: ||M X - I||_F = %.3g after "
+                          "%s stopped (a singular matrix gives at least 1), and the residuals "
+                          "show sigma_min <= %.3g, below 1e-8 ||M||_F (use --method direct to "
+                          "check)",
+                       what, sqrt(info->lsq.resid2_sum), coda_lsq_method_name(o->lsq.method),
+                       info->lsq.sigma_upper / o->scale);
     coda_mat_free(&M);
     if (rc < 0) {
         coda_mat_free(&C);

@@ -46,6 +46,8 @@ int coda_lsq_stats_merge(coda_lsq_stats *a, const coda_lsq_stats *b, size_t offs
     if (a->columns == 0 || b->grad_max > a->grad_max)
         a->grad_max = b->grad_max;
     a->resid2_sum = a->columns == 0 ? b->resid2_sum : a->resid2_sum + b->resid2_sum;
+    if (a->columns == 0 || b->sigma_upper < a->sigma_upper || isnan(b->sigma_upper))
+        a->sigma_upper = b->sigma_upper;
     a->grad2_sum = a->columns == 0 ? b->grad2_sum : a->grad2_sum + b->grad2_sum;
     a->iters_sum += b->iters_sum;
     a->columns += b->columns;
@@ -311,7 +313,7 @@ int coda_lsq_columns(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *
                          m, E->rows);
     st->columns = c;
     if (o->method == CODA_LSQ_DIRECT) {
-        st->grad2_sum = st->grad_max = st->resid2_sum = NAN;
+        st->grad2_sum = st->grad_max = st->resid2_sum = st->sigma_upper = NAN;
         return solve_direct(M, E, X, e);
     }
     if (r < m)
@@ -340,10 +342,15 @@ int coda_lsq_columns(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *
             memcpy(X->data + perm[j] * m, W.data + j * m, m * sizeof(double));
         rc = coda_mat_copy(&R, E, e);
     }
+    st->sigma_upper = INFINITY;
     if (rc == 0 && c) {
         gemm(0, r, c, m, 1.0, M->data, r, X->data, m, -1.0, R.data, r);
         for (size_t j = 0; j < c; j++) {
-            st->resid2_sum += cblas_ddot((int)r, R.data + j * r, 1, R.data + j * r, 1);
+            double r2 = cblas_ddot((int)r, R.data + j * r, 1, R.data + j * r, 1);
+            st->resid2_sum += r2;
+            /* sigma_min(M) ||r|| <= ||M^T r|| = ||grad|| / 2 whenever M has full column rank */
+            if (r2 > 0 && gfinal[j] / (2 * sqrt(r2)) < st->sigma_upper)
+                st->sigma_upper = gfinal[j] / (2 * sqrt(r2));
             st->grad2_sum += gfinal[j] * gfinal[j];
             st->grad_max = gfinal[j] > st->grad_max ? gfinal[j] : st->grad_max;
             st->iters_sum += (double)iters[j];
@@ -401,7 +408,8 @@ int coda_lsq_stats_to_meta(const coda_lsq_stats *st, coda_meta *m, coda_err *e)
              coda_meta_set_double(m, "iters_sum", st->iters_sum, e) |
              coda_meta_set_double(m, "grad2_sum", st->grad2_sum, e) |
              coda_meta_set_double(m, "grad_max", st->grad_max, e) |
-             coda_meta_set_double(m, "resid2_sum", st->resid2_sum, e);
+             coda_meta_set_double(m, "resid2_sum", st->resid2_sum, e) |
+             coda_meta_set_double(m, "sigma_upper", st->sigma_upper, e);
     if (rc == 0 && st->ncapped) {
         char *b = malloc(st->ncapped * 21 + 1);
         if (!b)
@@ -426,6 +434,7 @@ int coda_lsq_stats_from_meta(const coda_meta *m, coda_lsq_stats *st, coda_err *e
         coda_meta_get_double(m, "grad2_sum", &st->grad2_sum, e) < 0 ||
         coda_meta_get_double(m, "grad_max", &st->grad_max, e) < 0 ||
         coda_meta_get_double(m, "resid2_sum", &st->resid2_sum, e) < 0 ||
+        coda_meta_get_double(m, "sigma_upper", &st->sigma_upper, e) < 0 ||
         (coda_meta_get(m, "capped") && coda_meta_get_longs(m, "capped", &capped, &nc, e) < 0))
         return -1;
     if (cols < 0) {

@@ -30,6 +30,8 @@ typedef struct {
     double grad2_sum;   /* sum_i ||grad f_i||^2 at the returned x_i (NaN for direct) */
     double grad_max;
     double resid2_sum;  /* sum_i ||M x_i - e_i||^2 = ||M X - E||_F^2 (NaN for direct) */
+    double sigma_upper; /* min_i ||M^T r_i|| / ||r_i||, a certified upper bound on sigma_min(M)
+                           (INFINITY when every residual is 0; NaN for direct) */
     size_t *capped;     /* columns that stopped at the iteration cap */
     size_t ncapped;
     int coded;          /* the columns are coded combinations (mds tasks), not the caller's */
@@ -51,7 +53,8 @@ int coda_lsq_stats_merge(coda_lsq_stats *a, const coda_lsq_stats *b, size_t offs
 void coda_lsq_capped_text(coda_lsq_stats *st, long cap, char *buf, size_t len);
 
 /* The solver options as metadata (arg.method, arg.eps, arg.iters; direct when absent), and the
- * stats as RESULT metadata (iters_max, iters_sum, grad2_sum, grad_max, resid2_sum, capped): how the pipeline carries them between encode, the workers and decode. */
+ * stats as RESULT metadata (iters_max, iters_sum, grad2_sum, grad_max, resid2_sum, sigma_upper,
+ * capped): how the pipeline carries them between encode, the workers and decode. */
 int coda_lsq_opts_to_meta(const coda_lsq_opts *o, coda_meta *m, coda_err *e);
 int coda_lsq_opts_from_meta(const coda_meta *m, coda_lsq_opts *o, coda_err *e);
 int coda_lsq_stats_to_meta(const coda_lsq_stats *st, coda_meta *m, coda_err *e);

@@ -67,6 +67,8 @@ demo: deps
 
 bench: all
 	bench/io.sh
+	bench/pipeline.sh
+	bench/invert.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

@@ -1,11 +1,17 @@
 /* Benchmark helpers: generate data, and the plain baselines the benchmarks compare against.
  *   baseline gen ROWS COLS SEED FMT   random N(0,1) matrix to stdout (bin or csv)
  *   baseline strtod FILE              parse every number of a CSV with a bare strtod loop
- *   baseline memcpy BYTES REPS        copy BYTES bytes REPS times; prints seconds */
+ *   baseline memcpy BYTES REPS        copy BYTES bytes REPS times; prints seconds
+ *   baseline getri FILE               read a square matrix, invert it with a plain
+ *                                     LAPACKE_dgetrf + LAPACKE_dgetri; prints their seconds
+ *   baseline gels FILE_A FILE_B       least squares with a plain LAPACKE_dgels; prints its
+ *                                     seconds and writes x to stdout (bin) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <lapacke.h>
 
 #include "../lib/core/rng.h"
 #include "../lib/io/stream.h"
@@ -63,6 +69,42 @@ int main(int argc, char **argv)
         }
         printf("%zu %g\n", count, sum);
         free(buf);
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "getri") == 0) {
+        coda_mat A;
+        if (coda_read_matrix(argv[2], &A, NULL, &e) < 0 || A.rows != A.cols)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        lapack_int n = (lapack_int)A.rows, *ipiv = malloc((size_t)n * sizeof *ipiv);
+        double t0 = now();
+        if (LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, A.data, n, ipiv) != 0 ||
+            LAPACKE_dgetri(LAPACK_COL_MAJOR, n, A.data, n, ipiv) != 0)
+            return fprintf(stderr, "singular\n"), 1;
+        printf("%.6f\n", now() - t0);
+        free(ipiv);
+        coda_mat_free(&A);
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[1], "gels") == 0) {
+        coda_mat A, b;
+        if (coda_read_matrix(argv[2], &A, NULL, &e) < 0 || coda_read_matrix(argv[3], &b, NULL, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        double t0 = now();
+        if (LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (lapack_int)A.rows, (lapack_int)A.cols,
+                          (lapack_int)b.cols, A.data, (lapack_int)A.rows, b.data,
+                          (lapack_int)b.rows) != 0)
+            return fprintf(stderr, "dgels failed\n"), 1;
+        fprintf(stderr, "%.6f\n", now() - t0);
+        coda_frame f;
+        coda_frame_init(&f, CODA_MATRIX);
+        coda_mat_sub(&f.mat, &b, 0, A.cols, 0, b.cols, &e);
+        coda_writer w;
+        coda_writer_open(&w, "-", CODA_FMT_BIN, &e);
+        if (coda_writer_put(&w, &f, &e) < 0 || coda_writer_close(&w, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        coda_frame_free(&f);
+        coda_mat_free(&A);
+        coda_mat_free(&b);
         return 0;
     }
     if (argc == 4 && strcmp(argv[1], "memcpy") == 0) {

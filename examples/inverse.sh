@@ -29,12 +29,14 @@ one_run() { # rows cols seed: every method and eps on one matrix, report rows to
   coda-gen --seed "$3" "$1" "$2" -o "$d/A.coda"
   for method in sd cg; do
     for eps in $EPS; do
-      coda-invert -q --mode pinv --method $method --eps "$eps" --iters "$ITERS" \
-        --report "$d/r.csv" "$d/A.coda" -o "$d/X.coda" 2>> "$d/warnings"
-      echo "$(tail -1 "$d/r.csv"),$3"
+      if coda-invert -q --mode pinv --method $method --eps "$eps" --iters "$ITERS" \
+           --report "$d/r.csv" "$d/A.coda" -o "$d/X.coda" 2> "$d/err"; then
+        echo "$(tail -1 "$d/r.csv"),$3"
+      else
+        echo "$1x$2 seed $3 $method eps $eps: $(tail -1 "$d/err")" >> "$tmp/failed"
+      fi
     done
   done
-  head -1 "$d/r.csv" > "$tmp/header"
   echo "$1x$2 seed $3 done" >&2
 }
 export -f one_run
@@ -42,7 +44,12 @@ export EPS ITERS tmp
 for shape in "100 100" "100 50"; do
   for run in $(seq 1 "$RUNS"); do echo "$shape $run"; done
 done | xargs -P "$JOBS" -L 1 bash -c 'one_run "$0" "$1" "$2"' > "$tmp/rows"
-echo "$(cat "$tmp/header"),seed" > "$csv"
+coda-gen 3 3 | coda-invert -q --report "$tmp/h.csv" > /dev/null
+echo "$(head -1 "$tmp/h.csv"),seed" > "$csv"
+if [ -s "$tmp/failed" ]; then
+  echo "runs that failed:" >&2
+  cat "$tmp/failed" >&2
+fi
 sort -t, -k3,3nr -k2,2 -k5,5gr -k23,23n "$tmp/rows" >> "$csv"
 
 # every run within its bounds; means per (shape, method, eps)

@@ -1,0 +1,219 @@
+/* coda-solve: least squares min ||A x - b|| (and ridge) by LAPACK QR, sketch-and-solve,
+ * sketch-and-precondition LSQR, or iterative sketching. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../lib/cli/cli.h"
+#include "../lib/solve/lstsq.h"
+
+static const char *prog = "coda-solve";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-solve [OPTIONS] A [b]\n"
+            "Solve min ||A x - b||_2 (+ l2 ||x||^2); without b, A's last column is b.\n\n"
+            "  --method M          qr (LAPACK dgels), sketch-solve, precond (default: sketch,\n"
+            "                      QR of S A, LSQR on A R^-1) or iterative-sketch\n"
+            "  --sketch K          gaussian, rademacher, srht, countsketch (default), uniform,\n"
+            "                      leverage or block\n"
+            "  --sketch-rows R     sketch size (default 4 d; iterative-sketch 2 d)\n"
+            "  --nnz S             countsketch nonzeros per column (default 8)\n"
+            "  --blocks K          block sketch: row blocks; --weighted for Appendix E's form\n"
+            "  --approx            leverage / block: approximate scores\n"
+            "  --l2 L              ridge parameter (default 0)\n"
+            "  --tol E             precond: LSQR tolerance (default 1e-14)\n"
+            "  --iters N           precond: cap (default 1000); iterative-sketch: count (100)\n"
+            "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
+            "  --line-search       iterative-sketch: exact line search on the full problem\n"
+            "  --reference FILE    x* for the trace's error column\n"
+            "  --trace FILE        CSV per iteration: iter,residual,error,seconds\n"
+            "  --seed N            seed of the sketches (default 1)\n"
+            "  -o, --output FILE   write x to FILE;  -f, --format F\n"
+            "  -q, --quiet         no summary on stderr\n"
+            "  -h, --help, --version\n\n"
+            "See coda-solve(1).\n");
+}
+
+typedef struct {
+    FILE *f;
+    struct timespec t0;
+} tracer;
+
+static void trace_row(void *ctx, long iter, double resid, double err)
+{
+    tracer *t = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s = (double)(now.tv_sec - t->t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t->t0.tv_nsec);
+    fprintf(t->f, "%ld,%.6e,%.6e,%.6f\n", iter, resid, err, s);
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_METHOD = 256, O_SKETCH, O_ROWS, O_NNZ, O_BLOCKS, O_WEIGHTED, O_APPROX, O_L2, O_TOL,
+           O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
+    static const struct option opts[] = {
+        {"method", required_argument, 0, O_METHOD}, {"sketch", required_argument, 0, O_SKETCH},
+        {"sketch-rows", required_argument, 0, O_ROWS}, {"nnz", required_argument, 0, O_NNZ},
+        {"blocks", required_argument, 0, O_BLOCKS}, {"weighted", no_argument, 0, O_WEIGHTED},
+        {"approx", no_argument, 0, O_APPROX},       {"l2", required_argument, 0, O_L2},
+        {"tol", required_argument, 0, O_TOL},       {"iters", required_argument, 0, O_ITERS},
+        {"step", required_argument, 0, O_STEP},     {"line-search", no_argument, 0, O_LS},
+        {"reference", required_argument, 0, O_REF}, {"trace", required_argument, 0, O_TRACE},
+        {"seed", required_argument, 0, O_SEED},     {"output", required_argument, 0, 'o'},
+        {"format", required_argument, 0, 'f'},      {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0}};
+    coda_ls_opts o = {.method = CODA_LS_PRECOND,
+                      .sketch = {.kind = CODA_SK_COUNT, .nnz = 8, .seed = 1}};
+    const char *out = NULL, *fmt = NULL, *ref_path = NULL, *trace_path = NULL;
+    int quiet = 0, c;
+    long v;
+    coda_err e;
+    while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_METHOD:
+            if (coda_ls_method_parse(optarg, &o.method) < 0)
+                bad = coda_fail(&e, "option --method: unknown method '%s' (qr, sketch-solve, "
+                                    "precond, iterative-sketch)", optarg);
+            break;
+        case O_SKETCH:
+            if (coda_sketch_kind_parse(optarg, &o.sketch.kind) < 0)
+                bad = coda_fail(&e, "option --sketch: unknown sketch '%s'", optarg);
+            break;
+        case O_ROWS:
+            bad = coda_parse_long("--sketch-rows", optarg, 1, 1L << 40, &v, &e);
+            o.sketch.rows = (size_t)v;
+            break;
+        case O_NNZ:
+            bad = coda_parse_long("--nnz", optarg, 1, 1000, &v, &e);
+            o.sketch.nnz = (int)v;
+            break;
+        case O_BLOCKS:
+            bad = coda_parse_long("--blocks", optarg, 1, 1L << 30, &v, &e);
+            o.sketch.blocks = (int)v;
+            break;
+        case O_WEIGHTED: o.sketch.weighted = 1; break;
+        case O_APPROX: o.sketch.approx = 1; break;
+        case O_L2:
+            bad = coda_parse_double("--l2", optarg, &o.l2, &e);
+            if (!bad && !(o.l2 >= 0 && isfinite(o.l2)))
+                bad = coda_fail(&e, "option --l2: must be >= 0");
+            break;
+        case O_TOL:
+            bad = coda_parse_double("--tol", optarg, &o.tol, &e);
+            if (!bad && !(o.tol > 0))
+                bad = coda_fail(&e, "option --tol: must be positive");
+            break;
+        case O_ITERS: bad = coda_parse_long("--iters", optarg, 1, 1000000000, &o.iters, &e); break;
+        case O_STEP:
+            bad = coda_parse_double("--step", optarg, &o.step, &e);
+            if (!bad && !(o.step > 0))
+                bad = coda_fail(&e, "option --step: must be positive");
+            break;
+        case O_LS: o.line_search = 1; break;
+        case O_REF: ref_path = optarg; break;
+        case O_TRACE: trace_path = optarg; break;
+        case O_SEED: bad = coda_parse_u64("--seed", optarg, &o.sketch.seed, &e); break;
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return CODA_EXIT_OK;
+        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        default: usage(stderr); return CODA_EXIT_USAGE;
+        }
+        if (bad) {
+            coda_say(prog, "%s", e.msg);
+            return CODA_EXIT_USAGE;
+        }
+    }
+    if (o.sketch.kind == CODA_SK_BLOCK && !o.sketch.blocks) {
+        coda_say(prog, "--sketch block needs --blocks K");
+        return CODA_EXIT_USAGE;
+    }
+    int nin = argc - optind;
+    if (nin < 1 || nin > 2) {
+        usage(stderr);
+        return CODA_EXIT_USAGE;
+    }
+    coda_mat A = {0}, b = {0}, x = {0}, ref = {0};
+    coda_ls_info info;
+    tracer tr = {0};
+    int status = CODA_EXIT_DATA;
+    const char *apath = argv[optind];
+    if (coda_read_matrix(apath, &A, NULL, &e) < 0)
+        goto out;
+    if (nin == 2) {
+        if (coda_read_matrix(argv[optind + 1], &b, NULL, &e) < 0)
+            goto out;
+    } else {
+        if (A.cols < 2) {
+            coda_fail(&e, "%s: one column: give b, or A with b as its last column", apath);
+            goto out;
+        }
+        if (coda_mat_sub(&b, &A, 0, A.rows, A.cols - 1, A.cols, &e) < 0)
+            goto out;
+        A.cols--; /* the data stay; column-major keeps the first cols - 1 columns in place */
+    }
+    if (ref_path && coda_read_matrix(ref_path, &ref, NULL, &e) < 0)
+        goto out;
+    if (ref_path && (ref.rows != A.cols || ref.cols != 1)) {
+        coda_fail(&e, "%s: the reference is %zu x %zu, need %zu x 1", ref_path, ref.rows,
+                  ref.cols, A.cols);
+        goto out;
+    }
+    o.reference = ref_path ? &ref : NULL;
+    if (trace_path) {
+        tr.f = fopen(trace_path, "w");
+        if (!tr.f) {
+            coda_fail(&e, "%s: cannot write the trace", trace_path);
+            goto out;
+        }
+        fprintf(tr.f, "iter,residual,error,seconds\n");
+        clock_gettime(CLOCK_MONOTONIC, &tr.t0);
+        o.trace = trace_row;
+        o.trace_ctx = &tr;
+    }
+    if (coda_lstsq(&A, &b, &o, &x, &info, &e) < 0) {
+        coda_fail_prefix(&e, "%s: ", apath);
+        goto out;
+    }
+    coda_writer w;
+    if (coda_open_output(&w, out, fmt, &e) < 0) {
+        status = CODA_EXIT_USAGE;
+        goto out;
+    }
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = x;
+    int rc = coda_meta_set(&f.meta, "program", prog, &e) |
+             coda_meta_set(&f.meta, "method", coda_ls_method_name(o.method), &e) |
+             coda_meta_set_double(&f.meta, "residual", info.resid, &e);
+    if (rc == 0)
+        rc = coda_writer_put(&w, &f, &e);
+    coda_meta_free(&f.meta);
+    if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0 || rc < 0)
+        goto out;
+    if (!quiet)
+        coda_say(prog, "%s: %zu x %zu, %ld iterations, relative residual %.3e",
+                 coda_ls_method_name(o.method), A.rows, A.cols, info.iters, info.resid);
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    if (tr.f && fclose(tr.f) != 0 && status == CODA_EXIT_OK) {
+        coda_say(prog, "%s: write error", trace_path);
+        status = CODA_EXIT_DATA;
+    }
+    coda_mat_free(&A);
+    coda_mat_free(&b);
+    coda_mat_free(&x);
+    coda_mat_free(&ref);
+    return status;
+}

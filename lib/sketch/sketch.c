@@ -1,0 +1,431 @@
+#include "sketch.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/rng.h"
+
+static const char *const kind_names[] = {"gaussian", "rademacher", "srht",   "countsketch",
+                                         "uniform",  "leverage",   "block"};
+
+int coda_sketch_kind_parse(const char *name, coda_sketch_kind *k)
+{
+    for (int i = 0; i < 7; i++)
+        if (strcmp(name, kind_names[i]) == 0) {
+            *k = (coda_sketch_kind)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *coda_sketch_kind_name(coda_sketch_kind k) { return kind_names[k]; }
+
+/* Dense sketches: S drawn column by column in chunks, SA accumulated by GEMM, so S is never
+ * held whole (r x N would not fit for large N). */
+static int dense(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
+                 coda_err *e)
+{
+    size_t r = o->rows, N = A->rows, d = A->cols, chunk = 2048;
+    double *S = malloc(r * chunk * sizeof *S), scale = 1.0 / sqrt((double)r);
+    if (!S)
+        return coda_fail(e, "out of memory");
+    if (coda_mat_alloc(SA, r, d, e) < 0) {
+        free(S);
+        return -1;
+    }
+    for (size_t j0 = 0; j0 < N; j0 += chunk) {
+        size_t w = N - j0 < chunk ? N - j0 : chunk;
+        for (size_t k = 0; k < r * w; k++)
+            S[k] = o->kind == CODA_SK_GAUSSIAN ? scale * coda_rng_normal(g)
+                                               : (coda_rng_u64(g) >> 63 ? scale : -scale);
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)d, (int)w, 1.0, S,
+                    (int)r, A->data + j0, (int)N, 1.0, SA->data, (int)r);
+    }
+    free(S);
+    return 0;
+}
+
+/* In-place unnormalized fast Walsh-Hadamard transform of x (length P, a power of two). */
+static void fwht(double *x, size_t P)
+{
+    for (size_t h = 1; h < P; h *= 2)
+        for (size_t i = 0; i < P; i += 2 * h)
+            for (size_t j = i; j < i + h; j++) {
+                double a = x[j], b = x[j + h];
+                x[j] = a + b;
+                x[j + h] = a - b;
+            }
+}
+
+static int srht(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
+                coda_err *e)
+{
+    size_t N = A->rows, d = A->cols, r = o->rows, P = 1;
+    while (P < N)
+        P *= 2;
+    if (r > P)
+        return coda_fail(e, "srht: %zu rows asked of a transform of order %zu", r, P);
+    double *x = malloc(P * sizeof *x), *sign = malloc(N * sizeof *sign);
+    size_t *rows = malloc(P * sizeof *rows);
+    int rc = x && sign && rows ? coda_mat_alloc_raw(SA, r, d, e) : coda_fail(e, "out of memory");
+    if (rc == 0) {
+        for (size_t i = 0; i < N; i++)
+            sign[i] = coda_rng_u64(g) >> 63 ? 1.0 : -1.0;
+        for (size_t i = 0; i < P; i++)
+            rows[i] = i;
+        coda_rng_shuffle(g, rows, P, r);
+        /* (1/sqrt(P)) H is orthonormal; sampling r of P rows scales by sqrt(P/r) */
+        double scale = 1.0 / sqrt((double)r);
+        for (size_t j = 0; j < d; j++) {
+            for (size_t i = 0; i < N; i++)
+                x[i] = sign[i] * A->data[j * N + i];
+            memset(x + N, 0, (P - N) * sizeof *x);
+            fwht(x, P);
+            for (size_t k = 0; k < r; k++)
+                SA->data[j * r + k] = scale * x[rows[k]];
+        }
+    }
+    free(x);
+    free(sign);
+    free(rows);
+    return rc;
+}
+
+static int countsketch(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
+                       coda_err *e)
+{
+    size_t N = A->rows, d = A->cols, r = o->rows, s = o->nnz > 0 ? (size_t)o->nnz : 1;
+    if (s > r)
+        return coda_fail(e, "countsketch: %zu nonzeros per column but only %zu rows", s, r);
+    size_t *to = malloc(N * s * sizeof *to);
+    double *sg = malloc(N * s * sizeof *sg), v = 1.0 / sqrt((double)s);
+    int rc = to && sg ? coda_mat_alloc(SA, r, d, e) : coda_fail(e, "out of memory");
+    for (size_t i = 0; rc == 0 && i < N; i++)
+        for (size_t k = 0; k < s; k++) {
+            size_t t;
+            int again;
+            do { /* distinct rows within a column */
+                t = (size_t)coda_rng_below(g, r);
+                again = 0;
+                for (size_t q = 0; q < k; q++)
+                    again |= to[i * s + q] == t;
+            } while (again);
+            to[i * s + k] = t;
+            sg[i * s + k] = coda_rng_u64(g) >> 63 ? v : -v;
+        }
+    for (size_t j = 0; rc == 0 && j < d; j++) {
+        const double *a = A->data + j * N;
+        double *out = SA->data + j * r;
+        for (size_t i = 0; i < N; i++)
+            for (size_t k = 0; k < s; k++)
+                out[to[i * s + k]] += sg[i * s + k] * a[i];
+    }
+    free(to);
+    free(sg);
+    return rc;
+}
+
+/* Rows idx[k] of A scaled by w[k]. */
+static int gather(const coda_mat *A, const size_t *idx, const double *w, size_t r, coda_mat *SA,
+                  coda_err *e)
+{
+    if (coda_mat_alloc_raw(SA, r, A->cols, e) < 0)
+        return -1;
+    for (size_t j = 0; j < A->cols; j++)
+        for (size_t k = 0; k < r; k++)
+            SA->data[j * r + k] = w[k] * A->data[j * A->rows + idx[k]];
+    return 0;
+}
+
+/* k draws from the distribution p (n entries summing to 1) by inverse CDF, with replacement. */
+static void draw(const double *cum, size_t n, size_t k, coda_rng *g, size_t *out)
+{
+    for (size_t t = 0; t < k; t++) {
+        double u = coda_rng_uniform(g) * cum[n - 1];
+        size_t lo = 0, hi = n - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cum[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        while (lo > 0 && cum[lo] == cum[lo - 1]) /* never a zero-probability entry */
+            lo--;
+        out[t] = lo;
+    }
+}
+
+/* Orthonormal basis of the first `cols` columns (thin QR), N x cols. */
+static int basis(const coda_mat *A, size_t cols, coda_mat *Q, coda_err *e)
+{
+    size_t N = A->rows;
+    if (cols > N)
+        return coda_fail(e, "leverage scores need at least as many rows as columns (%zu x %zu)",
+                         N, cols);
+    if (coda_mat_sub(Q, A, 0, N, 0, cols, e) < 0)
+        return -1;
+    double *tau = malloc(cols * sizeof *tau);
+    int rc = tau && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)N, (int)cols, Q->data, (int)N, tau) == 0 &&
+                     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)N, (int)cols, (int)cols, Q->data,
+                                    (int)N, tau) == 0
+                 ? 0
+                 : coda_fail(e, "LAPACK QR failed");
+    free(tau);
+    if (rc < 0)
+        coda_mat_free(Q);
+    return rc;
+}
+
+/* Approximate scores: R from the QR of a sparse sign sketch of A (4 cols rows, 8 nonzeros per
+ * column), then the squared row norms of A R^-1 G with G a cols x k Gaussian / sqrt(k). */
+static int approx_scores(const coda_mat *A, size_t cols, unsigned long long seed, double *l,
+                         coda_err *e)
+{
+    size_t N = A->rows, k = 8 + (size_t)(2 * log((double)N + 1));
+    coda_mat Ac, SA, Om = {0}, AO = {0};
+    if (coda_mat_sub(&Ac, A, 0, N, 0, cols, e) < 0)
+        return -1;
+    coda_sketch_opts so = {.kind = CODA_SK_COUNT, .rows = 4 * cols, .nnz = 8, .seed = seed,
+                           .stream = 1u << 30};
+    if (so.rows > N)
+        so.rows = N;
+    int rc = coda_sketch_apply(&so, &Ac, &SA, e);
+    double *tau = malloc(cols * sizeof *tau);
+    if (rc == 0 && (!tau || LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)SA.rows, (int)cols, SA.data,
+                                           (int)SA.rows, tau) != 0))
+        rc = coda_fail(e, "LAPACK QR of the sketch failed");
+    for (size_t i = 0; rc == 0 && i < cols; i++)
+        if (CODA_AT(&SA, i, i) == 0)
+            rc = coda_fail(e, "the matrix is rank-deficient (approximate leverage scores need "
+                              "full column rank)");
+    if (rc == 0)
+        rc = coda_mat_alloc_raw(&Om, cols, k, e);
+    if (rc == 0) {
+        coda_rng g;
+        coda_rng_init(&g, seed, (1u << 30) + 1);
+        for (size_t t = 0; t < cols * k; t++)
+            Om.data[t] = coda_rng_normal(&g) / sqrt((double)k);
+        cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, (int)cols,
+                    (int)k, 1.0, SA.data, (int)SA.rows, Om.data, (int)cols);
+        rc = coda_mat_alloc(&AO, N, k, e);
+    }
+    if (rc == 0) {
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)k, (int)cols, 1.0,
+                    Ac.data, (int)N, Om.data, (int)cols, 0.0, AO.data, (int)N);
+        for (size_t i = 0; i < N; i++)
+            l[i] = 0;
+        for (size_t j = 0; j < k; j++)
+            for (size_t i = 0; i < N; i++)
+                l[i] += AO.data[j * N + i] * AO.data[j * N + i];
+    }
+    free(tau);
+    coda_mat_free(&Ac);
+    coda_mat_free(&SA);
+    coda_mat_free(&Om);
+    coda_mat_free(&AO);
+    return rc;
+}
+
+static int row_scores(const coda_mat *A, size_t cols, int approx, unsigned long long seed,
+                      double *l, coda_err *e)
+{
+    if (approx)
+        return approx_scores(A, cols, seed, l, e);
+    coda_mat Q;
+    if (basis(A, cols, &Q, e) < 0)
+        return -1;
+    size_t N = A->rows;
+    for (size_t i = 0; i < N; i++)
+        l[i] = 0;
+    for (size_t j = 0; j < cols; j++)
+        for (size_t i = 0; i < N; i++)
+            l[i] += Q.data[j * N + i] * Q.data[j * N + i];
+    coda_mat_free(&Q);
+    return 0;
+}
+
+/* Block l holds rows lo(l) .. lo(l+1)-1: the first N mod K blocks one row longer. */
+static size_t block_lo(size_t N, size_t K, size_t l)
+{
+    size_t base = N / K, extra = N % K;
+    return l * base + (l < extra ? l : extra);
+}
+
+int coda_leverage_scores(const coda_mat *A, size_t cols, int blocks, int approx,
+                         unsigned long long seed, coda_mat *scores, coda_err *e)
+{
+    size_t N = A->rows, c = cols ? cols : A->cols;
+    memset(scores, 0, sizeof *scores);
+    if (blocks < 0 || (size_t)blocks > N)
+        return coda_fail(e, "%d blocks for %zu rows", blocks, N);
+    coda_mat l;
+    if (coda_mat_alloc(&l, N, 1, e) < 0)
+        return -1;
+    if (row_scores(A, c, approx, seed, l.data, e) < 0) {
+        coda_mat_free(&l);
+        return -1;
+    }
+    if (!blocks) {
+        *scores = l;
+        return 0;
+    }
+    double total = 0;
+    for (size_t i = 0; i < N; i++)
+        total += l.data[i];
+    if (coda_mat_alloc(scores, (size_t)blocks, 1, e) < 0) {
+        coda_mat_free(&l);
+        return -1;
+    }
+    for (size_t b = 0; b < (size_t)blocks; b++) {
+        for (size_t i = block_lo(N, blocks, b); i < block_lo(N, blocks, b + 1); i++)
+            scores->data[b] += l.data[i];
+        scores->data[b] /= total;
+    }
+    coda_mat_free(&l);
+    return 0;
+}
+
+static int sampling(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
+                    coda_err *e)
+{
+    size_t N = A->rows, r = o->rows;
+    size_t *idx = malloc(r * sizeof *idx);
+    double *w = malloc(r * sizeof *w), *p = NULL;
+    int rc = idx && w ? 0 : coda_fail(e, "out of memory");
+    if (rc == 0 && o->kind == CODA_SK_UNIFORM) {
+        for (size_t k = 0; k < r; k++) {
+            idx[k] = (size_t)coda_rng_below(g, N);
+            w[k] = sqrt((double)N / (double)r);
+        }
+    } else if (rc == 0) {
+        p = malloc(N * sizeof *p);
+        rc = p ? row_scores(A, o->score_cols ? o->score_cols : A->cols, o->approx, o->seed, p, e)
+               : coda_fail(e, "out of memory");
+        double total = 0;
+        for (size_t i = 0; rc == 0 && i < N; i++) {
+            total += p[i];
+            p[i] = total; /* cumulative */
+        }
+        if (rc == 0) {
+            draw(p, N, r, g, idx);
+            for (size_t k = 0; k < r; k++) {
+                double pk = (p[idx[k]] - (idx[k] ? p[idx[k] - 1] : 0)) / total;
+                w[k] = 1.0 / sqrt((double)r * pk);
+            }
+        }
+    }
+    if (rc == 0)
+        rc = gather(A, idx, w, r, SA, e);
+    free(idx);
+    free(w);
+    free(p);
+    return rc;
+}
+
+static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
+                 coda_err *e)
+{
+    size_t N = A->rows, K = (size_t)o->blocks;
+    if (K < 1 || K > N)
+        return coda_fail(e, "block: need 1 <= K <= N blocks (K = %zu, N = %zu)", K, N);
+    size_t tau = (N + K - 1) / K, q = o->rows / tau ? o->rows / tau : 1;
+    coda_mat pi;
+    if (coda_leverage_scores(A, o->score_cols, (int)K, o->approx, o->seed, &pi, e) < 0)
+        return -1;
+    double *cum = malloc(K * sizeof *cum), *scale = malloc(q * sizeof *scale);
+    size_t *pick = malloc(q * sizeof *pick), *count = calloc(K, sizeof *count);
+    int rc = cum && scale && pick && count ? 0 : coda_fail(e, "out of memory");
+    if (rc == 0) {
+        double t = 0;
+        for (size_t l = 0; l < K; l++)
+            cum[l] = t += pi.data[l];
+        draw(cum, K, q, g, pick);
+        for (size_t j = 0; j < q; j++)
+            count[pick[j]]++;
+    }
+    /* plain: the q drawn blocks in draw order; weighted: distinct blocks in block order */
+    size_t nb = 0, rows = 0;
+    if (rc == 0 && o->weighted) {
+        for (size_t l = 0; l < K; l++)
+            if (count[l]) {
+                pick[nb] = l;
+                scale[nb++] = sqrt((double)count[l] / ((double)q * pi.data[l]));
+            }
+    } else if (rc == 0) {
+        for (nb = 0; nb < q; nb++)
+            scale[nb] = 1.0 / sqrt((double)q * pi.data[pick[nb]]);
+    }
+    for (size_t j = 0; rc == 0 && j < nb; j++)
+        rows += block_lo(N, K, pick[j] + 1) - block_lo(N, K, pick[j]);
+    size_t *idx = rc == 0 ? malloc(rows * sizeof *idx) : NULL;
+    double *w = rc == 0 ? malloc(rows * sizeof *w) : NULL;
+    if (rc == 0 && (!idx || !w))
+        rc = coda_fail(e, "out of memory");
+    for (size_t j = 0, k = 0; rc == 0 && j < nb; j++)
+        for (size_t i = block_lo(N, K, pick[j]); i < block_lo(N, K, pick[j] + 1); i++, k++) {
+            idx[k] = i;
+            w[k] = scale[j];
+        }
+    if (rc == 0)
+        rc = gather(A, idx, w, rows, SA, e);
+    coda_mat_free(&pi);
+    free(cum), free(scale), free(pick), free(count), free(idx), free(w);
+    return rc;
+}
+
+int coda_sketch_apply(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_err *e)
+{
+    memset(SA, 0, sizeof *SA);
+    if (o->rows < 1)
+        return coda_fail(e, "a sketch needs at least one row");
+    if (coda_mat_first_nonfinite(A) != (size_t)-1)
+        return coda_fail(e, "the matrix holds NaN or Inf");
+    coda_rng g;
+    coda_rng_init(&g, o->seed, o->stream);
+    switch (o->kind) {
+    case CODA_SK_GAUSSIAN:
+    case CODA_SK_RADEMACHER: return dense(o, A, SA, &g, e);
+    case CODA_SK_SRHT: return srht(o, A, SA, &g, e);
+    case CODA_SK_COUNT: return countsketch(o, A, SA, &g, e);
+    case CODA_SK_UNIFORM:
+    case CODA_SK_LEVERAGE: return sampling(o, A, SA, &g, e);
+    case CODA_SK_BLOCK: return block(o, A, SA, &g, e);
+    }
+    return coda_fail(e, "unknown sketch");
+}
+
+int coda_sketch_distortion(const coda_sketch_opts *o, const coda_mat *A, double *dist,
+                           coda_err *e)
+{
+    coda_mat U, SU, M;
+    size_t d = o->score_cols ? o->score_cols : A->cols;
+    if (basis(A, d, &U, e) < 0)
+        return -1;
+    coda_sketch_opts so = *o;
+    so.score_cols = 0;
+    int rc = coda_sketch_apply(&so, &U, &SU, e);
+    coda_mat_free(&U);
+    if (rc < 0)
+        return -1;
+    if (coda_mat_identity(&M, d, e) < 0) {
+        coda_mat_free(&SU);
+        return -1;
+    }
+    /* M = (SU)^T (SU) - I, then its largest |eigenvalue| */
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)SU.rows, 1.0, SU.data,
+                (int)SU.rows, -1.0, M.data, (int)d);
+    double *ev = malloc(d * sizeof *ev);
+    rc = ev && LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', (int)d, M.data, (int)d, ev) == 0
+             ? 0
+             : coda_fail(e, "LAPACK dsyevd failed");
+    if (rc == 0)
+        *dist = fmax(fabs(ev[0]), fabs(ev[d - 1]));
+    free(ev);
+    coda_mat_free(&SU);
+    coda_mat_free(&M);
+    return rc;
+}

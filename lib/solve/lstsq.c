@@ -1,0 +1,298 @@
+#include "lstsq.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const names[] = {"qr", "sketch-solve", "precond", "iterative-sketch"};
+
+int coda_ls_method_parse(const char *name, coda_ls_method *m)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, names[i]) == 0) {
+            *m = (coda_ls_method)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *coda_ls_method_name(coda_ls_method m) { return names[m]; }
+
+/* [A b] in one matrix (with the ridge rows sqrt(l2) I and zeros appended when l2 > 0). */
+static int augmented(const coda_mat *A, const coda_mat *b, double l2, coda_mat *Ab, coda_err *e)
+{
+    size_t N = A->rows, d = A->cols, R = N + (l2 > 0 ? d : 0);
+    if (coda_mat_alloc(Ab, R, d + 1, e) < 0)
+        return -1;
+    for (size_t j = 0; j <= d; j++)
+        memcpy(Ab->data + j * R, (j < d ? A->data + j * N : b->data), N * sizeof(double));
+    for (size_t j = 0; l2 > 0 && j < d; j++)
+        Ab->data[j * R + N + j] = sqrt(l2);
+    return 0;
+}
+
+static double rel_err(const double *x, const coda_mat *ref, size_t d)
+{
+    if (!ref)
+        return NAN;
+    double num = 0, den = 0;
+    for (size_t i = 0; i < d; i++) {
+        num += (x[i] - ref->data[i]) * (x[i] - ref->data[i]);
+        den += ref->data[i] * ref->data[i];
+    }
+    return sqrt(num / (den > 0 ? den : 1));
+}
+
+/* ||A x - b|| / ||b|| with A = Ab(:, 0:d), b = Ab(:, d); r receives A x - b. */
+static double residual(const coda_mat *Ab, const double *x, double *r)
+{
+    size_t R = Ab->rows, d = Ab->cols - 1;
+    memcpy(r, Ab->data + d * R, R * sizeof *r);
+    double bn = cblas_dnrm2((int)R, r, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)R, (int)d, 1.0, Ab->data, (int)R, x, 1, -1.0, r, 1);
+    return cblas_dnrm2((int)R, r, 1) / (bn > 0 ? bn : 1);
+}
+
+static int dgels_solve(coda_mat *M, size_t d, double *x, coda_err *e)
+{
+    /* M = [A b] (rows x d+1) is overwritten; x gets the first d entries of the solution */
+    size_t R = M->rows;
+    lapack_int info = LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', (lapack_int)R, (lapack_int)d, 1,
+                                    M->data, (lapack_int)R, M->data + d * R, (lapack_int)R);
+    if (info > 0)
+        return coda_fail(e, "the matrix is rank-deficient (LAPACK dgels: zero diagonal %d)",
+                         (int)info);
+    if (info < 0)
+        return coda_fail(e, "LAPACK dgels argument %d invalid", (int)-info);
+    memcpy(x, M->data + d * R, d * sizeof *x);
+    return 0;
+}
+
+/* LSQR (Paige & Saunders 1982) on min ||A R^-1 y - c|| with R upper triangular d x d. */
+static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *c, double tol,
+                long cap, const coda_ls_opts *o, const double *x0, double *y, long *iters,
+                coda_err *e)
+{
+    size_t R = Ab->rows, d = Ab->cols - 1;
+    double *u = malloc(R * sizeof *u), *v = malloc(d * sizeof *v), *w = malloc(d * sizeof *w),
+           *t = malloc(d * sizeof *t), *xt = malloc(d * sizeof *xt), *rr = malloc(R * sizeof *rr);
+    if (!u || !v || !w || !t || !xt || !rr) {
+        free(u), free(v), free(w), free(t), free(xt), free(rr);
+        return coda_fail(e, "out of memory");
+    }
+    const int n = (int)d, m = (int)R;
+    memset(y, 0, d * sizeof *y);
+    memcpy(u, c, R * sizeof *u);
+    double beta = cblas_dnrm2(m, u, 1), alpha = 0, anorm2 = 0;
+    if (beta > 0)
+        cblas_dscal(m, 1 / beta, u, 1);
+    /* v = R^-T A^T u */
+    cblas_dgemv(CblasColMajor, CblasTrans, m, n, 1.0, Ab->data, m, u, 1, 0.0, v, 1);
+    cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, n, Rm, (int)ldr, v, 1);
+    alpha = cblas_dnrm2(n, v, 1);
+    if (alpha > 0)
+        cblas_dscal(n, 1 / alpha, v, 1);
+    memcpy(w, v, d * sizeof *w);
+    double phibar = beta, rhobar = alpha;
+    long k = 0;
+    while (k < cap && beta > 0 && alpha > 0) {
+        k++;
+        /* u = A R^-1 v - alpha u */
+        memcpy(t, v, d * sizeof *t);
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, Rm, (int)ldr, t, 1);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, m, n, 1.0, Ab->data, m, t, 1, -alpha, u, 1);
+        beta = cblas_dnrm2(m, u, 1);
+        if (beta > 0)
+            cblas_dscal(m, 1 / beta, u, 1);
+        anorm2 += alpha * alpha + beta * beta;
+        /* v = R^-T A^T u - beta v */
+        cblas_dgemv(CblasColMajor, CblasTrans, m, n, 1.0, Ab->data, m, u, 1, 0.0, t, 1);
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, n, Rm, (int)ldr, t, 1);
+        cblas_daxpy(n, -beta, v, 1, t, 1);
+        alpha = cblas_dnrm2(n, t, 1);
+        memcpy(v, t, d * sizeof *v);
+        if (alpha > 0)
+            cblas_dscal(n, 1 / alpha, v, 1);
+        double rho = hypot(rhobar, beta), cs = rhobar / rho, sn = beta / rho;
+        double theta = sn * alpha, phi = cs * phibar;
+        rhobar = -cs * alpha;
+        phibar = sn * phibar;
+        cblas_daxpy(n, phi / rho, w, 1, y, 1);
+        cblas_dscal(n, -theta / rho, w, 1);
+        cblas_daxpy(n, 1.0, v, 1, w, 1);
+        /* ||(A R^-1)^T r|| = phibar alpha |c|, ||r|| = phibar */
+        double arnorm = phibar * alpha * fabs(cs), rnorm = phibar;
+        if (o->trace) {
+            memcpy(xt, y, d * sizeof *xt);
+            cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, Rm, (int)ldr, xt, 1);
+            cblas_daxpy(n, 1.0, x0, 1, xt, 1);
+            o->trace(o->trace_ctx, k, residual(Ab, xt, rr), rel_err(xt, o->reference, d));
+        }
+        if (arnorm <= tol * sqrt(anorm2) * rnorm || rnorm <= tol * cblas_dnrm2(m, c, 1))
+            break;
+    }
+    *iters = k;
+    free(u), free(v), free(w), free(t), free(xt), free(rr);
+    return 0;
+}
+
+static int precond(const coda_mat *Ab, const coda_ls_opts *o, double *x, long *iters,
+                   coda_err *e)
+{
+    size_t R = Ab->rows, d = Ab->cols - 1;
+    coda_sketch_opts so = o->sketch;
+    if (!so.rows)
+        so.rows = 4 * d < R ? 4 * d : R;
+    if (so.rows < d)
+        return coda_fail(e, "precond: the sketch has %zu rows, fewer than the %zu columns",
+                         so.rows, d);
+    so.score_cols = d;
+    coda_mat S;
+    if (coda_sketch_apply(&so, Ab, &S, e) < 0)
+        return -1;
+    /* QR of S[A b]: R is the preconditioner, and R^-1 (Q^T S b) the sketch-and-solve start */
+    double *tau = malloc((d + 1) * sizeof *tau), *c = malloc(R * sizeof *c),
+           *y = malloc(d * sizeof *y);
+    int rc = tau && c && y ? 0 : coda_fail(e, "out of memory");
+    if (rc == 0 && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)S.rows, (int)d, S.data, (int)S.rows, tau) != 0)
+        rc = coda_fail(e, "LAPACK dgeqrf failed on the sketch");
+    double rmax = 0;
+    for (size_t i = 0; rc == 0 && i < d; i++)
+        rmax = fmax(rmax, fabs(CODA_AT(&S, i, i)));
+    for (size_t i = 0; rc == 0 && i < d; i++)
+        if (!(fabs(CODA_AT(&S, i, i)) > rmax * (double)R * DBL_EPSILON))
+            rc = coda_fail(e, "the matrix is rank-deficient to working precision (the sketch's "
+                              "triangular factor has |R_%zu%zu| = %.3g against %.3g)",
+                           i + 1, i + 1, fabs(CODA_AT(&S, i, i)), rmax);
+    if (rc == 0) { /* Q^T S b, then x0 = R^-1 of its top d */
+        LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', (int)S.rows, 1, (int)d, S.data, (int)S.rows,
+                       tau, S.data + d * S.rows, (int)S.rows);
+        memcpy(x, S.data + d * S.rows, d * sizeof *x);
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)d, S.data,
+                    (int)S.rows, x, 1);
+        /* c = b - A x0 */
+        memcpy(c, Ab->data + d * R, R * sizeof *c);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)R, (int)d, -1.0, Ab->data, (int)R, x, 1, 1.0, c, 1);
+        rc = lsqr(Ab, S.data, S.rows, c, o->tol > 0 ? o->tol : 1e-14, o->iters > 0 ? o->iters : 1000,
+                  o, x, y, iters, e);
+    }
+    if (rc == 0) {
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)d, S.data,
+                    (int)S.rows, y, 1);
+        cblas_daxpy((int)d, 1.0, y, 1, x, 1);
+    }
+    free(tau), free(c), free(y);
+    coda_mat_free(&S);
+    return rc;
+}
+
+/* Algorithm 3: steepest descent on sketched gradients, a fresh sketch each iteration. */
+static int iterative(const coda_mat *Ab, const coda_ls_opts *o, double *x, long *iters,
+                     coda_err *e)
+{
+    size_t R = Ab->rows, d = Ab->cols - 1;
+    long S = o->iters > 0 ? o->iters : 100;
+    double *g = malloc(d * sizeof *g), *r = malloc(R * sizeof *r), *Ag = malloc(R * sizeof *Ag),
+           *sr = NULL;
+    if (!g || !r || !Ag) {
+        free(g), free(r), free(Ag);
+        return coda_fail(e, "out of memory");
+    }
+    memset(x, 0, d * sizeof *x);
+    double step = o->step;
+    int rc = 0;
+    for (long s = 0; s < S && rc == 0; s++) {
+        coda_sketch_opts so = o->sketch;
+        if (!so.rows)
+            so.rows = 2 * d < R ? 2 * d : R;
+        so.stream = (unsigned long long)s;
+        so.score_cols = d;
+        coda_mat SAb;
+        if (coda_sketch_apply(&so, Ab, &SAb, e) < 0) {
+            rc = -1;
+            break;
+        }
+        size_t q = SAb.rows;
+        free(sr);
+        sr = malloc(q * sizeof *sr);
+        /* g = 2 (SA)^T (SA x - Sb) */
+        memcpy(sr, SAb.data + d * q, q * sizeof *sr);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)q, (int)d, 1.0, SAb.data, (int)q, x, 1, -1.0, sr, 1);
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)q, (int)d, 2.0, SAb.data, (int)q, sr, 1, 0.0, g, 1);
+        if (o->line_search) { /* xi = <A g, A x - b> / ||A g||^2, on the full problem */
+            residual(Ab, x, r);
+            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)R, (int)d, 1.0, Ab->data, (int)R, g, 1, 0.0, Ag, 1);
+            double den = cblas_ddot((int)R, Ag, 1, Ag, 1);
+            step = den > 0 ? cblas_ddot((int)R, Ag, 1, r, 1) / den : 0;
+        } else if (!(step > 0)) {
+            /* default fixed step 1 / (2 ||S_0 A||_F^2)... a safe 1/L with L = 2 ||SA||_2^2 <= 2 ||SA||_F^2 */
+            double f = 0;
+            for (size_t k = 0; k < q * d; k++)
+                f += SAb.data[k] * SAb.data[k];
+            step = 1.0 / (2 * f);
+        }
+        cblas_daxpy((int)d, -step, g, 1, x, 1);
+        coda_mat_free(&SAb);
+        *iters = s + 1;
+        if (o->trace)
+            o->trace(o->trace_ctx, s + 1, residual(Ab, x, r), rel_err(x, o->reference, d));
+    }
+    free(g), free(r), free(Ag), free(sr);
+    return rc;
+}
+
+int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda_mat *x,
+               coda_ls_info *info, coda_err *e)
+{
+    memset(x, 0, sizeof *x);
+    memset(info, 0, sizeof *info);
+    size_t N = A->rows, d = A->cols;
+    if (b->rows != N || b->cols != 1)
+        return coda_fail(e, "b is %zu x %zu but A has %zu rows: need an %zu x 1 vector", b->rows,
+                         b->cols, N, N);
+    if (N < d && !(o->l2 > 0))
+        return coda_fail(e, "A is %zu x %zu, wider than tall: give --l2 for a ridge problem", N, d);
+    size_t bad = coda_mat_first_nonfinite(A);
+    if (bad != (size_t)-1)
+        return coda_fail(e, "A entry (%zu,%zu) is not finite", bad % N + 1, bad / N + 1);
+    if ((bad = coda_mat_first_nonfinite(b)) != (size_t)-1)
+        return coda_fail(e, "b entry %zu is not finite", bad + 1);
+    if (o->l2 < 0)
+        return coda_fail(e, "the ridge parameter must be >= 0");
+    coda_mat Ab, r = {0};
+    if (augmented(A, b, o->l2, &Ab, e) < 0)
+        return -1;
+    int rc = coda_mat_alloc(x, d, 1, e);
+    if (rc == 0 && (o->method == CODA_LS_QR || o->method == CODA_LS_SKETCH_SOLVE)) {
+        coda_mat M;
+        if (o->method == CODA_LS_QR)
+            rc = coda_mat_copy(&M, &Ab, e);
+        else {
+            coda_sketch_opts so = o->sketch;
+            if (!so.rows)
+                so.rows = 4 * d < Ab.rows ? 4 * d : Ab.rows;
+            so.score_cols = d;
+            rc = coda_sketch_apply(&so, &Ab, &M, e);
+            if (rc == 0 && M.rows < d)
+                rc = coda_fail(e, "sketch-solve: %zu sketch rows for %zu unknowns", M.rows, d);
+        }
+        if (rc == 0)
+            rc = dgels_solve(&M, d, x->data, e);
+        coda_mat_free(&M);
+    } else if (rc == 0 && o->method == CODA_LS_PRECOND)
+        rc = precond(&Ab, o, x->data, &info->iters, e);
+    else if (rc == 0)
+        rc = iterative(&Ab, o, x->data, &info->iters, e);
+    if (rc == 0)
+        rc = coda_mat_alloc(&r, Ab.rows, 1, e);
+    if (rc == 0)
+        info->resid = residual(&Ab, x->data, r.data);
+    if (rc < 0)
+        coda_mat_free(x);
+    coda_mat_free(&r);
+    coda_mat_free(&Ab);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* Least squares min ||A x - b||_2 (ridge: + l2 ||x||^2, by appending sqrt(l2) I to A and zeros
+ * to b), A tall (N x d, N >= d) of full column rank.
+ *   qr              LAPACK dgels, the reference
+ *   sketch-solve    x = argmin ||S (A x - b)||: one sketch of [A b], dgels on it (approximate)
+ *   precond         sketch-and-precondition (Blendenpik / LSRN family): QR of S[A b] gives R
+ *                   and the sketch-and-solve start x0; LSQR on min ||A R^-1 y - (b - A x0)||
+ *                   until ||(A R^-1)^T r|| <= tol ||A R^-1|| ||r||; x = x0 + R^-1 y
+ *   iterative-sketch papers/leverage-gc.txt Algorithm 3: x <- x - step * 2 (S_s A)^T (S_s A x -
+ *                   S_s b) with a fresh sketch S_s each iteration; fixed step or exact line
+ *                   search on the full problem */
+#ifndef CODA_LSTSQ_H
+#define CODA_LSTSQ_H
+
+#include "../sketch/sketch.h"
+
+typedef enum { CODA_LS_QR, CODA_LS_SKETCH_SOLVE, CODA_LS_PRECOND, CODA_LS_ITER_SKETCH } coda_ls_method;
+
+typedef struct {
+    coda_ls_method method;
+    coda_sketch_opts sketch; /* rows 0: the method's default (4 d, or 2 d for iterative) */
+    double l2;
+    double tol;              /* precond: LSQR tolerance (default 1e-14) */
+    long iters;              /* precond: cap; iterative-sketch: the count */
+    int line_search;         /* iterative-sketch: exact line search instead of a fixed step */
+    double step;             /* iterative-sketch fixed step (0: 1 / ||S_0 A||_2^2 estimate) */
+    const coda_mat *reference; /* x* for the trace's error column, or NULL */
+    /* called after each iteration: relative residual ||A x - b|| / ||b||, and ||x - x*|| /
+     * ||x*|| (NaN without a reference) */
+    void (*trace)(void *ctx, long iter, double resid, double err);
+    void *trace_ctx;
+} coda_ls_opts;
+
+typedef struct {
+    long iters;
+    double resid; /* ||A x - b|| / ||b|| at the end (of the regularized problem) */
+} coda_ls_info;
+
+int coda_ls_method_parse(const char *name, coda_ls_method *m);
+const char *coda_ls_method_name(coda_ls_method m);
+
+int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda_mat *x,
+               coda_ls_info *info, coda_err *e);
+
+#endif

@@ -383,7 +383,7 @@ int coda_lsq_opts_to_meta(const coda_lsq_opts *o, coda_meta *m, coda_err *e)
 
 int coda_lsq_opts_from_meta(const coda_meta *m, coda_lsq_opts *o, coda_err *e)
 {
-    const char *name = coda_meta_get(m, "arg.method");
+    const char *name = m ? coda_meta_get(m, "arg.method") : NULL; /* no args: direct */
     long long iters = 0;
     *o = (coda_lsq_opts){.method = CODA_LSQ_DIRECT};
     if (!name)

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
-#include "../lib/solve/invert.h"
+#include "../lib/work/work.h"
 #include "../lib/codes/coding.h"
 #include "../lib/codes/plan.h"
 
@@ -57,8 +57,8 @@ int main(int argc, char **argv)
     coda_err e;
     coda_reader r = {0};
     coda_plan plan = {0};
-    coda_frame *res = NULL, f;
-    size_t nres = 0, cap = 0;
+    coda_frame_list res = {0};
+    coda_frame f;
     coda_mat result = {0};
     coda_decode_info info;
     int status = CODA_EXIT_DATA, have_plan = 0, rc;
@@ -86,17 +86,10 @@ int main(int argc, char **argv)
             coda_fail(&e, "%s: frame %ld: a RESULT before the PLAN frame", r.in.name, r.frames - 1);
             goto out;
         }
-        if (nres == cap) {
-            cap = cap ? 2 * cap : 16;
-            coda_frame *t = realloc(res, cap * sizeof *t);
-            if (!t) {
-                coda_frame_free(&f);
-                coda_fail(&e, "out of memory");
-                goto out;
-            }
-            res = t;
+        if (coda_frame_list_push(&res, &f, &e) < 0) {
+            coda_frame_free(&f);
+            goto out;
         }
-        res[nres++] = f;
     }
     if (rc < 0)
         goto out;
@@ -104,7 +97,7 @@ int main(int argc, char **argv)
         coda_fail(&e, "%s: no PLAN frame (decode reads coda-worker-sim output)", r.in.name);
         goto out;
     }
-    if (coda_decode(&plan, res, nres, &result, &info, &e) < 0) {
+    if (coda_decode(&plan, res.f, res.n, &result, &info, &e) < 0) {
         coda_fail_prefix(&e, "%s: ", plan.scheme);
         goto out;
     }
@@ -113,16 +106,13 @@ int main(int argc, char **argv)
         coda_lsq_stats st;
         char capped[512];
         if (coda_lsq_opts_from_meta(&plan.extra, &so, &e) < 0 ||
-            coda_lsq_stats_from_results(&plan, res, nres, &st, &e) < 0)
+            coda_lsq_stats_from_results(&plan, res.f, res.n, &st, &e) < 0)
             goto out;
         coda_lsq_capped_text(&st, so.iters, capped, sizeof capped);
         coda_lsq_stats_free(&st);
         if (capped[0])
             coda_say(prog, "warning: %s", capped);
     }
-    coda_writer w;
-    if (coda_open_output(&w, out, fmt, &e) < 0)
-        goto out;
     coda_frame_init(&f, CODA_MATRIX);
     f.mat = result;
     rc = coda_meta_set(&f.meta, "program", prog, &e) | coda_meta_set(&f.meta, "scheme", plan.scheme, &e) |
@@ -130,10 +120,12 @@ int main(int argc, char **argv)
          coda_meta_set_long(&f.meta, "responders", info.responders, &e) |
          coda_meta_set_double(&f.meta, "decode_cond", info.cond, &e);
     if (rc == 0)
-        rc = coda_writer_put(&w, &f, &e);
+        rc = coda_write_output(out, fmt, &f, &e);
     coda_meta_free(&f.meta);
-    if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0 || rc < 0)
+    if (rc != 0) {
+        status = rc < 0 ? CODA_EXIT_DATA : rc;
         goto out;
+    }
     if (!quiet)
         coda_say(prog, "%s: decoded from %d of %d workers (%s, %d results combined, condition "
                        "number %.3g, largest coefficient %.3g)",
@@ -143,9 +135,7 @@ int main(int argc, char **argv)
 out:
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
-    for (size_t k = 0; k < nres; k++)
-        coda_frame_free(&res[k]);
-    free(res);
+    coda_frame_list_free(&res);
     coda_mat_free(&result);
     coda_plan_free(&plan);
     if (r.in.buf)

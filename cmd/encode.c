@@ -1,6 +1,7 @@
 /* coda-encode: split and encode data for N workers; writes PLAN, operand and TASK frames. */
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,10 +115,8 @@ int main(int argc, char **argv)
             break;
         case O_EPS:
             solver_set = 1;
-            if (coda_parse_double("--eps", optarg, &solver.eps, &e) < 0)
+            if (coda_parse_double_range("--eps", optarg, 0, 1, INFINITY, &solver.eps, &e) < 0)
                 return fail(e.msg, CODA_EXIT_USAGE);
-            if (!(solver.eps > 0))
-                return fail("option --eps: must be positive", CODA_EXIT_USAGE);
             break;
         case O_ITERS:
             solver_set = 1;

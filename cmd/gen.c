@@ -49,9 +49,7 @@ int main(int argc, char **argv)
                 bad = coda_fail(&e, "option --kind: unknown kind '%s' (gaussian, svd, spd)", optarg);
             break;
         case O_KAPPA:
-            bad = coda_parse_double("--kappa", optarg, &kappa, &e);
-            if (!bad && !(kappa >= 1 && isfinite(kappa)))
-                bad = coda_fail(&e, "option --kappa: must be at least 1");
+            bad = coda_parse_double_range("--kappa", optarg, 1, 0, INFINITY, &kappa, &e);
             break;
         case O_COHERENT: coherent = 1; break;
         case O_SEED: bad = coda_parse_u64("--seed", optarg, &seed, &e); break;
@@ -79,23 +77,14 @@ int main(int argc, char **argv)
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
     int status = CODA_EXIT_DATA;
-    coda_writer w = {0};
     if (coda_gen(kind, (size_t)rows, (size_t)cols, kappa, coherent, seed, &f.mat, &e) < 0)
         goto out;
-    if (coda_open_output(&w, out, fmt, &e) < 0) {
-        status = CODA_EXIT_USAGE;
+    if (coda_meta_set(&f.meta, "program", prog, &e) < 0)
         goto out;
-    }
-    if (coda_meta_set(&f.meta, "program", prog, &e) < 0 || coda_writer_put(&w, &f, &e) < 0 ||
-        coda_writer_close(&w, &e) < 0)
-        goto out;
-    status = CODA_EXIT_OK;
+    status = coda_write_output(out, fmt, &f, &e);
 out:
-    if (status != CODA_EXIT_OK) {
+    if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
-        if (w.f)
-            coda_writer_close(&w, NULL);
-    }
     coda_frame_free(&f);
     return status;
 }

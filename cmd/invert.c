@@ -98,30 +98,24 @@ int main(int argc, char **argv)
                              .deadline = -1, .seed = 1};
     const char *mode = "inverse", *out = NULL, *fmt = NULL, *report = NULL, *scale = NULL;
     long N = 0, s = 0, *named = NULL;
-    int quiet = 0, c, method_set = 0;
+    int quiet = 0, c;
     coda_err e;
     while ((c = getopt_long(argc, argv, "N:s:o:f:qh", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_MODE: mode = optarg; break;
         case O_METHOD:
-            method_set = 1;
             if (coda_lsq_method_parse(optarg, &o.lsq.method) < 0)
                 bad = coda_fail(&e, "option --method: unknown method '%s' (direct, sd, cg)", optarg);
             break;
         case O_EPS:
-            bad = coda_parse_double("--eps", optarg, &o.lsq.eps, &e);
-            if (!bad && !(o.lsq.eps > 0 && isfinite(o.lsq.eps)))
-                bad = coda_fail(&e, "option --eps: must be positive");
+            bad = coda_parse_double_range("--eps", optarg, 0, 1, INFINITY, &o.lsq.eps, &e);
             break;
         case O_ITERS: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &o.lsq.iters, &e); break;
         case O_SCALE:
             scale = optarg;
-            if (strcmp(optarg, "auto") != 0) {
-                bad = coda_parse_double("--scale", optarg, &o.scale, &e);
-                if (!bad && !(o.scale > 0 && isfinite(o.scale)))
-                    bad = coda_fail(&e, "option --scale: must be positive (or auto)");
-            }
+            if (strcmp(optarg, "auto") != 0)
+                bad = coda_parse_double_range("--scale", optarg, 0, 1, INFINITY, &o.scale, &e);
             break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &s, &e); break;
@@ -146,7 +140,6 @@ int main(int argc, char **argv)
             return fail(e.msg, CODA_EXIT_USAGE);
         }
     }
-    (void)method_set;
     if (argc - optind > 1) {
         free(named);
         return fail("expected at most one input matrix", CODA_EXIT_USAGE);
@@ -197,11 +190,6 @@ int main(int argc, char **argv)
                  sqrt(info.lsq.resid2_sum), o.mode == CODA_INV_INVERSE ? "A" : "the Gram matrix",
                  o.mode == CODA_INV_INVERSE ? "inverse" : "pseudoinverse", o.lsq.eps,
                  info.lsq.sigma_upper / o.scale);
-    coda_writer w;
-    if (coda_open_output(&w, out, fmt, &e) < 0) {
-        status = CODA_EXIT_USAGE;
-        goto out;
-    }
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
     f.mat = X;
@@ -213,10 +201,12 @@ int main(int argc, char **argv)
              coda_meta_set_long(&f.meta, "iters_max", info.lsq.iters_max, &e) |
              coda_meta_set_long(&f.meta, "capped", (long long)info.lsq.ncapped, &e);
     if (rc == 0)
-        rc = coda_writer_put(&w, &f, &e);
+        rc = coda_write_output(out, fmt, &f, &e);
     coda_meta_free(&f.meta);
-    if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0 || rc < 0)
+    if (rc != 0) {
+        status = rc < 0 ? CODA_EXIT_DATA : rc;
         goto out;
+    }
     if (report) {
         coda_invert_report rep;
         if (coda_invert_check(&A, &X, &o, &info, &rep, &e) < 0 ||

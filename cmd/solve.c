@@ -102,20 +102,14 @@ int main(int argc, char **argv)
         case O_WEIGHTED: o.sketch.weighted = 1; break;
         case O_APPROX: o.sketch.approx = 1; break;
         case O_L2:
-            bad = coda_parse_double("--l2", optarg, &o.l2, &e);
-            if (!bad && !(o.l2 >= 0 && isfinite(o.l2)))
-                bad = coda_fail(&e, "option --l2: must be >= 0");
+            bad = coda_parse_double_range("--l2", optarg, 0, 0, INFINITY, &o.l2, &e);
             break;
         case O_TOL:
-            bad = coda_parse_double("--tol", optarg, &o.tol, &e);
-            if (!bad && !(o.tol > 0))
-                bad = coda_fail(&e, "option --tol: must be positive");
+            bad = coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &o.tol, &e);
             break;
         case O_ITERS: bad = coda_parse_long("--iters", optarg, 1, 1000000000, &o.iters, &e); break;
         case O_STEP:
-            bad = coda_parse_double("--step", optarg, &o.step, &e);
-            if (!bad && !(o.step > 0))
-                bad = coda_fail(&e, "option --step: must be positive");
+            bad = coda_parse_double_range("--step", optarg, 0, 1, INFINITY, &o.step, &e);
             break;
         case O_LS: o.line_search = 1; break;
         case O_REF: ref_path = optarg; break;
@@ -184,11 +178,6 @@ int main(int argc, char **argv)
         coda_fail_prefix(&e, "%s: ", apath);
         goto out;
     }
-    coda_writer w;
-    if (coda_open_output(&w, out, fmt, &e) < 0) {
-        status = CODA_EXIT_USAGE;
-        goto out;
-    }
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
     f.mat = x;
@@ -196,10 +185,12 @@ int main(int argc, char **argv)
              coda_meta_set(&f.meta, "method", coda_ls_method_name(o.method), &e) |
              coda_meta_set_double(&f.meta, "residual", info.resid, &e);
     if (rc == 0)
-        rc = coda_writer_put(&w, &f, &e);
+        rc = coda_write_output(out, fmt, &f, &e);
     coda_meta_free(&f.meta);
-    if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0 || rc < 0)
+    if (rc != 0) {
+        status = rc < 0 ? CODA_EXIT_DATA : rc;
         goto out;
+    }
     if (!quiet)
         coda_say(prog, "%s: %zu x %zu, %ld iterations, relative residual %.3e",
                  coda_ls_method_name(o.method), A.rows, A.cols, info.iters, info.resid);

@@ -92,9 +92,7 @@ int main(int argc, char **argv)
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 1000000, &m.stragglers, &e); break;
         case O_NAMED: bad = coda_parse_list("--straggle-workers", optarg, &named, &m.nnamed, &e); break;
         case 'p':
-            bad = coda_parse_double("--straggle-prob", optarg, &m.p, &e);
-            if (!bad && !(m.p >= 0 && m.p <= 1))
-                bad = coda_fail(&e, "option --straggle-prob: %s is not in [0, 1]", optarg);
+            bad = coda_parse_double_range("--straggle-prob", optarg, 0, 0, 1, &m.p, &e);
             break;
         case O_PROBS: probs_path = optarg; break;
         case O_LAT:
@@ -108,9 +106,7 @@ int main(int argc, char **argv)
             break;
         case O_WAIT: bad = coda_parse_long("--wait-for", optarg, 0, 1000000, &m.wait_for, &e); break;
         case O_DEADLINE:
-            bad = coda_parse_double("--deadline", optarg, &m.deadline, &e);
-            if (!bad && !(m.deadline >= 0))
-                bad = coda_fail(&e, "option --deadline: must be >= 0");
+            bad = coda_parse_double_range("--deadline", optarg, 0, 0, INFINITY, &m.deadline, &e);
             break;
         case O_SEED: bad = coda_parse_u64("--seed", optarg, &m.seed, &e); break;
         case O_LOG: log_path = optarg; break;

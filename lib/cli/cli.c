@@ -3,6 +3,7 @@
 #include "../core/meta.h"
 
 #include <errno.h>
+#include <math.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -54,6 +55,32 @@ int coda_parse_double(const char *opt, const char *s, double *out, coda_err *e)
         return coda_fail(e, "option %s: '%s' is not a number", opt, s);
     *out = v;
     return 0;
+}
+
+int coda_parse_double_range(const char *opt, const char *s, double lo, int lo_open, double hi,
+                            double *out, coda_err *e)
+{
+    double v;
+    if (coda_parse_double(opt, s, &v, e) < 0)
+        return -1;
+    if (!isfinite(v) || (lo_open ? !(v > lo) : !(v >= lo)) || v > hi) {
+        if (isinf(hi))
+            return coda_fail(e, "option %s: must be %s %g", opt, lo_open ? ">" : ">=", lo);
+        return coda_fail(e, "option %s: must be in %c%g, %g]", opt, lo_open ? '(' : '[', lo, hi);
+    }
+    *out = v;
+    return 0;
+}
+
+int coda_write_output(const char *path, const char *fmt, const coda_frame *f, coda_err *e)
+{
+    coda_writer w;
+    if (coda_open_output(&w, path, fmt, e) < 0)
+        return CODA_EXIT_USAGE;
+    int rc = coda_writer_put(&w, f, e);
+    if (coda_writer_close(&w, rc < 0 ? NULL : e) < 0 || rc < 0)
+        return CODA_EXIT_DATA;
+    return CODA_EXIT_OK;
 }
 
 int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e)

@@ -17,11 +17,17 @@ void coda_say(const char *prog, const char *fmt, ...) __attribute__((format(prin
 /* Parse a whole option argument; -1 with "option --x: ..." in e when malformed or out of range. */
 int coda_parse_long(const char *opt, const char *s, long lo, long hi, long *out, coda_err *e);
 int coda_parse_double(const char *opt, const char *s, double *out, coda_err *e);
+/* A finite number x with lo < x (lo_open) or lo <= x, and x <= hi; "option --x: must be > 0". */
+int coda_parse_double_range(const char *opt, const char *s, double lo, int lo_open, double hi,
+                            double *out, coda_err *e);
 int coda_parse_u64(const char *opt, const char *s, unsigned long long *out, coda_err *e);
 /* Comma-separated non-negative integers into a fresh array. */
 int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e);
 /* Choose the output format (-f, extension, tty) and open the writer. */
 int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err *e);
+/* Write one frame to the output chosen as above and close it. Returns CODA_EXIT_OK,
+ * CODA_EXIT_USAGE when the output cannot be opened (bad format or path), else CODA_EXIT_DATA. */
+int coda_write_output(const char *path, const char *fmt, const coda_frame *f, coda_err *e);
 /* Open a binary frame stream for output; refuses a terminal (pipe it, or use -o FILE). */
 int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e);
 /* Print the version line. */

@@ -1,7 +1,6 @@
 #include "gen.h"
 
 #include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,13 +34,7 @@ static int orthonormal(coda_mat *Q, size_t r, size_t c, size_t heavy, coda_rng *
         return -1;
     for (size_t i = 0; i < heavy; i++)
         cblas_dscal((int)c, 1e4, Q->data + i, (int)r);
-    double *tau = malloc(c * sizeof *tau);
-    int rc = tau && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, (int)c, Q->data, (int)r, tau) == 0 &&
-                     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)r, (int)c, (int)c, Q->data, (int)r,
-                                    tau) == 0
-                 ? 0
-                 : coda_fail(e, "LAPACK QR failed (or out of memory)");
-    free(tau);
+    int rc = coda_mat_orthonormalize(Q, e);
     if (rc < 0)
         coda_mat_free(Q);
     return rc;

@@ -1,6 +1,7 @@
 #include "mat.h"
 
 #include <cblas.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -118,4 +119,20 @@ int coda_mat_identity(coda_mat *m, size_t n, coda_err *e)
     for (size_t i = 0; i < n; i++)
         CODA_AT(m, i, i) = 1.0;
     return 0;
+}
+
+int coda_mat_orthonormalize(coda_mat *Q, coda_err *e)
+{
+    size_t r = Q->rows, c = Q->cols;
+    if (r < c)
+        return coda_fail(e, "an orthonormal basis of %zu columns needs at least as many rows "
+                            "(%zu)", c, r);
+    double *tau = malloc((c ? c : 1) * sizeof *tau);
+    int rc = tau && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, (int)c, Q->data, (int)r, tau) == 0 &&
+                     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)r, (int)c, (int)c, Q->data, (int)r,
+                                    tau) == 0
+                 ? 0
+                 : coda_fail(e, "LAPACK QR failed (or out of memory)");
+    free(tau);
+    return rc;
 }

@@ -23,6 +23,9 @@ int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_e
 int coda_mat_alloc(coda_mat *m, size_t rows, size_t cols, coda_err *e);
 /* Uninitialised, for readers that overwrite every entry (no pointless zero-fill). */
 int coda_mat_alloc_raw(coda_mat *m, size_t rows, size_t cols, coda_err *e);
+/* Replace the columns of Q (rows >= cols, full column rank) by an orthonormal basis of their
+ * span: the Q of LAPACK's QR (dgeqrf + dorgqr). */
+int coda_mat_orthonormalize(coda_mat *Q, coda_err *e);
 /* The n x n identity. */
 int coda_mat_identity(coda_mat *m, size_t n, coda_err *e);
 int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e);

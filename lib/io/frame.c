@@ -1,5 +1,6 @@
 #include "frame.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const kind_names[] = {NULL, "matrix", "plan", "task", "result"};
@@ -41,4 +42,32 @@ int coda_tag_parse(const char *s)
         if (strcmp(s, tag_names[t]) == 0)
             return t;
     return -1;
+}
+
+int coda_frame_list_push(coda_frame_list *l, coda_frame *f, coda_err *e)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        coda_frame *t = realloc(l->f, cap * sizeof *t);
+        if (!t)
+            return coda_fail(e, "out of memory");
+        l->f = t;
+        l->cap = cap;
+    }
+    l->f[l->n++] = *f;
+    memset(f, 0, sizeof *f);
+    return 0;
+}
+
+int coda_frame_list_sink(void *ctx, coda_frame *f, coda_err *e)
+{
+    return coda_frame_list_push(ctx, f, e);
+}
+
+void coda_frame_list_free(coda_frame_list *l)
+{
+    for (size_t k = 0; k < l->n; k++)
+        coda_frame_free(&l->f[k]);
+    free(l->f);
+    memset(l, 0, sizeof *l);
 }

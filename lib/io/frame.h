@@ -27,4 +27,16 @@ int coda_kind_parse(const char *s); /* 0 when unknown */
 const char *coda_tag_name(int tag);
 int coda_tag_parse(const char *s); /* -1 when unknown */
 
+/* A growing list of frames that owns them. */
+typedef struct {
+    coda_frame *f;
+    size_t n, cap;
+} coda_frame_list;
+
+/* Append f, taking its contents over (f is left empty, so freeing it is a no-op). */
+int coda_frame_list_push(coda_frame_list *l, coda_frame *f, coda_err *e);
+/* The same as a coda_sink (lib/codes/coding.h): ctx is the list. */
+int coda_frame_list_sink(void *ctx, coda_frame *f, coda_err *e);
+void coda_frame_list_free(coda_frame_list *l);
+
 #endif

@@ -162,19 +162,12 @@ static void draw(const double *cum, size_t n, size_t k, coda_rng *g, size_t *out
 /* Orthonormal basis of the first `cols` columns (thin QR), N x cols. */
 static int basis(const coda_mat *A, size_t cols, coda_mat *Q, coda_err *e)
 {
-    size_t N = A->rows;
-    if (cols > N)
+    if (cols > A->rows)
         return coda_fail(e, "leverage scores need at least as many rows as columns (%zu x %zu)",
-                         N, cols);
-    if (coda_mat_sub(Q, A, 0, N, 0, cols, e) < 0)
+                         A->rows, cols);
+    if (coda_mat_sub(Q, A, 0, A->rows, 0, cols, e) < 0)
         return -1;
-    double *tau = malloc(cols * sizeof *tau);
-    int rc = tau && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)N, (int)cols, Q->data, (int)N, tau) == 0 &&
-                     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)N, (int)cols, (int)cols, Q->data,
-                                    (int)N, tau) == 0
-                 ? 0
-                 : coda_fail(e, "LAPACK QR failed");
-    free(tau);
+    int rc = coda_mat_orthonormalize(Q, e);
     if (rc < 0)
         coda_mat_free(Q);
     return rc;

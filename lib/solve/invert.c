@@ -77,68 +77,6 @@ static int system_matrix(const coda_mat *A, coda_inv_mode mode, double d, coda_m
     return 0;
 }
 
-typedef struct {
-    coda_frame *f;
-    size_t n, cap;
-} frame_vec;
-
-/* A coda_sink that keeps the frames: it takes the frame's contents over. */
-static int keep_frame(void *ctx, coda_frame *f, coda_err *e)
-{
-    frame_vec *v = ctx;
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 16;
-        coda_frame *t = realloc(v->f, cap * sizeof *t);
-        if (!t)
-            return coda_fail(e, "out of memory");
-        v->f = t;
-        v->cap = cap;
-    }
-    v->f[v->n++] = *f;
-    memset(f, 0, sizeof *f);
-    return 0;
-}
-
-static void frame_vec_free(frame_vec *v)
-{
-    for (size_t k = 0; k < v->n; k++)
-        coda_frame_free(&v->f[k]);
-    free(v->f);
-}
-
-int coda_lsq_stats_from_results(const coda_plan *p, const coda_frame *res, size_t n,
-                                coda_lsq_stats *st, coda_err *e)
-{
-    memset(st, 0, sizeof *st);
-    for (int j = 0; j < (p->data_coded ? 1 : p->K); j++)
-        for (size_t k = 0; k < n; k++) {
-            /* replicas of a block solved the same columns: one per block. Coded results
-             * (data_coded) each solved combinations: all of them, columns as the tasks had. */
-            if (!p->data_coded && coda_result_block(p, &res[k]) != j)
-                continue;
-            coda_lsq_stats b;
-            if (!coda_meta_get(&res[k].meta, "columns")) {
-                b = (coda_lsq_stats){.columns = p->data_coded ? 0 : coda_plan_block_len(p, j),
-                                     .grad2_sum = NAN, .grad_max = NAN, .resid2_sum = NAN,
-                                     .sigma_upper = NAN};
-            } else if (coda_lsq_stats_from_meta(&res[k].meta, &b, e) < 0) {
-                coda_lsq_stats_free(st);
-                return coda_fail_prefix(e, "result of worker %lld: ",
-                                        (long long)res[k].tag[CODA_TAG_WORKER]);
-            }
-            int rc = coda_lsq_stats_merge(st, &b, p->data_coded ? 0 : p->bounds[j], e);
-            coda_lsq_stats_free(&b);
-            if (rc < 0) {
-                coda_lsq_stats_free(st);
-                return -1;
-            }
-            if (!p->data_coded)
-                break;
-        }
-    st->coded = p->data_coded;
-    return 0;
-}
-
 /* Encode the identity's columns, run the workers that respond, decode: the pipeline in memory. */
 static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C,
                        coda_invert_info *info, coda_err *e)
@@ -147,7 +85,7 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
     coda_scheme_args a = {.N = o->N, .s = o->s, .op = "lsq-columns", .seed = o->seed};
     coda_plan plan;
     coda_mat ident = {0};
-    frame_vec tasks = {0}, results = {0};
+    coda_frame_list tasks = {0}, results = {0};
     coda_straggle_outcome out = {0};
     coda_decode_info dinfo;
     coda_straggle_model none = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
@@ -158,14 +96,14 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
     if (rc == 0)
         rc = coda_mat_identity(&ident, k, e);
     if (rc == 0)
-        rc = coda_encode_tasks(&plan, &ident, keep_frame, &tasks, e);
+        rc = coda_encode_tasks(&plan, &ident, coda_frame_list_sink, &tasks, e);
     coda_mat_free(&ident);
     if (rc == 0)
         rc = coda_straggle_draw(o->straggle ? o->straggle : &none, plan.N, plan.load, &out, e);
     if (rc == 0) {
         coda_mat op = *M; /* borrowed: the worker stage only reads a fixed operand */
         rc = coda_simulate_frames(tasks.f, tasks.n, &plan, out.responded, out.latency, &op,
-                                  keep_frame, &results, o->progress, e);
+                                  coda_frame_list_sink, &results, o->progress, e);
         tasks.n = 0; /* taken over and freed */
     }
     if (rc == 0 && coda_decode(&plan, results.f, results.n, C, &dinfo, e) < 0)
@@ -179,8 +117,8 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
         info->uncoded = out.uncoded;
         snprintf(info->scheme, sizeof info->scheme, "%s", plan.scheme);
     }
-    frame_vec_free(&tasks);
-    frame_vec_free(&results);
+    coda_frame_list_free(&tasks);
+    coda_frame_list_free(&results);
     coda_straggle_free(&out);
     coda_plan_free(&plan);
     return rc;

@@ -48,11 +48,6 @@ int coda_invert(const coda_mat *A, const coda_invert_opts *o, coda_mat *out,
                 coda_invert_info *info, coda_err *e);
 void coda_invert_info_free(coda_invert_info *info);
 
-/* The solver figures of a decoded lsq-columns job: one result per block, merged in column
- * order. Results without figures (direct) give NaN gradients. */
-int coda_lsq_stats_from_results(const coda_plan *p, const coda_frame *res, size_t n,
-                                coda_lsq_stats *st, coda_err *e);
-
 /* Errors against the exact (pseudo)inverse from LAPACK's SVD, and the bounds of Proposition 1
  * and Corollary 2. The errors are squared norms, as the paper defines them. */
 typedef struct {

@@ -61,7 +61,19 @@ typedef struct {
     size_t ld;
 } slot_array;
 
-static void swap_slots(slot_array *arr, int narr, size_t *perm, double *scal, size_t j, size_t k)
+static void swap_entries(double *s, size_t j, size_t k)
+{
+    if (s) {
+        double t = s[j];
+        s[j] = s[k];
+        s[k] = t;
+    }
+}
+
+/* Swap slots j and k of every array, the permutation, and the per-column scalars a, b (NULL
+ * when unused). */
+static void swap_slots(slot_array *arr, int narr, size_t *perm, double *a, double *b, size_t j,
+                       size_t k)
 {
     if (j == k)
         return;
@@ -71,11 +83,8 @@ static void swap_slots(slot_array *arr, int narr, size_t *perm, double *scal, si
     size_t p = perm[j];
     perm[j] = perm[k];
     perm[k] = p;
-    if (scal) {
-        double s = scal[j];
-        scal[j] = scal[k];
-        scal[k] = s;
-    }
+    swap_entries(a, j, k);
+    swap_entries(b, j, k);
 }
 
 static int note_capped(coda_lsq_stats *st, size_t col, coda_err *e)
@@ -128,7 +137,7 @@ static int solve_sd(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *o
             if (gn <= o->eps) {
                 gfinal[perm[j]] = gn;
                 iters[perm[j]] = it;
-                swap_slots(arr, 4, perm, NULL, j, --active);
+                swap_slots(arr, 4, perm, NULL, NULL, j, --active);
             } else
                 j++;
         }
@@ -179,12 +188,11 @@ static int solve_cg(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *o
     slot_array arr[] = {{X, m}, {R, r}, {S, m}, {P, m}};
     size_t active = c;
     int rc = 0;
-    /* step[] rides along with the slots; gamma too, so keep both in one swap */
     for (size_t j = 0; j < active;) { /* a zero right-hand side (or M^T e = 0) is solved by 0 */
         if (gamma[j] == 0) {
             gfinal[perm[j]] = 0;
             iters[perm[j]] = 0;
-            swap_slots(arr, 4, perm, gamma, j, --active);
+            swap_slots(arr, 4, perm, gamma, NULL, j, --active);
         } else
             j++;
     }
@@ -217,10 +225,7 @@ static int solve_cg(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *o
             if (step[j] <= o->eps || gamma[j] == 0) {
                 gfinal[perm[j]] = 2 * sqrt(gamma[j]);
                 iters[perm[j]] = it + 1;
-                double s = step[j];
-                step[j] = step[active - 1];
-                step[active - 1] = s;
-                swap_slots(arr, 4, perm, gamma, j, --active);
+                swap_slots(arr, 4, perm, gamma, step, j, --active);
             } else
                 j++;
         }

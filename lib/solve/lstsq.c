@@ -228,7 +228,8 @@ static int iterative(const coda_mat *Ab, const coda_ls_opts *o, double *x, long 
             double den = cblas_ddot((int)R, Ag, 1, Ag, 1);
             step = den > 0 ? cblas_ddot((int)R, Ag, 1, r, 1) / den : 0;
         } else if (!(step > 0)) {
-            /* default fixed step 1 / (2 ||S_0 A||_F^2)... a safe 1/L with L = 2 ||SA||_2^2 <= 2 ||SA||_F^2 */
+            /* default fixed step 1 / L with L = 2 ||S_0 A||_F^2 >= 2 ||S_0 A||_2^2, the gradient's
+             * Lipschitz constant on the first sketch */
             double f = 0;
             for (size_t k = 0; k < q * d; k++)
                 f += SAb.data[k] * SAb.data[k];

@@ -3,19 +3,6 @@
 
 #include "work.h"
 
-typedef struct {
-    coda_frame *tasks;
-    size_t n, cap;
-    int worker;
-} task_group;
-
-static void group_clear(task_group *g)
-{
-    for (size_t k = 0; k < g->n; k++)
-        coda_frame_free(&g->tasks[k]);
-    g->n = 0;
-}
-
 /* Where the frames come from: a stream (the pipeline) or a list in memory (one-shot programs).
  * next() gives 1 and a frame the caller then owns, 0 at the end, -1 on error; name and index
  * say where a frame came from in messages. */
@@ -34,12 +21,12 @@ static int reader_next(void *src, coda_frame *f, coda_err *e)
 typedef struct {
     coda_frame *frames;
     size_t n, at;
-} frame_list;
+} frame_cursor;
 
 static int list_next(void *src, coda_frame *f, coda_err *e)
 {
     (void)e;
-    frame_list *l = src;
+    frame_cursor *l = src;
     if (l->at == l->n)
         return 0;
     *f = l->frames[l->at];
@@ -51,7 +38,8 @@ static int simulate(frame_source *r, const coda_plan *plan, const char *responde
                     const double *latency, coda_mat *operand, int operand_fixed, coda_sink sink,
                     void *ctx, void (*progress)(int worker, int N), coda_err *e)
 {
-    task_group g = {.worker = -1};
+    coda_frame_list g = {0}; /* one worker's tasks */
+    int gw = -1;
     char *done = calloc((size_t)plan->N, 1);
     int rc = done ? 0 : coda_fail(e, "out of memory");
     coda_frame f;
@@ -79,37 +67,28 @@ static int simulate(frame_source *r, const coda_plan *plan, const char *responde
             break;
         }
         /* a worker's tasks are contiguous: run the group when the next worker begins */
-        if (g.n && (!more || w != g.worker)) {
-            if (responded[g.worker])
-                rc = coda_worker_run(g.tasks, g.n, operand, latency[g.worker], sink, ctx, e);
-            done[g.worker] = 1;
-            group_clear(&g);
+        if (g.n && (!more || w != gw)) {
+            if (responded[gw])
+                rc = coda_worker_run(g.f, g.n, operand, latency[gw], sink, ctx, e);
+            done[gw] = 1;
+            coda_frame_list_free(&g);
             if (progress)
-                progress(g.worker, plan->N);
+                progress(gw, plan->N);
         }
         if (!more)
             break;
         if (rc == 0 && done[w])
             rc = coda_fail(e, "%s: frame %ld: tasks of worker %d are not contiguous", r->name,
                            r->index - 1, w);
-        if (rc == 0 && g.n == g.cap) {
-            size_t cap = g.cap ? 2 * g.cap : 8;
-            coda_frame *t = realloc(g.tasks, cap * sizeof *t);
-            if (t) {
-                g.tasks = t;
-                g.cap = cap;
-            } else
-                rc = coda_fail(e, "out of memory");
-        }
+        if (rc == 0)
+            rc = coda_frame_list_push(&g, &f, e);
         if (rc < 0) {
             coda_frame_free(&f);
             break;
         }
-        g.tasks[g.n++] = f;
-        g.worker = w;
+        gw = w;
     }
-    group_clear(&g);
-    free(g.tasks);
+    coda_frame_list_free(&g);
     free(done);
     return rc;
 }
@@ -130,7 +109,7 @@ int coda_simulate_frames(coda_frame *frames, size_t n, const coda_plan *plan,
                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
                          coda_err *e)
 {
-    frame_list l = {frames, n, 0};
+    frame_cursor l = {frames, n, 0};
     frame_source src = {list_next, &l, "tasks", 0};
     int rc = simulate(&src, plan, responded, latency, operand, 1, sink, ctx, progress, e);
     for (size_t k = l.at; k < n; k++)

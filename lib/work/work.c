@@ -144,3 +144,36 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
     coda_mat_free(&acc);
     return rc;
 }
+
+int coda_lsq_stats_from_results(const coda_plan *p, const coda_frame *res, size_t n,
+                                coda_lsq_stats *st, coda_err *e)
+{
+    memset(st, 0, sizeof *st);
+    for (int j = 0; j < (p->data_coded ? 1 : p->K); j++)
+        for (size_t k = 0; k < n; k++) {
+            /* replicas of a block solved the same columns: one per block. Coded results
+             * (data_coded) each solved combinations: all of them, columns as the tasks had. */
+            if (!p->data_coded && coda_result_block(p, &res[k]) != j)
+                continue;
+            coda_lsq_stats b;
+            if (!coda_meta_get(&res[k].meta, "columns")) {
+                b = (coda_lsq_stats){.columns = p->data_coded ? 0 : coda_plan_block_len(p, j),
+                                     .grad2_sum = NAN, .grad_max = NAN, .resid2_sum = NAN,
+                                     .sigma_upper = NAN};
+            } else if (coda_lsq_stats_from_meta(&res[k].meta, &b, e) < 0) {
+                coda_lsq_stats_free(st);
+                return coda_fail_prefix(e, "result of worker %lld: ",
+                                        (long long)res[k].tag[CODA_TAG_WORKER]);
+            }
+            int rc = coda_lsq_stats_merge(st, &b, p->data_coded ? 0 : p->bounds[j], e);
+            coda_lsq_stats_free(&b);
+            if (rc < 0) {
+                coda_lsq_stats_free(st);
+                return -1;
+            }
+            if (!p->data_coded)
+                break;
+        }
+    st->coded = p->data_coded;
+    return 0;
+}

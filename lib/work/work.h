@@ -6,6 +6,7 @@
 #include "../codes/coding.h"
 #include "../io/frame.h"
 #include "../io/stream.h"
+#include "../solve/lsq.h"
 
 /* One task's result:
  *   matmul       task (b x n) * operand (n x p)                       -> b x p
@@ -39,5 +40,10 @@ int coda_simulate_frames(coda_frame *frames, size_t n, const coda_plan *plan,
                          const char *responded, const double *latency, coda_mat *operand,
                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
                          coda_err *e);
+
+/* The solver figures of a decoded lsq-columns job: one result per block, merged in column
+ * order. Results without figures (direct) give NaN gradients. */
+int coda_lsq_stats_from_results(const coda_plan *p, const coda_frame *res, size_t n,
+                                coda_lsq_stats *st, coda_err *e);
 
 #endif

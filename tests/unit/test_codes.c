@@ -12,32 +12,6 @@
 #include "../../lib/work/work.h"
 #include "check.h"
 
-typedef struct {
-    coda_frame *f;
-    size_t n, cap;
-} frame_list;
-
-static int collect(void *ctx, coda_frame *f, coda_err *e)
-{
-    frame_list *l = ctx;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? 2 * l->cap : 16;
-        l->f = realloc(l->f, l->cap * sizeof *l->f);
-    }
-    coda_frame *c = &l->f[l->n++];
-    *c = *f;
-    if (coda_meta_copy(&c->meta, &f->meta, e) < 0 || coda_mat_copy(&c->mat, &f->mat, e) < 0)
-        return -1;
-    return 0;
-}
-
-static void list_free(frame_list *l)
-{
-    for (size_t k = 0; k < l->n; k++)
-        coda_frame_free(&l->f[k]);
-    free(l->f);
-    memset(l, 0, sizeof *l);
-}
 
 static void randn(coda_mat *m, size_t r, size_t c, uint64_t seed)
 {
@@ -59,10 +33,10 @@ static double rel_err(const coda_mat *x, const coda_mat *ref)
 }
 
 /* Decode with the workers in `failed` (bitmask) silent. Returns 0 ok, -1 failed (msg in e). */
-static int run_subset(const coda_plan *p, const frame_list *tasks, const coda_mat *operand,
+static int run_subset(const coda_plan *p, const coda_frame_list *tasks, const coda_mat *operand,
                       unsigned failed, coda_mat *out, coda_err *e)
 {
-    frame_list res = {0};
+    coda_frame_list res = {0};
     size_t k = 0;
     while (k < tasks->n) {
         size_t j = k;
@@ -70,15 +44,15 @@ static int run_subset(const coda_plan *p, const frame_list *tasks, const coda_ma
         while (j < tasks->n && tasks->f[j].tag[CODA_TAG_WORKER] == w)
             j++;
         if (!(failed >> w & 1) &&
-            coda_worker_run(tasks->f + k, j - k, operand, NAN, collect, &res, e) < 0) {
-            list_free(&res);
+            coda_worker_run(tasks->f + k, j - k, operand, NAN, coda_frame_list_sink, &res, e) < 0) {
+            coda_frame_list_free(&res);
             return -2;
         }
         k = j;
     }
     coda_decode_info info;
     int rc = coda_decode(p, res.f, res.n, out, &info, e);
-    list_free(&res);
+    coda_frame_list_free(&res);
     return rc;
 }
 
@@ -105,8 +79,8 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
     CHECK(rc == 0, "%s N=%d s=%d %s: %s", scheme, N, s, op, e.msg);
     if (rc < 0)
         return;
-    frame_list tasks = {0};
-    CHECK(coda_encode_tasks(&p, &data, collect, &tasks, &e) == 0, "%s", e.msg);
+    coda_frame_list tasks = {0};
+    CHECK(coda_encode_tasks(&p, &data, coda_frame_list_sink, &tasks, &e) == 0, "%s", e.msg);
     int ok_all = 1, fail_some = 0, msg_ok = 1, too_many_wrong = 0;
     double worst = 0;
     for (unsigned mask = 0; mask < (1u << N); mask++) {
@@ -135,7 +109,7 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
     CHECK(fail_some, "%s N=%d s=%d %s: s+1 stragglers never failed", scheme, N, s, op);
     CHECK(msg_ok, "%s N=%d s=%d %s: failure message lacks 'need any': %s", scheme, N, s, op, e.msg);
     CHECK(!too_many_wrong, "%s N=%d s=%d %s: a decode with s+1 stragglers was wrong", scheme, N, s, op);
-    list_free(&tasks);
+    coda_frame_list_free(&tasks);
     coda_plan_free(&p);
     coda_mat_free(&data);
     coda_mat_free(&operand);

@@ -4,47 +4,20 @@
  * singular cases. */
 #include <cblas.h>
 #include <float.h>
-#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/core/rng.h"
+#include "../../lib/core/gen.h"
 #include "../../lib/solve/invert.h"
 #include "check.h"
 
-/* Random orthonormal r x c (r >= c) from the QR of a Gaussian matrix. */
-static void orthonormal(coda_mat *Q, size_t r, size_t c, coda_rng *g)
-{
-    coda_err e;
-    coda_mat_alloc(Q, r, c, &e);
-    for (size_t k = 0; k < r * c; k++)
-        Q->data[k] = coda_rng_normal(g);
-    double *tau = malloc(c * sizeof *tau);
-    LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, (int)c, Q->data, (int)r, tau);
-    LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)r, (int)c, (int)c, Q->data, (int)r, tau);
-    free(tau);
-}
-
-/* r x c matrix U diag(s) V^T with singular values geometrically from smax down to smin. */
+/* r x c matrix with singular values geometric from smax down to smin (coda-gen's svd kind). */
 static void known_svd(coda_mat *A, size_t r, size_t c, double smax, double smin, unsigned seed)
 {
     coda_err e;
-    coda_rng g;
-    coda_rng_init(&g, seed, 0);
-    size_t p = r < c ? r : c;
-    coda_mat U, V;
-    orthonormal(&U, r, p, &g);
-    orthonormal(&V, c, p, &g);
-    for (size_t j = 0; j < p; j++) {
-        double s = p == 1 ? smax : smax * pow(smin / smax, (double)j / (double)(p - 1));
-        cblas_dscal((int)r, s, U.data + j * r, 1);
-    }
-    coda_mat_alloc(A, r, c, &e);
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)r, (int)c, (int)p, 1.0, U.data,
-                (int)r, V.data, (int)c, 0.0, A->data, (int)r);
-    coda_mat_free(&U);
-    coda_mat_free(&V);
+    coda_gen(CODA_GEN_SVD, r, c, smax / smin, 0, seed, A, &e);
+    cblas_dscal((int)(r * c), smax, A->data, 1);
 }
 
 static double diff_fro(const coda_mat *a, const coda_mat *b)

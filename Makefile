@@ -12,8 +12,9 @@ LIBA    ?= lib/libcoda.a
 PKGS      := openblas lapacke
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -llapacke -lopenblas)
-CODA_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Werror $(PKG_CFLAGS) -MMD -MP
-LDLIBS   = $(PKG_LIBS) -lcsv -lm
+# OpenMP only where a kernel splits into independent pieces (results never depend on threads)
+CODA_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -fopenmp -Wall -Wextra -Werror $(PKG_CFLAGS) -MMD -MP
+LDLIBS   = $(PKG_LIBS) -lcsv -lm -fopenmp
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

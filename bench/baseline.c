@@ -5,7 +5,9 @@
  *   baseline getri FILE               read a square matrix, invert it with a plain
  *                                     LAPACKE_dgetrf + LAPACKE_dgetri; prints their seconds
  *   baseline gels FILE_A FILE_B       least squares with a plain LAPACKE_dgels; prints its
- *                                     seconds and writes x to stdout (bin) */
+ *                                     seconds and writes x to stdout (bin)
+ *   baseline relerr FILE_X FILE_Y     prints ||x - y||_2 / ||y||_2 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,23 @@ int main(int argc, char **argv)
         free(b);
         return 0;
     }
-    fprintf(stderr, "usage: baseline gen ROWS COLS SEED FMT | strtod FILE | memcpy BYTES REPS\n");
+    if (argc == 4 && strcmp(argv[1], "relerr") == 0) {
+        coda_mat x, y;
+        if (coda_read_matrix(argv[2], &x, NULL, &e) < 0 || coda_read_matrix(argv[3], &y, NULL, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        if (x.rows * x.cols != y.rows * y.cols)
+            return fprintf(stderr, "relerr: sizes differ\n"), 1;
+        double num = 0, den = 0;
+        for (size_t k = 0; k < x.rows * x.cols; k++) {
+            num += (x.data[k] - y.data[k]) * (x.data[k] - y.data[k]);
+            den += y.data[k] * y.data[k];
+        }
+        printf("%.3e\n", sqrt(num / den));
+        coda_mat_free(&x);
+        coda_mat_free(&y);
+        return 0;
+    }
+    fprintf(stderr, "usage: baseline gen ROWS COLS SEED FMT | strtod FILE | memcpy BYTES REPS | getri FILE | "
+                    "gels A B | relerr X Y\n");
     return 2;
 }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/sketch_opts.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
@@ -19,13 +20,9 @@ static void usage(FILE *to)
             "Solve min ||A x - b||_2 (+ l2 ||x||^2); without b, A's last column is b.\n\n"
             "  --method M          qr (LAPACK dgels), sketch-solve, precond (default: sketch,\n"
             "                      QR of S A, LSQR on A R^-1) or iterative-sketch\n"
-            "  --sketch K          gaussian, rademacher, srht, countsketch (default), uniform,\n"
-            "                      leverage or block\n"
-            "  --sketch-rows R     sketch size (default 4 d; iterative-sketch 2 d)\n"
-            "  --nnz S             countsketch nonzeros per column (default 8)\n"
-            "  --blocks K          block sketch: row blocks; --weighted for Appendix E's form\n"
-            "  --approx            leverage / block: approximate scores\n"
-            "  --l2 L              ridge parameter (default 0)\n"
+            "  --sketch-rows R     sketch size (default: precond 8 d, sketch-solve 4 d,\n"
+            "                      iterative-sketch 2 d)\n"
+            CODA_SKETCH_USAGE            "  --l2 L              ridge parameter (default 0)\n"
             "  --tol E             precond: LSQR tolerance (default 1e-14)\n"
             "  --iters N           precond: cap (default 1000); iterative-sketch: count (100)\n"
             "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
@@ -55,13 +52,10 @@ static void trace_row(void *ctx, long iter, double resid, double err)
 
 int main(int argc, char **argv)
 {
-    enum { O_METHOD = 256, O_SKETCH, O_ROWS, O_NNZ, O_BLOCKS, O_WEIGHTED, O_APPROX, O_L2, O_TOL,
-           O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
+    enum { O_METHOD = 256, O_L2, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
     static const struct option opts[] = {
-        {"method", required_argument, 0, O_METHOD}, {"sketch", required_argument, 0, O_SKETCH},
-        {"sketch-rows", required_argument, 0, O_ROWS}, {"nnz", required_argument, 0, O_NNZ},
-        {"blocks", required_argument, 0, O_BLOCKS}, {"weighted", no_argument, 0, O_WEIGHTED},
-        {"approx", no_argument, 0, O_APPROX},       {"l2", required_argument, 0, O_L2},
+        CODA_SKETCH_LONG_OPTIONS,
+        {"method", required_argument, 0, O_METHOD}, {"l2", required_argument, 0, O_L2},
         {"tol", required_argument, 0, O_TOL},       {"iters", required_argument, 0, O_ITERS},
         {"step", required_argument, 0, O_STEP},     {"line-search", no_argument, 0, O_LS},
         {"reference", required_argument, 0, O_REF}, {"trace", required_argument, 0, O_TRACE},
@@ -70,37 +64,21 @@ int main(int argc, char **argv)
         {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     coda_ls_opts o = {.method = CODA_LS_PRECOND,
-                      .sketch = {.kind = CODA_SK_COUNT, .nnz = 8, .seed = 1}};
+                      .sketch = {.kind = CODA_SK_COUNT, .seed = 1}};
     const char *out = NULL, *fmt = NULL, *ref_path = NULL, *trace_path = NULL;
     int quiet = 0, c;
-    long v;
     coda_err e;
     while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
-        int bad = 0;
-        switch (c) {
+        int bad = coda_sketch_option(c, optarg, &o.sketch, &e);
+        if (bad > 0)
+            continue;
+        switch (bad < 0 ? 0 : c) {
+        case 0: break; /* a bad sketch option: reported below */
         case O_METHOD:
             if (coda_ls_method_parse(optarg, &o.method) < 0)
                 bad = coda_fail(&e, "option --method: unknown method '%s' (qr, sketch-solve, "
                                     "precond, iterative-sketch)", optarg);
             break;
-        case O_SKETCH:
-            if (coda_sketch_kind_parse(optarg, &o.sketch.kind) < 0)
-                bad = coda_fail(&e, "option --sketch: unknown sketch '%s'", optarg);
-            break;
-        case O_ROWS:
-            bad = coda_parse_long("--sketch-rows", optarg, 1, 1L << 40, &v, &e);
-            o.sketch.rows = (size_t)v;
-            break;
-        case O_NNZ:
-            bad = coda_parse_long("--nnz", optarg, 1, 1000, &v, &e);
-            o.sketch.nnz = (int)v;
-            break;
-        case O_BLOCKS:
-            bad = coda_parse_long("--blocks", optarg, 1, 1L << 30, &v, &e);
-            o.sketch.blocks = (int)v;
-            break;
-        case O_WEIGHTED: o.sketch.weighted = 1; break;
-        case O_APPROX: o.sketch.approx = 1; break;
         case O_L2:
             bad = coda_parse_double_range("--l2", optarg, 0, 0, INFINITY, &o.l2, &e);
             break;
@@ -127,8 +105,8 @@ int main(int argc, char **argv)
             return CODA_EXIT_USAGE;
         }
     }
-    if (o.sketch.kind == CODA_SK_BLOCK && !o.sketch.blocks) {
-        coda_say(prog, "--sketch block needs --blocks K");
+    if (coda_sketch_options_check(&o.sketch, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
         return CODA_EXIT_USAGE;
     }
     int nin = argc - optind;
@@ -144,17 +122,27 @@ int main(int argc, char **argv)
     if (coda_read_matrix(apath, &A, NULL, &e) < 0)
         goto out;
     if (nin == 2) {
-        if (coda_read_matrix(argv[optind + 1], &b, NULL, &e) < 0)
+        coda_mat b_in;
+        if (coda_read_matrix(argv[optind + 1], &b_in, NULL, &e) < 0)
             goto out;
-    } else {
-        if (A.cols < 2) {
-            coda_fail(&e, "%s: one column: give b, or A with b as its last column", apath);
+        if (b_in.rows != A.rows || b_in.cols != 1) {
+            coda_fail(&e, "%s: b is %zu x %zu but A has %zu rows: need an %zu x 1 vector",
+                      argv[optind + 1], b_in.rows, b_in.cols, A.rows, A.rows);
+            coda_mat_free(&b_in);
             goto out;
         }
-        if (coda_mat_sub(&b, &A, 0, A.rows, A.cols - 1, A.cols, &e) < 0)
+        int rc = coda_mat_append_cols(&A, &b_in, &e);
+        coda_mat_free(&b_in);
+        if (rc < 0)
             goto out;
-        A.cols--; /* the data stay; column-major keeps the first cols - 1 columns in place */
+    } else if (A.cols < 2) {
+        coda_fail(&e, "%s: one column: give b, or A with b as its last column", apath);
+        goto out;
     }
+    /* A and b side by side in one block, which coda_lstsq uses without a copy: b is a view of
+     * the last column (column-major keeps the first cols - 1 columns in place) */
+    A.cols--;
+    b = (coda_mat){.rows = A.rows, .cols = 1, .data = A.data + A.rows * A.cols};
     if (ref_path && coda_read_matrix(ref_path, &ref, NULL, &e) < 0)
         goto out;
     if (ref_path && (ref.rows != A.cols || ref.cols != 1)) {
@@ -174,7 +162,12 @@ int main(int argc, char **argv)
         o.trace = trace_row;
         o.trace_ctx = &tr;
     }
-    if (coda_lstsq(&A, &b, &o, &x, &info, &e) < 0) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int solved = coda_lstsq(&A, &b, &o, &x, &info, &e);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (solved < 0) {
         coda_fail_prefix(&e, "%s: ", apath);
         goto out;
     }
@@ -192,8 +185,8 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!quiet)
-        coda_say(prog, "%s: %zu x %zu, %ld iterations, relative residual %.3e",
-                 coda_ls_method_name(o.method), A.rows, A.cols, info.iters, info.resid);
+        coda_say(prog, "%s: %zu x %zu, %ld iterations, relative residual %.3e, %.3f s",
+                 coda_ls_method_name(o.method), A.rows, A.cols, info.iters, info.resid, secs);
     status = CODA_EXIT_OK;
 out:
     if (status != CODA_EXIT_OK)
@@ -203,7 +196,6 @@ out:
         status = CODA_EXIT_DATA;
     }
     coda_mat_free(&A);
-    coda_mat_free(&b);
     coda_mat_free(&x);
     coda_mat_free(&ref);
     return status;

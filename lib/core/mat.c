@@ -75,6 +75,23 @@ int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e)
     return 0;
 }
 
+int coda_mat_append_cols(coda_mat *A, const coda_mat *B, coda_err *e)
+{
+    if (A->rows != B->rows)
+        return coda_fail(e, "cannot append a %zu-row matrix to a %zu-row one", B->rows, A->rows);
+    size_t bytes;
+    if (coda_size_check(A->rows, A->cols + B->cols, sizeof(double), &bytes, e) < 0)
+        return -1;
+    double *p = realloc(A->data, bytes ? bytes : 1);
+    if (!p)
+        return coda_fail(e, "out of memory (%zu bytes)", bytes);
+    A->data = p;
+    if (B->rows && B->cols)
+        memcpy(p + A->rows * A->cols, B->data, B->rows * B->cols * sizeof(double));
+    A->cols += B->cols;
+    return 0;
+}
+
 int coda_mat_sub(coda_mat *dst, const coda_mat *src, size_t r0, size_t nr, size_t c0, size_t nc,
                  coda_err *e)
 {

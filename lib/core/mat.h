@@ -29,6 +29,8 @@ int coda_mat_orthonormalize(coda_mat *Q, coda_err *e);
 /* The n x n identity. */
 int coda_mat_identity(coda_mat *m, size_t n, coda_err *e);
 int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e);
+/* A = [A B] in place (realloc, which moves pages rather than bytes for large blocks). */
+int coda_mat_append_cols(coda_mat *A, const coda_mat *B, coda_err *e);
 /* dst = src[r0:r0+nr, c0:c0+nc] (a fresh matrix). */
 int coda_mat_sub(coda_mat *dst, const coda_mat *src, size_t r0, size_t nr, size_t c0, size_t nc,
                  coda_err *e);

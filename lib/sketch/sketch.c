@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,37 +95,74 @@ static int srht(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda
     return rc;
 }
 
+/* Sparse sign embedding. Each nonzero is one 32-bit word (row | sign << 31), so the map of N s
+ * words stays in cache while it is reused for every block of columns; a block of CS_BLOCK
+ * columns is accumulated row-major (one short contiguous update per nonzero) and transposed into
+ * SA at the end. Every entry of SA sums its terms in row order, whatever the blocking. */
+enum { CS_BLOCK = 8 };
+
 static int countsketch(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
                        coda_err *e)
 {
-    size_t N = A->rows, d = A->cols, r = o->rows, s = o->nnz > 0 ? (size_t)o->nnz : 1;
+    size_t N = A->rows, d = A->cols, r = o->rows, s = o->nnz > 0 ? (size_t)o->nnz : CODA_SKETCH_DEFAULT_NNZ;
     if (s > r)
         return coda_fail(e, "countsketch: %zu nonzeros per column but only %zu rows", s, r);
-    size_t *to = malloc(N * s * sizeof *to);
-    double *sg = malloc(N * s * sizeof *sg), v = 1.0 / sqrt((double)s);
-    int rc = to && sg ? coda_mat_alloc(SA, r, d, e) : coda_fail(e, "out of memory");
+    if (r >= (size_t)1 << 31)
+        return coda_fail(e, "countsketch: %zu rows, more than 2^31 - 1", r);
+    uint32_t *to = malloc(N * s * sizeof *to);
+    double v = 1.0 / sqrt((double)s);
+    int rc = to ? coda_mat_alloc(SA, r, d, e) : coda_fail(e, "out of memory");
     for (size_t i = 0; rc == 0 && i < N; i++)
         for (size_t k = 0; k < s; k++) {
-            size_t t;
+            uint32_t t;
             int again;
             do { /* distinct rows within a column */
-                t = (size_t)coda_rng_below(g, r);
+                t = (uint32_t)coda_rng_below(g, r);
                 again = 0;
                 for (size_t q = 0; q < k; q++)
-                    again |= to[i * s + q] == t;
+                    again |= (to[i * s + q] & 0x7fffffffu) == t;
             } while (again);
-            to[i * s + k] = t;
-            sg[i * s + k] = coda_rng_u64(g) >> 63 ? v : -v;
+            to[i * s + k] = t | (coda_rng_u64(g) >> 63 ? 0 : 0x80000000u);
         }
-    for (size_t j = 0; rc == 0 && j < d; j++) {
-        const double *a = A->data + j * N;
-        double *out = SA->data + j * r;
-        for (size_t i = 0; i < N; i++)
-            for (size_t k = 0; k < s; k++)
-                out[to[i * s + k]] += sg[i * s + k] * a[i];
+    long nblocks = (long)((d + CS_BLOCK - 1) / CS_BLOCK);
+    int oom = 0;
+    /* column blocks are independent, so threads change the speed and never the bytes */
+#pragma omp parallel if (rc == 0 && N * d * s > 1000000) reduction(| : oom)
+    {
+        double *blk = rc == 0 ? malloc(r * CS_BLOCK * sizeof *blk) : NULL;
+        oom |= rc == 0 && !blk;
+#pragma omp for schedule(static)
+        for (long bi = 0; bi < nblocks; bi++) {
+            size_t j0 = (size_t)bi * CS_BLOCK, w = d - j0 < CS_BLOCK ? d - j0 : CS_BLOCK;
+            if (!blk)
+                continue;
+            memset(blk, 0, r * w * sizeof *blk);
+            for (size_t i = 0; i < N; i++) {
+                double a[CS_BLOCK];
+                for (size_t c = 0; c < w; c++)
+                    a[c] = A->data[(j0 + c) * N + i];
+                for (size_t k = 0; k < s; k++) {
+                    uint32_t t = to[i * s + k];
+                    double sv = t >> 31 ? -v : v, *out = blk + (size_t)(t & 0x7fffffffu) * w;
+                    if (w == CS_BLOCK) /* a constant trip count the compiler unrolls */
+                        for (size_t c = 0; c < CS_BLOCK; c++)
+                            out[c] += sv * a[c];
+                    else
+                        for (size_t c = 0; c < w; c++)
+                            out[c] += sv * a[c];
+                }
+            }
+            for (size_t c = 0; c < w; c++)
+                for (size_t k = 0; k < r; k++)
+                    SA->data[(j0 + c) * r + k] = blk[k * w + c];
+        }
+        free(blk);
+    }
+    if (rc == 0 && oom) {
+        coda_mat_free(SA);
+        rc = coda_fail(e, "out of memory");
     }
     free(to);
-    free(sg);
     return rc;
 }
 

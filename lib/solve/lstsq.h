@@ -17,7 +17,8 @@ typedef enum { CODA_LS_QR, CODA_LS_SKETCH_SOLVE, CODA_LS_PRECOND, CODA_LS_ITER_S
 
 typedef struct {
     coda_ls_method method;
-    coda_sketch_opts sketch; /* rows 0: the method's default (4 d, or 2 d for iterative) */
+    coda_sketch_opts sketch; /* rows 0: the method's default (precond 8 d,
+                                sketch-solve 4 d, iterative 2 d) */
     double l2;
     double tol;              /* precond: LSQR tolerance (default 1e-14) */
     long iters;              /* precond: cap; iterative-sketch: the count */
@@ -38,6 +39,8 @@ typedef struct {
 int coda_ls_method_parse(const char *name, coda_ls_method *m);
 const char *coda_ls_method_name(coda_ls_method m);
 
+/* When l2 = 0 and b's data directly follow A's (b = the last column of one N x (d+1) block),
+ * the block is used in place; otherwise [A b] is copied once. */
 int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda_mat *x,
                coda_ls_info *info, coda_err *e);
 

@@ -1,0 +1,151 @@
+/* coda-sketch: apply a sketching operator to A (and b with it), or report A's leverage scores
+ * or a sketch's embedding distortion for A. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../lib/cli/cli.h"
+#include "../lib/cli/sketch_opts.h"
+
+static const char *prog = "coda-sketch";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-sketch [OPTIONS] A [b]\n"
+            "Sketch A (N x d), and b with it by the same S: writes S A, or S [A b] with S b as\n"
+            "the last column.\n\n"
+            "  --emit WHAT         sketch (default); scores: A's leverage scores (N x 1), or\n"
+            "                      with --blocks K its K block scores; distortion: the 1 x 1\n"
+            "                      ||I - U^T S^T S U||_2 of the sketch for range(A)\n"
+            "  --sketch-rows R     sketch size r (default 4 d)\n" CODA_SKETCH_USAGE
+            "  --seed N            seed (default 1); the same seed gives the same bytes\n"
+            "  -o, --output FILE   write to FILE;  -f, --format F\n"
+            "  -q, --quiet         no summary on stderr\n"
+            "  -h, --help, --version\n\n"
+            "See coda-sketch(1).\n");
+}
+
+enum emit { EMIT_SKETCH, EMIT_SCORES, EMIT_DISTORTION };
+
+int main(int argc, char **argv)
+{
+    enum { O_EMIT = 256, O_SEED, O_VERSION };
+    static const struct option opts[] = {
+        CODA_SKETCH_LONG_OPTIONS,
+        {"emit", required_argument, 0, O_EMIT}, {"seed", required_argument, 0, O_SEED},
+        {"output", required_argument, 0, 'o'},  {"format", required_argument, 0, 'f'},
+        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, O_VERSION}, {0, 0, 0, 0}};
+    coda_sketch_opts so = {.kind = CODA_SK_COUNT, .seed = 1};
+    enum emit emit = EMIT_SKETCH;
+    const char *out = NULL, *fmt = NULL;
+    int quiet = 0, c;
+    coda_err e;
+    while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
+        int bad = coda_sketch_option(c, optarg, &so, &e);
+        if (bad > 0)
+            continue;
+        switch (bad < 0 ? 0 : c) {
+        case 0: break; /* a bad sketch option: reported below */
+        case O_EMIT:
+            if (strcmp(optarg, "sketch") == 0)
+                emit = EMIT_SKETCH;
+            else if (strcmp(optarg, "scores") == 0)
+                emit = EMIT_SCORES;
+            else if (strcmp(optarg, "distortion") == 0)
+                emit = EMIT_DISTORTION;
+            else
+                bad = coda_fail(&e, "option --emit: '%s' is not sketch, scores or distortion",
+                                optarg);
+            break;
+        case O_SEED: bad = coda_parse_u64("--seed", optarg, &so.seed, &e); break;
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': usage(stdout); return CODA_EXIT_OK;
+        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        default: usage(stderr); return CODA_EXIT_USAGE;
+        }
+        if (bad) {
+            coda_say(prog, "%s", e.msg);
+            return CODA_EXIT_USAGE;
+        }
+    }
+    int nin = argc - optind;
+    if (nin < 1 || nin > 2) {
+        usage(stderr);
+        return CODA_EXIT_USAGE;
+    }
+    if (coda_sketch_options_check(&so, &e) < 0 ||
+        (nin == 2 && emit != EMIT_SKETCH &&
+         coda_fail(&e, "--emit %s describes A alone: give no b",
+                   emit == EMIT_SCORES ? "scores" : "distortion") < 0)) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_USAGE;
+    }
+    const char *apath = argv[optind], *bpath = nin == 2 ? argv[optind + 1] : NULL;
+    coda_mat A = {0}, b = {0};
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    int status = CODA_EXIT_DATA, rc = 0;
+    if (coda_read_matrix(apath, &A, NULL, &e) < 0)
+        goto out;
+    size_t d = A.cols;
+    if (bpath) {
+        if (coda_read_matrix(bpath, &b, NULL, &e) < 0)
+            goto out;
+        if (b.rows != A.rows) {
+            coda_fail(&e, "%s: b has %zu rows but A has %zu", bpath, b.rows, A.rows);
+            goto out;
+        }
+        /* [A b] side by side, sketched by one S; the scores come from A's columns alone */
+        if (coda_mat_append_cols(&A, &b, &e) < 0)
+            goto out;
+        so.score_cols = d;
+    }
+    if (!so.rows)
+        so.rows = 4 * d;
+    double dist = 0;
+    if (emit == EMIT_SKETCH)
+        rc = coda_sketch_apply(&so, &A, &f.mat, &e);
+    else if (emit == EMIT_SCORES)
+        rc = coda_leverage_scores(&A, 0, so.blocks, so.approx, so.seed, &f.mat, &e);
+    else if ((rc = coda_sketch_distortion(&so, &A, &dist, &e)) == 0 &&
+             (rc = coda_mat_alloc(&f.mat, 1, 1, &e)) == 0)
+        f.mat.data[0] = dist;
+    if (rc < 0) {
+        coda_fail_prefix(&e, "%s: ", apath);
+        goto out;
+    }
+    static const char *const emitted[] = {"sketch", "scores", "distortion"};
+    rc = coda_meta_set(&f.meta, "program", prog, &e) |
+         coda_meta_set(&f.meta, "emit", emitted[emit], &e) |
+         coda_meta_set(&f.meta, "sketch", coda_sketch_kind_name(so.kind), &e) |
+         coda_meta_set_long(&f.meta, "sketch_rows", (long)so.rows, &e) |
+         coda_meta_set_long(&f.meta, "seed", (long)so.seed, &e);
+    if (rc == 0 && bpath && emit == EMIT_SKETCH)
+        rc = coda_meta_set(&f.meta, "last_column", "S b", &e);
+    if (rc == 0)
+        rc = coda_write_output(out, fmt, &f, &e);
+    if (rc != 0) {
+        status = rc < 0 ? CODA_EXIT_DATA : rc;
+        goto out;
+    }
+    if (!quiet) {
+        if (emit == EMIT_SKETCH)
+            coda_say(prog, "%s: %zu x %zu -> %zu x %zu", coda_sketch_kind_name(so.kind), A.rows,
+                     A.cols, f.mat.rows, f.mat.cols);
+        else if (emit == EMIT_DISTORTION)
+            coda_say(prog, "%s, %zu rows: distortion %.4g for a %zu x %zu A",
+                     coda_sketch_kind_name(so.kind), so.rows, dist, A.rows, A.cols);
+    }
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    coda_frame_free(&f);
+    coda_mat_free(&A);
+    coda_mat_free(&b);
+    return status;
+}

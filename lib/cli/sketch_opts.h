@@ -1,0 +1,41 @@
+/* The sketch options coda-solve and coda-sketch share, parsed in one place:
+ *   --sketch K  --sketch-rows R  --nnz S  --blocks K  --weighted  --approx */
+#ifndef CODA_SKETCH_OPTS_H
+#define CODA_SKETCH_OPTS_H
+
+#include <getopt.h>
+
+#include "../sketch/sketch.h"
+
+enum {
+    CODA_OPT_SKETCH = 1000,
+    CODA_OPT_SKETCH_ROWS,
+    CODA_OPT_NNZ,
+    CODA_OPT_BLOCKS,
+    CODA_OPT_WEIGHTED,
+    CODA_OPT_APPROX
+};
+
+#define CODA_SKETCH_LONG_OPTIONS                                                                   \
+    {"sketch", required_argument, 0, CODA_OPT_SKETCH},                                             \
+        {"sketch-rows", required_argument, 0, CODA_OPT_SKETCH_ROWS},                               \
+        {"nnz", required_argument, 0, CODA_OPT_NNZ},                                               \
+        {"blocks", required_argument, 0, CODA_OPT_BLOCKS},                                         \
+        {"weighted", no_argument, 0, CODA_OPT_WEIGHTED},                                           \
+        {"approx", no_argument, 0, CODA_OPT_APPROX}
+
+/* The usage lines for them (defaults named by the program). */
+#define CODA_SKETCH_USAGE                                                                          \
+    "  --sketch K          gaussian, rademacher, srht, countsketch (sparse sign), uniform,\n"    \
+    "                      leverage or block (default countsketch)\n"                           \
+    "  --nnz S             countsketch nonzeros per column (default 4)\n"                       \
+    "  --blocks K          block sketch: row blocks; --weighted for Appendix E's form\n"        \
+    "  --approx            leverage / block: approximate scores (sparse sketch + JL)\n"
+
+/* 1 when c is one of the options above (parsed into o), 0 when it is not, -1 with e set when
+ * its value is bad. */
+int coda_sketch_option(int c, const char *arg, coda_sketch_opts *o, coda_err *e);
+/* After parsing: what the options need of each other (block needs --blocks). */
+int coda_sketch_options_check(const coda_sketch_opts *o, coda_err *e);
+
+#endif

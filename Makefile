@@ -70,6 +70,7 @@ bench: all
 	bench/io.sh
 	bench/pipeline.sh
 	bench/invert.sh
+	bench/lsq.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

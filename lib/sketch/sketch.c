@@ -26,6 +26,8 @@ const char *coda_sketch_kind_name(coda_sketch_kind k) { return kind_names[k]; }
 
 /* Dense sketches: S drawn column by column in chunks, SA accumulated by GEMM, so S is never
  * held whole (r x N would not fit for large N). */
+enum { DENSE_ROWS = 64 };
+
 static int dense(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
                  coda_err *e)
 {
@@ -37,14 +39,24 @@ static int dense(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
         free(S);
         return -1;
     }
+    long nrb = (long)((r + DENSE_ROWS - 1) / DENSE_ROWS);
+    int threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
     for (size_t j0 = 0; j0 < N; j0 += chunk) {
         size_t w = N - j0 < chunk ? N - j0 : chunk;
         for (size_t k = 0; k < r * w; k++)
             S[k] = o->kind == CODA_SK_GAUSSIAN ? scale * coda_rng_normal(g)
                                                : (coda_rng_u64(g) >> 63 ? scale : -scale);
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)r, (int)d, (int)w, 1.0, S,
-                    (int)r, A->data + j0, (int)N, 1.0, SA->data, (int)r);
+        /* fixed blocks of S's rows, one serial GEMM each: a threaded GEMM may split the sums
+         * differently for different thread counts, these blocks never do */
+#pragma omp parallel for schedule(static) if (r * d * w > 100000)
+        for (long rb = 0; rb < nrb; rb++) {
+            size_t r0 = (size_t)rb * DENSE_ROWS, h = r - r0 < DENSE_ROWS ? r - r0 : DENSE_ROWS;
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)h, (int)d, (int)w, 1.0,
+                        S + r0, (int)r, A->data + j0, (int)N, 1.0, SA->data + r0, (int)r);
+        }
     }
+    openblas_set_num_threads(threads);
     free(S);
     return 0;
 }
@@ -261,8 +273,24 @@ static int approx_scores(const coda_mat *A, size_t cols, unsigned long long seed
     return rc;
 }
 
+static int row_scores_any_threads(const coda_mat *A, size_t cols, int approx,
+                                  unsigned long long seed, double *l, coda_err *e);
+
+/* The scores decide which rows are drawn and their weights, and a threaded QR rounds differently
+ * from a serial one: they are computed with one BLAS thread, so that the same seed gives the
+ * same bytes whatever OPENBLAS_NUM_THREADS says. */
 static int row_scores(const coda_mat *A, size_t cols, int approx, unsigned long long seed,
                       double *l, coda_err *e)
+{
+    int threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    int rc = row_scores_any_threads(A, cols, approx, seed, l, e);
+    openblas_set_num_threads(threads);
+    return rc;
+}
+
+static int row_scores_any_threads(const coda_mat *A, size_t cols, int approx,
+                                  unsigned long long seed, double *l, coda_err *e)
 {
     if (approx)
         return approx_scores(A, cols, seed, l, e);

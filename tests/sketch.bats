@@ -30,7 +30,7 @@ assert np.array_equal(x[:,:4], np.load('SA.npy')) and np.array_equal(x[:,4:], np
   done
 }
 
-@test "sketch: sampling picks rows by A's scores alone; row sampling keeps rows of [A b]" {
+@test "sketch: leverage sampling of [A b] keeps whole scaled rows of [A b]" {
   coda-gen --kind svd --coherent --seed 5 200 3 -o A.npy
   coda-gen --seed 6 200 1 -o b.npy
   coda-sketch -q --sketch leverage --sketch-rows 30 A.npy b.npy -o SAb.npy

@@ -61,12 +61,13 @@ int coda_matdot_weights(int m, int K, const double *t, double *g, coda_err *e)
     return rc;
 }
 
-double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g)
+void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
+                              double *E)
 {
     /* E[i][j] = delta_ij - mu_(i-j), mu_e = r^e sum_s g_s t_s^(m-1+e). For e < 0 the weights
      * reproduce the powers below m-1 exactly (mu_e = 0 by construction), so only e >= 0 is
      * evaluated: e = 0 gives 1, and powers up to K-1 (or 2m-2) vanish as well */
-    double E[16 * 16], sv[16], mu[16];
+    double mu[16];
     for (int ee = 0; ee < m; ee++) {
         double s = 0;
         for (int k = 0; k < K; k++)
@@ -76,7 +77,12 @@ double coda_matdot_trunc(int m, int K, const double *t, double r, const double *
     for (int j = 0; j < m; j++)
         for (int i = 0; i < m; i++)
             E[j * m + i] = (i == j) - (i >= j ? mu[i - j] : 0);
-    double superb[16];
+}
+
+double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g)
+{
+    double E[16 * 16], sv[16], superb[16];
+    coda_matdot_error_matrix(m, K, t, r, g, E);
     if (LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', m, m, E, m, sv, NULL, 1, NULL, 1, superb) != 0)
         return INFINITY;
     return sv[0];
@@ -97,8 +103,7 @@ double coda_matdot_roundoff(int m, int K, const double *t, double r, const doubl
     return DBL_EPSILON / 2 * sum;
 }
 
-/* The next R-subset of 0..P-1 in lexicographic order; 0 after the last. */
-static int next_subset(int *idx, int R, int P)
+int coda_subset_next(int *idx, int R, int P)
 {
     int i = R - 1;
     while (i >= 0 && idx[i] == P - R + i)
@@ -138,7 +143,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
         long q = 0;
         do
             memcpy(sub + q++ * R, idx, sizeof *idx * (size_t)R);
-        while (next_subset(idx, R, P));
+        while (coda_subset_next(idx, R, P));
     } else if (rc == 0) {
         coda_rng rng;
         coda_rng_init(&rng, seed, 0x6d6174646f74ULL /* "matdot" */);

@@ -36,6 +36,14 @@ int coda_matdot_coeffs(int m, int P, const double *lambda, coda_mat *alpha, coda
  * §III-B; specs §2.6). g receives the scaled weights (d_s = g_s / r^(m-1)). K < m: refused. */
 int coda_matdot_weights(int m, int K, const double *t, double *g, coda_err *e);
 
+/* E_S (m x m, column-major, m <= 16) for scaled weights g on nodes t at radius r. */
+void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
+                              double *E);
+
+/* The next R-subset idx of 0..P-1 in lexicographic order (start from 0..R-1); 0 after the
+ * last. */
+int coda_subset_next(int *idx, int R, int P);
+
 /* ||E_S||_2 for scaled weights g on nodes t at radius r: the worst-case truncation error
  * relative to ||A||_F ||B||_F in exact arithmetic. */
 double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g);

@@ -82,14 +82,8 @@ static double worst_decode(const coda_mat *A, const coda_mat *B, const coda_mat 
         coda_mat_free(&Ch);
         *predicted = fmax(*predicted, coda_matdot_trunc(m, K, ts, r, g) +
                                           2 * coda_matdot_roundoff(m, K, ts, r, g, NULL, NULL));
-        int i = K - 1;
-        while (i >= 0 && idx[i] == P - K + i)
-            i--;
-        if (i < 0)
+        if (!coda_subset_next(idx, K, P))
             break;
-        idx[i]++;
-        for (int j = i + 1; j < K; j++)
-            idx[j] = idx[j - 1] + 1;
     }
     return worst;
 }
@@ -206,16 +200,8 @@ static void tight_bound(void)
     coda_matdot_weights(m, m, t, g, &e);
     double T = coda_matdot_trunc(m, m, t, r, g);
     /* E itself, for its singular vectors */
-    double mu[3], E[9], U[9], VT[9], sv[3], sup[3];
-    for (int k = 0; k < m; k++) {
-        double s = 0;
-        for (int q = 0; q < m; q++)
-            s += g[q] * pow(t[q], m - 1 + k);
-        mu[k] = pow(r, k) * s;
-    }
-    for (int j = 0; j < m; j++)
-        for (int i = 0; i < m; i++)
-            E[j * m + i] = (i == j) - (i >= j ? mu[i - j] : 0);
+    double E[9], U[9], VT[9], sv[3], sup[3];
+    coda_matdot_error_matrix(m, m, t, r, g, E);
     LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'A', 'A', m, m, E, m, sv, U, m, VT, m, sup);
     coda_mat A, B, C, Ct[3];
     coda_mat_alloc(&A, 3, (size_t)(m * bw), &e);

@@ -59,3 +59,16 @@ import csv; rows=list(csv.DictReader(open('t.csv'))); assert len(rows)==60"
   run coda-solve inf.npy
   assert_failure 1
 }
+
+@test "solve: precond: the same bytes for any OpenMP thread count, and run to run" {
+  # LSQR's products run over fixed row blocks in OpenMP; with one BLAS thread (the QR of the
+  # sketch is the threaded-BLAS part) the bytes must not depend on OMP_NUM_THREADS
+  coda-gen --kind svd --kappa 1e3 --seed 6 20000 60 -o A.coda
+  coda-gen --seed 7 20000 1 -o b.coda
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 coda-solve -q --method precond A.coda b.coda -o x1.coda
+  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 coda-solve -q --method precond A.coda b.coda -o x2.coda
+  cmp x1.coda x2.coda
+  coda-solve -q --method precond A.coda b.coda -o x3.coda
+  coda-solve -q --method precond A.coda b.coda -o x4.coda
+  cmp x3.coda x4.coda
+}

@@ -120,10 +120,32 @@ double coda_mat_fro(const coda_mat *m)
     return n ? cblas_dnrm2((int)n, m->data, 1) : 0.0;
 }
 
+/* Whether any of x[0..n) is Inf or NaN: all exponent bits set. An OR over integer flags, which
+ * the compiler vectorizes, where an early-exit isfinite loop runs one element at a time. */
+static int any_nonfinite(const double *x, size_t n)
+{
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t u;
+        memcpy(&u, x + i, sizeof u);
+        bad |= (~u & 0x7ff0000000000000u) == 0;
+    }
+    return bad != 0;
+}
+
 size_t coda_mat_first_nonfinite(const coda_mat *m)
 {
-    size_t n = m->rows * m->cols;
-    for (size_t i = 0; i < n; i++)
+    enum { BLOCK = 4096 };
+    size_t n = m->rows * m->cols, first = (size_t)-1;
+    long nb = (long)((n + BLOCK - 1) / BLOCK);
+    /* blocks in parallel; the first bad block is then searched element by element */
+#pragma omp parallel for schedule(static) reduction(min : first) if (n > 1000000)
+    for (long b = 0; b < nb; b++) {
+        size_t i0 = (size_t)b * BLOCK, len = n - i0 < BLOCK ? n - i0 : BLOCK;
+        if (i0 < first && any_nonfinite(m->data + i0, len))
+            first = i0;
+    }
+    for (size_t i = first; i < n; i++)
         if (!isfinite(m->data[i]))
             return i;
     return (size_t)-1;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+
 static const char *const names[] = {"qr", "sketch-solve", "precond", "iterative-sketch"};
 
 int coda_ls_method_parse(const char *name, coda_ls_method *m)
@@ -71,23 +72,39 @@ static int dgels_solve(coda_mat *M, size_t d, double *x, coda_err *e)
     return 0;
 }
 
-/* u = A t - alpha u and s = A^T u (the new u) for A m x n with leading dimension m. The two
- * products of an LSQR step share one pass over A: each block of rows is small enough to stay in
- * cache between them, which halves the memory traffic that bounds an iteration on a tall A. */
-static void product_pair(const double *A, size_t m, size_t n, const double *t, double alpha,
-                         double *u, double *s)
+/* Rows of A per block of product_pair: about 1 MiB of A, so that a block stays in cache
+ * between its two products. */
+static size_t pair_rows(size_t n)
 {
-    size_t h = ((size_t)1 << 20) / (8 * n); /* about 1 MiB of A per block */
-    if (h < 64)
-        h = 64;
-    memset(s, 0, n * sizeof *s);
-    for (size_t i0 = 0; i0 < m; i0 += h) {
+    size_t h = ((size_t)1 << 20) / (8 * n);
+    return h < 64 ? 64 : h;
+}
+
+/* u = A t - alpha u and s = A^T u (the new u) for A m x n with leading dimension m. The two
+ * products of an LSQR step share one pass over A, which halves the memory traffic that bounds
+ * an iteration on a tall A. The blocks run in parallel with one BLAS thread each; each block
+ * writes its own part of A^T u to part (n x blocks), summed in a fixed order, so that the result
+ * has the same bytes whatever the thread count. */
+static void product_pair(const double *A, size_t m, size_t n, const double *t, double alpha,
+                         double *u, double *s, double *part)
+{
+    size_t h = pair_rows(n);
+    long nb = (long)((m + h - 1) / h);
+    int threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+#pragma omp parallel for schedule(static) if (m * n > 100000)
+    for (long b = 0; b < nb; b++) {
+        size_t i0 = (size_t)b * h;
         int hb = (int)(m - i0 < h ? m - i0 : h);
         cblas_dgemv(CblasColMajor, CblasNoTrans, hb, (int)n, 1.0, A + i0, (int)m, t, 1, -alpha,
                     u + i0, 1);
-        cblas_dgemv(CblasColMajor, CblasTrans, hb, (int)n, 1.0, A + i0, (int)m, u + i0, 1, 1.0,
-                    s, 1);
+        cblas_dgemv(CblasColMajor, CblasTrans, hb, (int)n, 1.0, A + i0, (int)m, u + i0, 1, 0.0,
+                    part + (size_t)b * n, 1);
     }
+    openblas_set_num_threads(threads);
+    memcpy(s, part, n * sizeof *s);
+    for (long b = 1; b < nb; b++)
+        cblas_daxpy((int)n, 1.0, part + (size_t)b * n, 1, s, 1);
 }
 
 /* LSQR (Paige & Saunders 1982) on min ||A R^-1 y - c|| with R upper triangular d x d. */
@@ -98,9 +115,10 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
     size_t R = Ab->rows, d = Ab->cols - 1;
     double *u = malloc(R * sizeof *u), *v = malloc(d * sizeof *v), *w = malloc(d * sizeof *w),
            *t = malloc(d * sizeof *t), *xt = malloc(d * sizeof *xt), *rr = malloc(R * sizeof *rr),
-           *s = malloc(d * sizeof *s);
-    if (!u || !v || !w || !t || !xt || !rr || !s) {
-        free(u), free(v), free(w), free(t), free(xt), free(rr), free(s);
+           *s = malloc(d * sizeof *s),
+           *part = malloc((R + pair_rows(d) - 1) / pair_rows(d) * d * sizeof *part);
+    if (!u || !v || !w || !t || !xt || !rr || !s || !part) {
+        free(u), free(v), free(w), free(t), free(xt), free(rr), free(s), free(part);
         return coda_fail(e, "out of memory");
     }
     const int n = (int)d, m = (int)R;
@@ -123,7 +141,7 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
         /* u = A R^-1 v - alpha u, and A^T u, in one pass over A */
         memcpy(t, v, d * sizeof *t);
         cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, Rm, (int)ldr, t, 1);
-        product_pair(Ab->data, R, d, t, alpha, u, s);
+        product_pair(Ab->data, R, d, t, alpha, u, s, part);
         beta = cblas_dnrm2(m, u, 1);
         if (beta > 0) {
             cblas_dscal(m, 1 / beta, u, 1);
@@ -157,7 +175,7 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
             break;
     }
     *iters = k;
-    free(u), free(v), free(w), free(t), free(xt), free(rr), free(s);
+    free(u), free(v), free(w), free(t), free(xt), free(rr), free(s), free(part);
     return 0;
 }
 

@@ -1,4 +1,6 @@
-/* Bit-exact round trips through every format, metadata and tags, and rejection of bad input. */
+/* Bit-exact round trips through every format, metadata and tags, rejection of bad input, and the
+ * scan for non-finite values. */
+#include <float.h>
 #include <math.h>
 #include <unistd.h>
 #include <stdlib.h>
@@ -147,8 +149,36 @@ static void truncations(void)
     remove(cut);
 }
 
+/* coda_mat_first_nonfinite scans in parallel blocks: it must still return the first bad index,
+ * wherever it lies relative to the blocks, for +Inf, -Inf and NaN, and none for finite data. */
+static void first_nonfinite(void)
+{
+    coda_mat m;
+    coda_err e;
+    CHECK(coda_mat_alloc(&m, 1500, 1000, &e) == 0, "%s", e.msg);
+    size_t n = m.rows * m.cols;
+    for (size_t i = 0; i < n; i++)
+        m.data[i] = i % 7 ? 1e308 : -DBL_MAX; /* finite, with exponent bits almost all set */
+    CHECK(coda_mat_first_nonfinite(&m) == (size_t)-1, "finite data reported bad");
+    const size_t at[] = {0, 4095, 4096, 4097, n / 2, n - 1};
+    const double bad[] = {INFINITY, -INFINITY, NAN};
+    for (size_t k = 0; k < sizeof at / sizeof *at; k++)
+        for (size_t b = 0; b < 3; b++) {
+            m.data[at[k]] = bad[b];
+            if (at[k] + 5000 < n)
+                m.data[at[k] + 5000] = NAN; /* a later one, in another block */
+            size_t got = coda_mat_first_nonfinite(&m);
+            CHECK(got == at[k], "bad value %g at %zu found at %zu", bad[b], at[k], got);
+            m.data[at[k]] = 1.0;
+            if (at[k] + 5000 < n)
+                m.data[at[k] + 5000] = 1.0;
+        }
+    coda_mat_free(&m);
+}
+
 int main(void)
 {
+    first_nonfinite();
     round_trip(CODA_FMT_BIN, "coda");
     round_trip(CODA_FMT_CSV, "csv");
     round_trip(CODA_FMT_TSV, "tsv");

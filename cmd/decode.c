@@ -119,6 +119,11 @@ int main(int argc, char **argv)
          coda_meta_set(&f.meta, "op", plan.op, &e) |
          coda_meta_set_long(&f.meta, "responders", info.responders, &e) |
          coda_meta_set_double(&f.meta, "decode_cond", info.cond, &e);
+    if (rc == 0 && info.report)
+        rc = coda_meta_set_double(&f.meta, "trunc", info.trunc, &e) |
+             coda_meta_set_double(&f.meta, "roundoff", info.roundoff, &e) |
+             coda_meta_set_double(&f.meta, "predicted", info.predicted, &e) |
+             coda_meta_set_double(&f.meta, "norm_ab", info.norm_ab, &e);
     if (rc == 0)
         rc = coda_write_output(out, fmt, &f, &e);
     coda_meta_free(&f.meta);
@@ -126,11 +131,21 @@ int main(int argc, char **argv)
         status = rc < 0 ? CODA_EXIT_DATA : rc;
         goto out;
     }
-    if (!quiet)
+    if (!quiet && info.report) {
+        /* product codes: what the responders can guarantee, relative to ||A||_F ||B||_F */
+        coda_say(prog, "%s: decoded from %d of %d workers (%s), ||d||_1 %.3g; error relative to "
+                       "||A||_F ||B||_F: truncation %.3g (worst case), round-off %.3g, predicted "
+                       "%.3g",
+                 plan.scheme, info.responders, plan.N, info.method, info.dnorm1, info.trunc,
+                 info.roundoff, info.predicted);
+    } else if (!quiet)
         coda_say(prog, "%s: decoded from %d of %d workers (%s, %d results combined, condition "
                        "number %.3g, largest coefficient %.3g)",
                  plan.scheme, info.responders, plan.N, info.method, info.used, info.cond,
                  info.max_coef);
+    if (info.report && info.eps > 0 && info.predicted > info.eps)
+        coda_say(prog, "warning: the predicted error %.3g exceeds the plan's eps %.3g for these "
+                       "%d responders", info.predicted, info.eps, info.responders);
     status = CODA_EXIT_OK;
 out:
     if (status != CODA_EXIT_OK)

@@ -8,6 +8,7 @@
 
 #include "../lib/cli/cli.h"
 #include "../lib/codes/coding.h"
+#include "../lib/codes/product.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/io/stream.h"
 #include "../lib/solve/lsq.h"
@@ -20,7 +21,9 @@ static void usage(FILE *to)
             "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
             "Split the input matrix into blocks, code them for N workers, and write a stream:\n"
             "a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n"
-            "  --scheme NAME        uncoded, rep, frc, cyclic or mds (default uncoded)\n"
+            "  --scheme NAME        uncoded, rep, frc, cyclic or mds (default uncoded); the\n"
+            "                       product codes matdot, matdot-approx, linear and poly\n"
+            "                       code both factors of A B (B from --operand)\n"
             "  -N, --workers N      number of workers (required)\n"
             "  -s, --stragglers S   stragglers the code must tolerate (default 0)\n"
             "  -K, --blocks K       data blocks (mds only; default N-s)\n"
@@ -35,6 +38,17 @@ static void usage(FILE *to)
             "  --eps E, --iters N   lsq-columns sd/cg: tolerance (1e-6) and cap per column (10000)\n"
             "  --assign FILE        use this N x K allocation/encoding matrix (coda-assign)\n"
             "  --generator G        mds: gaussian (default) or chebyshev\n"
+            "  -m M                 product codes: pieces per factor (matdot: any 2M-1 of N\n"
+            "                       workers; matdot-approx: any M; poly: any M^2)\n"
+            "  --eps E              matdot-approx: target error relative to ||A||_F ||B||_F;\n"
+            "                       refused when float64 cannot reach it (unless --force)\n"
+            "  --radius R           matdot-approx: auto (default), tight, paper, or a number;\n"
+            "                       matdot and poly: the points' radius (default 1)\n"
+            "  --points P           cheb or equi nodes (default: equi for matdot-approx, else\n"
+            "                       cheb)\n"
+            "  --design-responders R  matdot-approx: choose the radius for R responders (m)\n"
+            "  --code FILE          linear: the 2M x N code of coda-assign --scheme matdot-search\n"
+            "  --force              matdot-approx: encode even when eps is not reachable\n"
             "  --seed N             seed of every random choice (default 1)\n"
             "  -o, --output FILE    write the stream to FILE (default: stdout, not a terminal)\n"
             "  -q, --quiet          no summary on stderr\n"
@@ -64,10 +78,84 @@ static int append_labels(coda_mat *X, const coda_mat *y, coda_err *e)
     return 0;
 }
 
+/* The product codes: A (the input) and B (--operand) both coded, a pair per worker. */
+static int encode_product(coda_product_args *pa, const char *in, const char *operand_path,
+                          const char *code_path, const char *out, int quiet)
+{
+    coda_mat A = {0}, B = {0}, code = {0};
+    coda_plan plan = {0};
+    coda_writer w = {0};
+    coda_err e;
+    coda_frame f;
+    int status = CODA_EXIT_DATA;
+    if (coda_read_matrix(in, &A, NULL, &e) < 0 || coda_read_matrix(operand_path, &B, NULL, &e) < 0)
+        goto out;
+    if (code_path) {
+        coda_meta cm = {0};
+        if (coda_read_matrix(code_path, &code, &cm, &e) < 0)
+            goto out;
+        long long k = 0;
+        if (coda_meta_get(&cm, "threshold") && coda_meta_get_long(&cm, "threshold", &k, &e) == 0)
+            pa->code_threshold = (int)k;
+        coda_meta_free(&cm);
+        pa->m = (int)code.rows / 2;
+        if (pa->P > 0 && pa->P != (int)code.cols) {
+            coda_fail(&e, "%s: the code is for %zu workers, -N says %d", code_path, code.cols, pa->P);
+            status = CODA_EXIT_USAGE;
+            goto out;
+        }
+        pa->P = (int)code.cols;
+        pa->code = &code;
+    }
+    if (coda_mat_first_nonfinite(&A) != (size_t)-1 || coda_mat_first_nonfinite(&B) != (size_t)-1) {
+        coda_fail(&e, "%s or %s holds NaN or Inf", in, operand_path);
+        goto out;
+    }
+    if (coda_product_plan(&plan, pa, &A, &B, &e) < 0)
+        goto out;
+    if (coda_open_stream_output(&w, out, &e) < 0) {
+        status = CODA_EXIT_USAGE;
+        goto out;
+    }
+    if (coda_plan_to_frame(&plan, &f, &e) < 0)
+        goto out;
+    int rc = coda_meta_set(&f.meta, "program", prog, &e);
+    if (rc == 0)
+        rc = coda_writer_put(&w, &f, &e);
+    coda_frame_free(&f);
+    if (rc < 0 || coda_product_encode(&plan, &A, &B, coda_writer_sink, &w, &e) < 0 ||
+        coda_writer_close(&w, &e) < 0)
+        goto out;
+    if (!quiet) {
+        double r = 0, pred = NAN;
+        if (coda_meta_get(&plan.extra, "radius"))
+            coda_meta_get_double(&plan.extra, "radius", &r, &e);
+        if (coda_meta_get(&plan.extra, "predicted"))
+            coda_meta_get_double(&plan.extra, "predicted", &pred, &e);
+        char extra[160] = "";
+        if (isfinite(pred))
+            snprintf(extra, sizeof extra, ", radius %.3g, predicted error %.3g of ||A||_F ||B||_F "
+                     "from %s responders", r, pred, coda_meta_get(&plan.extra, "design_responders"));
+        coda_say(prog, "%s: %d workers, m = %d, any %d responders suffice%s", plan.scheme, plan.N,
+                 plan.K, plan.threshold, extra);
+    }
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    if (w.f)
+        coda_writer_close(&w, NULL);
+    coda_plan_free(&plan);
+    coda_mat_free(&A);
+    coda_mat_free(&B);
+    coda_mat_free(&code);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     enum { O_SCHEME = 256, O_OP, O_OPERAND, O_LABELS, O_RHS, O_ASSIGN, O_GEN, O_SEED, O_VERSION,
-           O_METHOD, O_EPS, O_ITERS };
+           O_METHOD, O_EPS, O_ITERS, O_RADIUS, O_POINTS, O_DESIGN, O_CODE, O_FORCE };
     static const struct option opts[] = {
         {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
         {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
@@ -78,7 +166,13 @@ int main(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, O_VERSION},     {"method", required_argument, 0, O_METHOD},
         {"eps", required_argument, 0, O_EPS},       {"iters", required_argument, 0, O_ITERS},
+        {"radius", required_argument, 0, O_RADIUS}, {"points", required_argument, 0, O_POINTS},
+        {"design-responders", required_argument, 0, O_DESIGN},
+        {"code", required_argument, 0, O_CODE},     {"force", no_argument, 0, O_FORCE},
         {0, 0, 0, 0}};
+    coda_product_args pa = {.rule = CODA_RADIUS_AUTO};
+    const char *code_path = NULL;
+    int product_opt = 0;
     coda_lsq_opts solver = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000};
     int solver_set = 0;
     const char *scheme = "uncoded", *out = NULL, *operand_path = NULL, *labels_path = NULL,
@@ -87,8 +181,45 @@ int main(int argc, char **argv)
     int quiet = 0, c;
     long v;
     coda_err e;
-    while ((c = getopt_long(argc, argv, "N:s:K:o:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "N:s:K:m:o:qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'm':
+            if (coda_parse_long("-m", optarg, 1, 16, &v, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            pa.m = (int)v;
+            break;
+        case O_RADIUS:
+            product_opt = 1;
+            if (strcmp(optarg, "auto") == 0)
+                pa.rule = CODA_RADIUS_AUTO;
+            else if (strcmp(optarg, "tight") == 0)
+                pa.rule = CODA_RADIUS_TIGHT;
+            else if (strcmp(optarg, "paper") == 0)
+                pa.rule = CODA_RADIUS_PAPER;
+            else if (coda_parse_double_range("--radius", optarg, 0, 1, 1, &pa.radius, &e) < 0) {
+                coda_say(prog, "option --radius: '%s' is not auto, tight, paper or a number in "
+                               "(0, 1]", optarg);
+                return CODA_EXIT_USAGE;
+            }
+            break;
+        case O_POINTS:
+            product_opt = 1;
+            pa.nodes_set = 1;
+            if (strcmp(optarg, "cheb") == 0)
+                pa.nodes = CODA_NODES_CHEB;
+            else if (strcmp(optarg, "equi") == 0)
+                pa.nodes = CODA_NODES_EQUI;
+            else
+                return fail("option --points: cheb or equi", CODA_EXIT_USAGE);
+            break;
+        case O_DESIGN:
+            product_opt = 1;
+            if (coda_parse_long("--design-responders", optarg, 1, 100000, &v, &e) < 0)
+                return fail(e.msg, CODA_EXIT_USAGE);
+            pa.design = (int)v;
+            break;
+        case O_CODE: product_opt = 1; code_path = optarg; break;
+        case O_FORCE: product_opt = 1; pa.force = 1; break;
         case O_SCHEME: scheme = optarg; break;
         case 'N':
             if (coda_parse_long("--workers", optarg, 1, 100000, &v, &e) < 0)
@@ -144,12 +275,40 @@ int main(int argc, char **argv)
         coda_say(prog, "option --op: unknown op '%s' (matmul, matvec, grad, lsq-columns)", a.op);
         return CODA_EXIT_USAGE;
     }
+    if (coda_product_scheme(scheme)) {
+        if (by_cols || sum || strcmp(a.op, "matmul") != 0)
+            return fail("product codes compute --op matmul", CODA_EXIT_USAGE);
+        if (solver.method != CODA_LSQ_DIRECT || solver.iters != 10000)
+            return fail("--method and --iters are for --op lsq-columns", CODA_EXIT_USAGE);
+        if (a.N < 1 && strcmp(scheme, "linear") != 0)
+            return fail("option -N/--workers is required", CODA_EXIT_USAGE);
+        if (pa.m < 1 && strcmp(scheme, "linear") != 0)
+            return fail("option -m is required for the product codes", CODA_EXIT_USAGE);
+        if (!operand_path)
+            return fail("product codes need B: --operand FILE", CODA_EXIT_USAGE);
+        if (strcmp(scheme, "linear") == 0 && !code_path)
+            return fail("--scheme linear needs --code FILE", CODA_EXIT_USAGE);
+        if (pa.rule != CODA_RADIUS_AUTO && !(solver_set && solver.eps > 0 && solver.eps < 2))
+            return fail("--radius tight and paper need --eps E with 0 < E < 2", CODA_EXIT_USAGE);
+        if (argc - optind > 1)
+            return fail("expected at most one input file", CODA_EXIT_USAGE);
+        pa.scheme = scheme;
+        pa.P = a.N;
+        pa.seed = a.seed;
+        pa.eps = solver_set ? solver.eps : 0;
+        return encode_product(&pa, optind < argc ? argv[optind] : "-", operand_path, code_path,
+                              out, quiet);
+    }
+    if (product_opt || pa.m)
+        return fail("-m, --radius, --points, --design-responders, --code and --force are for "
+                    "the product codes (matdot, matdot-approx, linear, poly)", CODA_EXIT_USAGE);
     if (solver_set && !by_cols)
         return fail("--method, --eps and --iters are for --op lsq-columns", CODA_EXIT_USAGE);
     if (!assign_path && a.N < 1)
         return fail("option -N/--workers is required (or give --assign FILE)", CODA_EXIT_USAGE);
     if (!assign_path && !coda_scheme_find(scheme)) {
-        coda_say(prog, "option --scheme: unknown scheme '%s' (uncoded, rep, frc, cyclic, mds)",
+        coda_say(prog, "option --scheme: unknown scheme '%s' (uncoded, rep, frc, cyclic, mds, "
+                       "matdot, matdot-approx, linear, poly)",
                  scheme);
         return CODA_EXIT_USAGE;
     }

@@ -22,7 +22,15 @@ typedef struct {
     int used;         /* results the decoder combined */
     double cond;      /* condition number of the decoding system (1 for replication) */
     double max_coef;  /* largest |decoding coefficient| */
-    char method[32];  /* "replica", "least-squares" */
+    char method[32];  /* "replica", "least-squares", "interpolation", ... */
+    /* product codes (product.h): the error report, relative to ||A||_F ||B||_F */
+    int report;       /* the fields below are set */
+    double trunc;     /* ||E_S||_2: worst-case truncation error, exact arithmetic */
+    double roundoff;  /* u sum_s |d_s| ||C~_s||_F / (||A||_F ||B||_F) */
+    double predicted; /* trunc + 2 roundoff */
+    double eps;       /* the plan's target (0: none) */
+    double dnorm1;    /* ||d||_1 */
+    double norm_ab;   /* ||A||_F ||B||_F */
 } coda_decode_info;
 
 /* Recover the result from whatever RESULT frames arrived. On failure the message says what is

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "coding.h"
+#include "product.h"
 
 /* "2", "2 and 3", "1, 2 and 5" (at most 12 named) */
 static void list_blocks(const int *missing, int K, char *buf, size_t cap)
@@ -368,6 +369,8 @@ static int decode_sum(const coda_plan *p, const coda_frame *res, size_t n, coda_
 int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
                 coda_decode_info *info, coda_err *e)
 {
+    if (coda_plan_is_product(p))
+        return coda_product_decode(p, res, n, out, info, e);
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
     if (check_results(p, res, n, e) < 0)

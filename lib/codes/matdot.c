@@ -189,21 +189,25 @@ int coda_matdot_encode_pair(const coda_mat *A, const coda_mat *B, int m, const d
     if (A->cols != B->rows)
         return coda_fail(e, "matdot: A is %zu x %zu but B has %zu rows", A->rows, A->cols,
                          B->rows);
-    size_t Ni = A->cols, bw = (Ni + (size_t)m - 1) / (size_t)m; /* inner block width, padded */
+    /* the plan's split (coda_plan_split): the first Ni mod m blocks one longer, every block
+     * zero-padded to the longest, ceil(Ni/m) */
+    size_t Ni = A->cols, base = Ni / (size_t)m, extra = Ni % (size_t)m, bw = base + (extra > 0);
     if (coda_mat_alloc(At, A->rows, bw, e) < 0)
         return -1;
     if (coda_mat_alloc(Bt, bw, B->cols, e) < 0) {
         coda_mat_free(At);
         return -1;
     }
+    size_t lo = 0;
     for (int i = 0; i < m; i++) {
-        size_t lo = (size_t)i * bw, w = lo >= Ni ? 0 : (Ni - lo < bw ? Ni - lo : bw);
+        size_t w = base + ((size_t)i < extra);
         if (w == 0)
             continue;
         /* A's column block i is contiguous; B's row block i is strided by B->rows */
         cblas_daxpy((int)(A->rows * w), alpha_s[i], A->data + lo * A->rows, 1, At->data, 1);
         for (size_t c = 0; c < B->cols; c++)
             cblas_daxpy((int)w, beta_s[i], B->data + c * B->rows + lo, 1, Bt->data + c * bw, 1);
+        lo += w;
     }
     return 0;
 }

@@ -75,8 +75,9 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
                        const double *a, const double *b, unsigned long long seed,
                        coda_radius_choice *out, coda_err *e);
 
-/* Worker s's pair (A~_s, B~_s) = (sum_i alpha_s[i] A_i, sum_j beta_s[j] B_j), the inner
- * dimension zero-padded to m ceil(Ni/m). Any linear code in this split uses it. */
+/* Worker s's pair (A~_s, B~_s) = (sum_i alpha_s[i] A_i, sum_j beta_s[j] B_j). The inner
+ * dimension is split as coda_plan_split does (the first Ni mod m blocks one longer) and each
+ * block zero-padded to ceil(Ni/m). Any linear code in this split uses it. */
 int coda_matdot_encode_pair(const coda_mat *A, const coda_mat *B, int m, const double *alpha_s,
                             const double *beta_s, coda_mat *At, coda_mat *Bt, coda_err *e);
 

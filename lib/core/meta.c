@@ -1,6 +1,7 @@
 #include "meta.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,5 +172,50 @@ int coda_meta_get_longs(const coda_meta *m, const char *key, long long **out, si
         return coda_fail(e, "metadata key '%s' missing", key);
     if (coda_split_longs(v, out, n) < 0)
         return coda_fail(e, "metadata %s=%s is not a list of integers", key, v);
+    return 0;
+}
+
+int coda_meta_set_doubles(coda_meta *m, const char *key, const double *v, size_t n, coda_err *e)
+{
+    char *buf = malloc(n * 26 + 1);
+    if (!buf)
+        return coda_fail(e, "out of memory");
+    size_t off = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        off += (size_t)sprintf(buf + off, "%s%.17g", i ? "," : "", v[i]);
+    int rc = coda_meta_set(m, key, buf, e);
+    free(buf);
+    return rc;
+}
+
+int coda_meta_get_doubles(const coda_meta *m, const char *key, double **out, size_t *n,
+                          coda_err *e)
+{
+    *out = NULL;
+    *n = 0;
+    const char *v = coda_meta_get(m, key);
+    if (!v)
+        return coda_fail(e, "metadata key '%s' missing", key);
+    size_t cap = 1;
+    for (const char *c = v; *c; c++)
+        cap += *c == ',';
+    double *x = malloc(cap * sizeof *x);
+    if (!x)
+        return coda_fail(e, "out of memory");
+    const char *c = v;
+    for (size_t i = 0; i < cap; i++) {
+        char *end;
+        errno = 0;
+        x[i] = strtod(c, &end);
+        if (end == c || (errno == ERANGE && fabs(x[i]) > 1) || (*end != ',' && *end != '\0') ||
+            (*end == ',' && i + 1 == cap)) {
+            free(x);
+            return coda_fail(e, "metadata %s is not a list of numbers (at item %zu)", key, i + 1);
+        }
+        c = end + 1;
+    }
+    *out = x;
+    *n = cap;
     return 0;
 }

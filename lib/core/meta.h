@@ -28,6 +28,10 @@ int coda_meta_get_double(const coda_meta *m, const char *key, double *out, coda_
 /* Comma-separated list of integers into a fresh array. */
 int coda_meta_get_longs(const coda_meta *m, const char *key, long long **out, size_t *n,
                         coda_err *e);
+/* Comma-separated list of doubles (%.17g, bit-exact) and back, into a fresh array. */
+int coda_meta_set_doubles(coda_meta *m, const char *key, const double *v, size_t n, coda_err *e);
+int coda_meta_get_doubles(const coda_meta *m, const char *key, double **out, size_t *n,
+                          coda_err *e);
 int coda_meta_key_ok(const char *key);
 /* Parse "1,2,3" into a fresh array; -1 (no message) when malformed. Shared by option parsing. */
 int coda_split_longs(const char *s, long long **out, size_t *n);

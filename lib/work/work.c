@@ -98,9 +98,20 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
     coda_mat acc = {0};
     coda_meta kept = {0};
     int combine = 0, rc = 0;
+    size_t ntasks = 0, first = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *role = coda_meta_get(&tasks[k].meta, "role");
+        if (!role || strcmp(role, "operand") != 0)
+            first = ntasks++ ? first : k;
+    }
     for (size_t k = 0; k < n && rc == 0; k++) {
         const coda_frame *t = &tasks[k];
-        const char *op = coda_meta_get(&t->meta, "op");
+        const char *op = coda_meta_get(&t->meta, "op"), *role = coda_meta_get(&t->meta, "role");
+        /* a worker's own operand (both factors coded, product.h): it serves the tasks after it */
+        if (role && strcmp(role, "operand") == 0) {
+            operand = &t->mat;
+            continue;
+        }
         long long comb = 0;
         double coef = 1.0;
         if (!op)
@@ -125,11 +136,11 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
             continue;
         }
         /* a lone task's figures stay with its result; sums of several have none */
-        if (n == 1)
+        if (ntasks == 1)
             kept = info;
         else
             coda_meta_free(&info);
-        if (k == 0 && coda_mat_alloc(&acc, r.rows, r.cols, e) < 0)
+        if (k == first && coda_mat_alloc(&acc, r.rows, r.cols, e) < 0)
             rc = -1;
         else if (acc.rows != r.rows || acc.cols != r.cols)
             rc = coda_fail(e, "worker %lld: task results differ in shape",
@@ -138,8 +149,8 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
             cblas_daxpy((int)(r.rows * r.cols), coef, r.data, 1, acc.data, 1);
         coda_mat_free(&r);
     }
-    if (rc == 0 && combine && n)
-        rc = emit(&tasks[0], &acc, -1, latency, &kept, sink, ctx, e);
+    if (rc == 0 && combine && ntasks)
+        rc = emit(&tasks[first], &acc, -1, latency, &kept, sink, ctx, e);
     coda_meta_free(&kept);
     coda_mat_free(&acc);
     return rc;

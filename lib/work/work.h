@@ -20,8 +20,9 @@ int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *task,
                     const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e);
 
 /* Run all of one worker's TASK frames and pass its RESULT frames to sink: one per task, or one
- * coefficient-weighted sum when the tasks say combine=1. `latency` (if finite) goes into the
- * results' metadata. */
+ * coefficient-weighted sum when the tasks say combine=1. A TASK frame with role=operand is the
+ * worker's own operand (product codes code both factors) and serves the tasks after it.
+ * `latency` (if finite) goes into the results' metadata. */
 int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, double latency,
                     coda_sink sink, void *ctx, coda_err *e);
 

@@ -1,0 +1,537 @@
+#include "product.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheme.h"
+
+static const char *const product_schemes[] = {"matdot", "matdot-approx", "linear", "poly", NULL};
+
+int coda_product_scheme(const char *name)
+{
+    for (int i = 0; product_schemes[i]; i++)
+        if (strcmp(product_schemes[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+int coda_plan_is_product(const coda_plan *p)
+{
+    const char *f = coda_meta_get(&p->extra, "family");
+    return f && strcmp(f, "product") == 0;
+}
+
+static int is_poly(const coda_plan *p) { return strcmp(p->scheme, "poly") == 0; }
+
+double coda_code_error(int m, int K, const double *alpha, const double *beta, const double *d,
+                       double *E)
+{
+    /* E = I - alpha diag(d) beta^T */
+    double *ad = malloc(sizeof *ad * (size_t)m * (size_t)K);
+    if (!ad)
+        return INFINITY;
+    for (int s = 0; s < K; s++)
+        for (int i = 0; i < m; i++)
+            ad[s * m + i] = alpha[s * m + i] * d[s];
+    memset(E, 0, sizeof *E * (size_t)m * (size_t)m);
+    for (int i = 0; i < m; i++)
+        E[i * m + i] = 1;
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, m, m, K, -1.0, ad, m, beta, m, 1.0, E, m);
+    free(ad);
+    double *W = malloc(sizeof *W * (size_t)m * (size_t)m), *sv = malloc(sizeof *sv * (size_t)m),
+           *sup = malloc(sizeof *sup * (size_t)m), n2 = INFINITY;
+    if (W && sv && sup) {
+        memcpy(W, E, sizeof *W * (size_t)m * (size_t)m);
+        if (LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', m, m, W, m, sv, NULL, 1, NULL, 1, sup) == 0)
+            n2 = sv[0];
+    }
+    free(W), free(sv), free(sup);
+    return n2;
+}
+
+/* ||M||_F of the row block [lo, hi) (rows) or column block (cols) of M. */
+static double block_norm(const coda_mat *M, size_t lo, size_t hi, int cols)
+{
+    double s = 0;
+    if (cols)
+        for (size_t j = lo; j < hi; j++) {
+            double v = cblas_dnrm2((int)M->rows, M->data + j * M->rows, 1);
+            s += v * v;
+        }
+    else
+        for (size_t j = 0; j < M->cols; j++) {
+            double v = cblas_dnrm2((int)(hi - lo), M->data + j * M->rows + lo, 1);
+            s += v * v;
+        }
+    return sqrt(s);
+}
+
+/* Plan bounds for `len` split into m blocks (coda_plan_split's rule) into b[0..m]. */
+static void split_bounds(size_t len, int m, size_t *b)
+{
+    size_t base = len / (size_t)m, extra = len % (size_t)m;
+    b[0] = 0;
+    for (int j = 0; j < m; j++)
+        b[j + 1] = b[j] + base + ((size_t)j < extra);
+}
+
+/* matdot-approx: the radius and its predicted error, written to the plan. */
+static int choose_radius(coda_plan *p, const coda_product_args *a, const double *t,
+                         const double *an, const double *bn, double *r, coda_err *e)
+{
+    int m = a->m, R = a->design ? a->design : m;
+    coda_radius_choice ch;
+    if (a->radius > 0) {
+        /* a given radius: its predicted error all the same */
+        if (coda_matdot_radius(CODA_RADIUS_TIGHT, 0.5, m, a->P, t, R, an, bn, a->seed, &ch, e) < 0)
+            return -1;
+        double T = 0, Rf = 0, *g = malloc(sizeof *g * (size_t)R), *ts = malloc(sizeof *ts * (size_t)R);
+        int *idx = malloc(sizeof *idx * (size_t)R), rc = g && ts && idx ? 0 : coda_fail(e, "out of memory");
+        for (int k = 0; rc == 0 && k < R; k++)
+            idx[k] = k;
+        long count = 0;
+        do { /* every R-subset, up to 20000 */
+            for (int k = 0; rc == 0 && k < R; k++)
+                ts[k] = t[idx[k]];
+            if (rc == 0)
+                rc = coda_matdot_weights(m, R, ts, g, e);
+            if (rc == 0) {
+                T = fmax(T, coda_matdot_trunc(m, R, ts, a->radius, g));
+                Rf = fmax(Rf, coda_matdot_roundoff(m, R, ts, a->radius, g, an, bn));
+            }
+        } while (rc == 0 && ++count < 20000 && coda_subset_next(idx, R, a->P));
+        free(g), free(ts), free(idx);
+        if (rc < 0)
+            return -1;
+        ch = (coda_radius_choice){a->radius, T, Rf, T + 2 * Rf, count};
+    } else if (coda_matdot_radius(a->rule, a->eps, m, a->P, t, R, an, bn, a->seed, &ch, e) < 0)
+        return -1;
+    *r = ch.r;
+    if (a->eps > 0 && ch.predicted > a->eps && !a->force)
+        return coda_fail(e, "matdot-approx: eps = %g is not reachable in float64 with m = %d, "
+                            "P = %d and %d responders: the best predicted error is %.3g at "
+                            "radius %.3g (see coda-encode(1); --force encodes anyway)",
+                         a->eps, m, a->P, R, ch.predicted, ch.r);
+    if (coda_meta_set_double(&p->extra, "radius", ch.r, e) < 0 ||
+        coda_meta_set_double(&p->extra, "predicted", ch.predicted, e) < 0 ||
+        coda_meta_set_double(&p->extra, "predicted_trunc", ch.trunc, e) < 0 ||
+        coda_meta_set_double(&p->extra, "predicted_roundoff", ch.roundoff, e) < 0 ||
+        coda_meta_set_long(&p->extra, "design_responders", R, e) < 0)
+        return -1;
+    return 0;
+}
+
+int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *A,
+                      const coda_mat *B, coda_err *e)
+{
+    memset(p, 0, sizeof *p);
+    int m = a->m, P = a->P, poly = strcmp(a->scheme, "poly") == 0,
+        approx = strcmp(a->scheme, "matdot-approx") == 0,
+        linear = strcmp(a->scheme, "linear") == 0;
+    if (!coda_product_scheme(a->scheme))
+        return coda_fail(e, "unknown product scheme '%s'", a->scheme);
+    if (linear) {
+        if (!a->code || a->code->rows % 2 || a->code->rows < 2)
+            return coda_fail(e, "linear: needs a code file (2m x P: the A- then the "
+                                "B-coefficients, from coda-assign --scheme matdot-search)");
+        m = (int)a->code->rows / 2;
+        P = (int)a->code->cols;
+        if (coda_mat_first_nonfinite(a->code) != (size_t)-1)
+            return coda_fail(e, "linear: the code holds NaN or Inf");
+    }
+    if (m < 1 || m > 16)
+        return coda_fail(e, "%s: m = %d, need 1 <= m <= 16", a->scheme, m);
+    int threshold = poly ? m * m : approx ? m : linear ? (a->code_threshold ? a->code_threshold : m)
+                                                      : 2 * m - 1;
+    if (P < threshold)
+        return coda_fail(e, "%s with m = %d needs at least %d workers (got %d)", a->scheme, m,
+                         threshold, P);
+    if (approx && m < 2)
+        return coda_fail(e, "matdot-approx needs m >= 2 (with m = 1 every worker computes AB: "
+                            "use matdot)");
+    if (a->design && (a->design < m || a->design > P))
+        return coda_fail(e, "--design-responders %d: need m = %d <= R <= P = %d", a->design, m, P);
+    if (A->cols != B->rows)
+        return coda_fail(e, "A is %zu x %zu but B is %zu x %zu: the inner dimensions differ",
+                         A->rows, A->cols, B->rows, B->cols);
+    size_t len = poly ? A->rows : A->cols;
+    if (len < (size_t)m || (poly && B->cols < (size_t)m))
+        return coda_fail(e, "%s: m = %d blocks but the split dimension has %zu", a->scheme, m,
+                         poly && len >= (size_t)m ? B->cols : len);
+    snprintf(p->scheme, sizeof p->scheme, "%s", a->scheme);
+    snprintf(p->op, sizeof p->op, "matmul");
+    p->N = P;
+    p->K = m;
+    p->s = P - threshold;
+    p->data_coded = 1;
+    p->threshold = threshold;
+    p->load = 1.0 / m;
+    p->seed = a->seed;
+    double nA = cblas_dnrm2((int)(A->rows * A->cols), A->data, 1),
+           nB = cblas_dnrm2((int)(B->rows * B->cols), B->data, 1);
+    double *t = malloc(sizeof *t * (size_t)P), *an = malloc(sizeof *an * (size_t)m),
+           *bn = malloc(sizeof *bn * (size_t)m);
+    size_t *bd = malloc(sizeof *bd * (size_t)(m + 1)), *bc = malloc(sizeof *bc * (size_t)(m + 1));
+    int rc = t && an && bn && bd && bc ? 0 : coda_fail(e, "out of memory");
+    if (rc == 0)
+        rc = coda_plan_split(p, len, e);
+    /* block norms relative to the whole: the round-off estimate's inputs */
+    if (rc == 0) {
+        split_bounds(len, m, bd);
+        split_bounds(B->cols, m, bc);
+        for (int i = 0; i < m; i++) {
+            an[i] = nA > 0 ? block_norm(A, bd[i], bd[i + 1], !poly) / nA : 0;
+            bn[i] = nB > 0 ? block_norm(B, poly ? bc[i] : bd[i], poly ? bc[i + 1] : bd[i + 1], poly) / nB : 0;
+        }
+    }
+    coda_nodes_kind nodes = a->nodes_set ? a->nodes : approx ? CODA_NODES_EQUI : CODA_NODES_CHEB;
+    double r = 1;
+    if (rc == 0 && !linear) {
+        coda_matdot_nodes(nodes, P, t);
+        rc = coda_meta_set_doubles(&p->extra, "nodes", t, (size_t)P, e) |
+             coda_meta_set(&p->extra, "points", nodes == CODA_NODES_CHEB ? "cheb" : "equi", e);
+    }
+    if (rc == 0 && approx)
+        rc = choose_radius(p, a, t, an, bn, &r, e);
+    else if (rc == 0 && !linear) {
+        r = a->radius > 0 ? a->radius : 1;
+        rc = coda_meta_set_double(&p->extra, "radius", r, e);
+    }
+    if (rc == 0)
+        rc = coda_meta_set(&p->extra, "family", "product", e) |
+             coda_meta_set_long(&p->extra, "m", m, e) |
+             coda_meta_set_long(&p->extra, "rows", (long long)A->rows, e) |
+             coda_meta_set_long(&p->extra, "inner", (long long)A->cols, e) |
+             coda_meta_set_long(&p->extra, "cols", (long long)B->cols, e) |
+             coda_meta_set_double(&p->extra, "norm_a", nA, e) |
+             coda_meta_set_double(&p->extra, "norm_b", nB, e) |
+             coda_meta_set_doubles(&p->extra, "block_norms_a", an, (size_t)m, e) |
+             coda_meta_set_doubles(&p->extra, "block_norms_b", bn, (size_t)m, e);
+    if (rc == 0 && a->eps > 0)
+        rc = coda_meta_set_double(&p->extra, "eps", a->eps, e);
+    if (rc == 0)
+        rc = coda_mat_alloc(&p->G, (size_t)P, (size_t)m, e);
+    /* G = the A-coefficients, one row per worker; the B-coefficients ride as "beta" */
+    double *beta = rc == 0 ? malloc(sizeof *beta * (size_t)P * (size_t)m) : NULL;
+    if (rc == 0 && !beta)
+        rc = coda_fail(e, "out of memory");
+    for (int s = 0; rc == 0 && s < P; s++)
+        for (int i = 0; i < m; i++) {
+            double l = r * t[s];
+            CODA_AT(&p->G, s, i) = linear ? CODA_AT(a->code, i, s) : pow(l, i);
+            beta[i * P + s] = linear ? CODA_AT(a->code, m + i, s)
+                              : poly ? pow(l, (double)i * m)
+                                     : pow(l, m - 1 - i);
+        }
+    if (rc == 0)
+        rc = coda_meta_set_doubles(&p->extra, "beta", beta, (size_t)P * (size_t)m, e);
+    free(beta);
+    free(t), free(an), free(bn), free(bd), free(bc);
+    if (rc != 0) {
+        coda_plan_free(p);
+        return -1;
+    }
+    return 0;
+}
+
+/* The B-coefficients (P x m, column-major) from the plan. */
+static int plan_beta(const coda_plan *p, double **beta, coda_err *e)
+{
+    size_t n;
+    if (coda_meta_get_doubles(&p->extra, "beta", beta, &n, e) < 0)
+        return coda_fail_prefix(e, "plan: ");
+    if (n != (size_t)p->N * (size_t)p->K) {
+        free(*beta);
+        return coda_fail(e, "plan: beta has %zu entries, need P m = %d", n, p->N * p->K);
+    }
+    return 0;
+}
+
+/* Polynomial codes' pair: A~ = sum_i alpha_i A_i (row blocks), B~ = sum_j beta_j B_j (column
+ * blocks), each block zero-padded to the longest. */
+static int encode_outer(const coda_mat *A, const coda_mat *B, int m, const double *alpha,
+                        const double *beta, coda_mat *At, coda_mat *Bt, coda_err *e)
+{
+    size_t ra[17], cb[17];
+    split_bounds(A->rows, m, ra);
+    split_bounds(B->cols, m, cb);
+    size_t h = ra[1] - ra[0], w = cb[1] - cb[0];
+    if (coda_mat_alloc(At, h, A->cols, e) < 0)
+        return -1;
+    if (coda_mat_alloc(Bt, B->rows, w, e) < 0) {
+        coda_mat_free(At);
+        return -1;
+    }
+    for (int i = 0; i < m; i++) {
+        for (size_t c = 0; c < A->cols; c++)
+            cblas_daxpy((int)(ra[i + 1] - ra[i]), alpha[i], A->data + c * A->rows + ra[i], 1,
+                        At->data + c * h, 1);
+        cblas_daxpy((int)(B->rows * (cb[i + 1] - cb[i])), beta[i], B->data + cb[i] * B->rows, 1,
+                    Bt->data, 1);
+    }
+    return 0;
+}
+
+int coda_product_encode(const coda_plan *p, const coda_mat *A, const coda_mat *B, coda_sink sink,
+                        void *ctx, coda_err *e)
+{
+    int m = p->K;
+    double *beta, alpha[16], bs[16];
+    if (plan_beta(p, &beta, e) < 0)
+        return -1;
+    int rc = 0;
+    for (int s = 0; rc == 0 && s < p->N; s++) {
+        for (int i = 0; i < m; i++) {
+            alpha[i] = CODA_AT(&p->G, s, i);
+            bs[i] = beta[i * p->N + s];
+        }
+        coda_mat At, Bt;
+        rc = is_poly(p) ? encode_outer(A, B, m, alpha, bs, &At, &Bt, e)
+                        : coda_matdot_encode_pair(A, B, m, alpha, bs, &At, &Bt, e);
+        if (rc < 0)
+            break;
+        coda_frame f[2];
+        coda_frame_init(&f[0], CODA_TASK);
+        coda_frame_init(&f[1], CODA_TASK);
+        f[0].mat = Bt;
+        f[1].mat = At;
+        for (int k = 0; k < 2; k++) {
+            f[k].tag[CODA_TAG_WORKER] = s;
+            f[k].tag[CODA_TAG_BLOCK] = -1;
+        }
+        rc = coda_meta_set(&f[0].meta, "role", "operand", e) |
+             coda_meta_set(&f[1].meta, "op", "matmul", e);
+        for (int k = 0; k < 2 && rc == 0; k++)
+            rc = sink(ctx, &f[k], e);
+        coda_frame_free(&f[0]);
+        coda_frame_free(&f[1]);
+    }
+    free(beta);
+    return rc;
+}
+
+static int by_worker(const void *x, const void *y)
+{
+    const coda_frame *a = *(const coda_frame *const *)x, *b = *(const coda_frame *const *)y;
+    return (a->tag[CODA_TAG_WORKER] > b->tag[CODA_TAG_WORKER]) -
+           (a->tag[CODA_TAG_WORKER] < b->tag[CODA_TAG_WORKER]);
+}
+
+/* Least-squares weights d (K) with G_S d ~ vec(I_m), G_S[:, s] = vec(alpha_s beta_s^T): the
+ * Frobenius-optimal decoder of a linear code (specs §2.11), by SVD (dgelsd, rcond 0: G_S may be
+ * rank-deficient, and nothing is truncated). */
+static int linear_weights(int m, int K, const double *alpha, const double *beta, double *d,
+                          coda_err *e)
+{
+    int mm = m * m, ld = mm > K ? mm : K;
+    double *G = malloc(sizeof *G * (size_t)mm * (size_t)K), *rhs = calloc((size_t)ld, sizeof *rhs),
+           *sv = malloc(sizeof *sv * (size_t)(mm < K ? mm : K));
+    int rc = G && rhs && sv ? 0 : coda_fail(e, "out of memory");
+    for (int s = 0; rc == 0 && s < K; s++)
+        for (int j = 0; j < m; j++)
+            for (int i = 0; i < m; i++)
+                G[(size_t)s * mm + j * m + i] = alpha[s * m + i] * beta[s * m + j];
+    for (int i = 0; i < m; i++)
+        if (rhs)
+            rhs[i * m + i] = 1;
+    lapack_int rank;
+    if (rc == 0 && LAPACKE_dgelsd(LAPACK_COL_MAJOR, mm, K, 1, G, mm, rhs, ld, sv, 0.0, &rank) != 0)
+        rc = coda_fail(e, "linear: the least-squares decode failed (LAPACK dgelsd)");
+    if (rc == 0)
+        memcpy(d, rhs, sizeof *d * (size_t)K);
+    free(G), free(rhs), free(sv);
+    return rc;
+}
+
+/* Polynomial codes: all m^2 coefficient blocks by least squares on the K x m^2 Vandermonde
+ * system in the nodes (K >= m^2), then C's blocks in place. */
+static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, const double *t,
+                       coda_mat *out, coda_decode_info *info, coda_err *e)
+{
+    int m = p->K, q = m * m;
+    long long Nr, Nc;
+    if (coda_meta_get_long(&p->extra, "rows", &Nr, e) < 0 ||
+        coda_meta_get_long(&p->extra, "cols", &Nc, e) < 0)
+        return coda_fail_prefix(e, "plan: ");
+    size_t ra[17], cb[17];
+    split_bounds((size_t)Nr, m, ra);
+    split_bounds((size_t)Nc, m, cb);
+    size_t h = ra[1], w = cb[1], L = h * w;
+    for (int k = 0; k < K; k++)
+        if (use[k]->mat.rows != h || use[k]->mat.cols != w)
+            return coda_fail(e, "result of worker %lld is %zu x %zu, expected %zu x %zu",
+                             (long long)use[k]->tag[CODA_TAG_WORKER], use[k]->mat.rows,
+                             use[k]->mat.cols, h, w);
+    double *V = malloc(sizeof *V * (size_t)K * (size_t)q), *Vc = malloc(sizeof *Vc * (size_t)K * (size_t)q),
+           *D = calloc((size_t)K * (size_t)K, sizeof *D), *sv = malloc(sizeof *sv * (size_t)q),
+           *sup = malloc(sizeof *sup * (size_t)q);
+    coda_mat Y = {0}, X = {0};
+    int rc = V && Vc && D && sv && sup ? 0 : coda_fail(e, "out of memory");
+    for (int s = 0; rc == 0 && s < K; s++) {
+        for (int l = 0; l < q; l++)
+            V[(size_t)l * K + s] = pow(t[s], l);
+        D[(size_t)s * K + s] = 1;
+    }
+    if (rc == 0) {
+        memcpy(Vc, V, sizeof *V * (size_t)K * (size_t)q);
+        info->cond = LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', K, q, Vc, K, sv, NULL, 1, NULL, 1, sup) == 0
+                         ? sv[0] / sv[q - 1] : INFINITY;
+        /* D (first q rows) = V^+ : overdetermined least squares against I_K */
+        if (LAPACKE_dgels(LAPACK_COL_MAJOR, 'N', K, q, K, V, K, D, K) != 0)
+            rc = coda_fail(e, "poly: the interpolation system is singular");
+    }
+    if (rc == 0)
+        rc = coda_mat_alloc(&Y, L, (size_t)K, e);
+    for (int s = 0; rc == 0 && s < K; s++)
+        memcpy(Y.data + (size_t)s * L, use[s]->mat.data, L * sizeof(double));
+    /* X (L x q) = Y (V^+)^T: coefficient l = i + j m is the block A_i B_j */
+    if (rc == 0)
+        rc = coda_mat_alloc(&X, L, (size_t)q, e);
+    if (rc == 0)
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)L, q, K, 1.0, Y.data, (int)L, D,
+                    K, 0.0, X.data, (int)L);
+    if (rc == 0)
+        rc = coda_mat_alloc(out, (size_t)Nr, (size_t)Nc, e);
+    for (int l = 0; rc == 0 && l < q; l++) {
+        int i = l % m, j = l / m;
+        const double *blk = X.data + (size_t)l * L;
+        for (size_t c = 0; c < cb[j + 1] - cb[j]; c++)
+            memcpy(out->data + (cb[j] + c) * out->rows + ra[i], blk + c * h,
+                   (ra[i + 1] - ra[i]) * sizeof(double));
+    }
+    if (rc == 0) {
+        info->max_coef = 0;
+        for (int l = 0; l < q; l++)
+            for (int s = 0; s < K; s++)
+                info->max_coef = fmax(info->max_coef, fabs(D[(size_t)s * K + l]));
+        snprintf(info->method, sizeof info->method, "interpolation");
+    }
+    free(V), free(Vc), free(D), free(sv), free(sup);
+    coda_mat_free(&Y);
+    coda_mat_free(&X);
+    return rc;
+}
+
+int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
+                        coda_decode_info *info, coda_err *e)
+{
+    memset(info, 0, sizeof *info);
+    memset(out, 0, sizeof *out);
+    int m = p->K, P = p->N;
+    int approx = strcmp(p->scheme, "matdot-approx") == 0, linear = strcmp(p->scheme, "linear") == 0;
+    const coda_frame **use = malloc(sizeof *use * (n ? n : 1));
+    char *seen = calloc((size_t)P, 1);
+    double *t = NULL, *beta = NULL, *ts = NULL, *g = NULL, *al = NULL, *be = NULL;
+    size_t nt = 0;
+    int rc = use && seen ? 0 : coda_fail(e, "out of memory"), K = 0;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        int64_t w = res[k].tag[CODA_TAG_WORKER];
+        if (w < 0 || w >= P)
+            rc = coda_fail(e, "result %zu: worker tag %lld outside 0..%d", k, (long long)w, P - 1);
+        else if (coda_mat_first_nonfinite(&res[k].mat) != (size_t)-1)
+            rc = coda_fail(e, "result %zu from worker %lld holds NaN or Inf", k, (long long)w);
+        else if (!seen[w]) {
+            seen[w] = 1;
+            use[K++] = &res[k];
+        }
+    }
+    info->responders = K;
+    if (rc == 0)
+        qsort(use, (size_t)K, sizeof *use, by_worker);
+    /* below the threshold: refused (matdot, poly), or below m: no linear decoder can do better
+     * than an error of ||A||_F ||B||_F (papers/approx-matdot.txt Thm 4) */
+    int need = linear ? m : p->threshold;
+    if (rc == 0 && K < need)
+        rc = coda_fail(e, "need any %d of %d workers, got %d%s", need, P, K,
+                       approx || linear ? " (with fewer than m responders some A, B of unit norm "
+                                          "give an error of 1, Thm 4)" : "");
+    if (rc == 0 && !linear && (coda_meta_get_doubles(&p->extra, "nodes", &t, &nt, e) < 0 || nt != (size_t)P))
+        rc = nt != (size_t)P && t ? coda_fail(e, "plan: %zu nodes for %d workers", nt, P)
+                                  : coda_fail_prefix(e, "plan: ");
+    if (rc == 0 && !(ts = malloc(sizeof *ts * (size_t)K)))
+        rc = coda_fail(e, "out of memory");
+    for (int k = 0; rc == 0 && k < K; k++)
+        ts[k] = t ? t[use[k]->tag[CODA_TAG_WORKER]] : 0;
+    if (rc == 0 && is_poly(p)) {
+        rc = decode_poly(p, use, K, ts, out, info, e);
+        info->used = K;
+        goto done;
+    }
+    for (int k = 1; rc == 0 && k < K; k++)
+        if (use[k]->mat.rows != use[0]->mat.rows || use[k]->mat.cols != use[0]->mat.cols)
+            rc = coda_fail(e, "result of worker %lld is %zu x %zu, the others %zu x %zu",
+                           (long long)use[k]->tag[CODA_TAG_WORKER], use[k]->mat.rows,
+                           use[k]->mat.cols, use[0]->mat.rows, use[0]->mat.cols);
+    double r = 1, nA, nB;
+    if (rc == 0 && (coda_meta_get_double(&p->extra, "norm_a", &nA, e) < 0 ||
+                    coda_meta_get_double(&p->extra, "norm_b", &nB, e) < 0 ||
+                    (!linear && coda_meta_get_double(&p->extra, "radius", &r, e) < 0)))
+        rc = coda_fail_prefix(e, "plan: ");
+    if (rc == 0 && plan_beta(p, &beta, e) < 0)
+        rc = -1;
+    g = rc == 0 ? malloc(sizeof *g * (size_t)K) : NULL;
+    al = rc == 0 ? malloc(sizeof *al * (size_t)K * (size_t)m) : NULL;
+    be = rc == 0 ? malloc(sizeof *be * (size_t)K * (size_t)m) : NULL;
+    if (rc == 0 && !(g && al && be))
+        rc = coda_fail(e, "out of memory");
+    for (int k = 0; rc == 0 && k < K; k++)
+        for (int i = 0; i < m; i++) {
+            int w = (int)use[k]->tag[CODA_TAG_WORKER];
+            al[k * m + i] = CODA_AT(&p->G, w, i);
+            be[k * m + i] = beta[i * P + w];
+        }
+    double E[256];
+    if (rc == 0 && linear) {
+        rc = linear_weights(m, K, al, be, g, e);
+        if (rc == 0)
+            info->trunc = coda_code_error(m, K, al, be, g, E);
+        snprintf(info->method, sizeof info->method, "least-squares");
+    } else if (rc == 0) {
+        /* scaled weights, d = g / r^(m-1) (matdot.h) */
+        rc = coda_matdot_weights(m, K, ts, g, e);
+        if (rc == 0) {
+            info->trunc = coda_matdot_trunc(m, K, ts, r, g);
+            for (int k = 0; k < K; k++)
+                g[k] /= pow(r, m - 1);
+        }
+        snprintf(info->method, sizeof info->method, "%s",
+                 K >= 2 * m - 1 ? (K > 2 * m - 1 ? "min-norm interpolation" : "interpolation")
+                                : "approximate interpolation");
+    }
+    const coda_mat **mats = rc == 0 ? malloc(sizeof *mats * (size_t)K) : NULL;
+    if (rc == 0 && !mats)
+        rc = coda_fail(e, "out of memory");
+    for (int k = 0; rc == 0 && k < K; k++)
+        mats[k] = &use[k]->mat;
+    if (rc == 0)
+        rc = coda_matdot_combine(K, g, mats, out, e);
+    free(mats);
+    if (rc == 0) {
+        double ro = 0;
+        info->dnorm1 = 0;
+        info->max_coef = 0;
+        for (int k = 0; k < K; k++) {
+            ro += fabs(g[k]) * coda_mat_fro(&use[k]->mat);
+            info->dnorm1 += fabs(g[k]);
+            info->max_coef = fmax(info->max_coef, fabs(g[k]));
+        }
+        info->norm_ab = nA * nB;
+        info->roundoff = info->norm_ab > 0 ? DBL_EPSILON / 2 * ro / info->norm_ab : 0;
+        info->predicted = info->trunc + 2 * info->roundoff;
+        info->report = 1;
+        info->cond = NAN;
+        info->used = K;
+        if (coda_meta_get(&p->extra, "eps"))
+            rc = coda_meta_get_double(&p->extra, "eps", &info->eps, e);
+    }
+done:
+    free(use), free(seen), free(t), free(beta), free(ts), free(g), free(al), free(be);
+    if (rc < 0)
+        coda_mat_free(out);
+    return rc;
+}

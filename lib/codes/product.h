@@ -1,0 +1,65 @@
+/* Coded matrix products that encode both operands (papers/approx-matdot.txt; specs
+ * approx-matdot.md §2.3-2.12): each worker s holds a pair (A~_s, B~_s) and returns A~_s B~_s.
+ *
+ *   matdot         A in m column blocks, B in m row blocks; A~_s = sum_i lambda_s^i A_i,
+ *                  B~_s = sum_j lambda_s^(m-1-j) B_j; exact from any 2m-1 responders.
+ *   matdot-approx  the same code with points near 0 (radius r): within a predicted error from any
+ *                  m responders, relative to ||A||_F ||B||_F.
+ *   linear         the same split with any coefficients (a searched code, coda-assign
+ *                  --scheme matdot-search): decoded by least squares on the responders' codes.
+ *   poly           polynomial codes (Yu et al. 2017), the other split: A in m row blocks, B in m
+ *                  column blocks, A~_s = sum_i t_s^i A_i, B~_s = sum_j t_s^(j m) B_j; exact from
+ *                  any m^2 responders, each returning one (Nr/m x Nc/m) block combination.
+ *
+ * These are a second family beside the G-coded schemes of scheme.h: their plans are ordinary
+ * coda_plans (so coda-worker-sim runs them unchanged) with G = the A-coefficients (P x m) and
+ * family=product in the metadata. A worker's B~_s travels as a TASK frame with role=operand
+ * ahead of its A~_s task. */
+#ifndef CODA_PRODUCT_H
+#define CODA_PRODUCT_H
+
+#include "coding.h"
+#include "matdot.h"
+
+typedef struct {
+    const char *scheme;     /* matdot, matdot-approx, linear, poly */
+    int m, P;
+    int nodes_set;          /* else cheb for matdot and poly, equi for matdot-approx */
+    coda_nodes_kind nodes;
+    coda_radius_rule rule;  /* matdot-approx: auto (default), tight or paper */
+    double radius;          /* > 0: this radius, no rule */
+    double eps;             /* target error relative to ||A||_F ||B||_F; 0: none */
+    int design;             /* design responders (default m) */
+    int force;              /* encode even when the predicted error exceeds eps */
+    const coda_mat *code;   /* linear: 2m x P, rows 0..m-1 the A-coefficients, m..2m-1 B's */
+    int code_threshold;     /* linear: the threshold the code was designed for (0: m) */
+    unsigned long long seed;
+} coda_product_args;
+
+/* Whether name is a product scheme. */
+int coda_product_scheme(const char *name);
+/* Whether a plan belongs to a product scheme. */
+int coda_plan_is_product(const coda_plan *p);
+
+/* Build the plan for C = A B (A Nr x Ni, B Ni x Nc). matdot-approx chooses its radius here,
+ * from the points and A's and B's block norms, and fails when the predicted error exceeds
+ * eps (unless force). */
+int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *A,
+                      const coda_mat *B, coda_err *e);
+
+/* The TASK frames: for each worker, B~_s (role=operand) then A~_s (op matmul). */
+int coda_product_encode(const coda_plan *p, const coda_mat *A, const coda_mat *B, coda_sink sink,
+                        void *ctx, coda_err *e);
+
+/* Decode from the RESULT frames that arrived (one per responder, any order: they are used in
+ * worker order, so the same responders give the same bytes). Fills info, including the error
+ * report of matdot, matdot-approx and linear codes. */
+int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
+                        coda_decode_info *info, coda_err *e);
+
+/* E = I_m - sum_s d_s alpha_s beta_s^T (m x m) for K responders' coefficient columns alpha,
+ * beta (m x K, leading dimension m), and its 2-norm. */
+double coda_code_error(int m, int K, const double *alpha, const double *beta, const double *d,
+                       double *E);
+
+#endif

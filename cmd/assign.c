@@ -6,6 +6,10 @@
 
 #include "../lib/cli/cli.h"
 #include "../lib/codes/scheme.h"
+#include "../lib/codes/search.h"
+
+#include <math.h>
+#include <string.h>
 
 static const char *prog = "coda-assign";
 
@@ -24,29 +28,147 @@ static void usage(FILE *to)
             "  --seed N            seed (cyclic, mds gaussian; default 1)\n"
             "  -o, --output FILE   output file (format from its extension unless -f)\n"
             "  -f, --format F      bin, csv, tsv, npy or mtx (default: csv to a terminal)\n"
-            "  -h, --help, --version\n\nSchemes:\n");
+            "  -h, --help, --version\n\n"
+            "Code search (papers/approx-matdot.txt §IV): --scheme matdot-search -m M\n"
+            "--threshold k -N P writes a 2M x P code (A-coefficients, then B's) for\n"
+            "coda-encode --scheme linear --code FILE.\n"
+            "  -m M                pieces per factor\n"
+            "  --threshold k       responders the code is designed for (m <= k < 2m-1)\n"
+            "  --starts S          random starts, the best kept (default 20)\n"
+            "  --iters I           iterations per start (default 20000)\n"
+            "  --init I            randn (default) or matdot:R (start from MatDot at radius R)\n"
+            "  --trace FILE        CSV: start, iteration, loss, max|d|, max|alpha|, max|beta|\n\n"
+            "Schemes:\n");
     for (const coda_scheme *const *s = coda_scheme_list(); *s; s++)
         fprintf(to, "  %-9s %s\n", (*s)->name, (*s)->summary);
+    fprintf(to, "  %-9s %s\n", "matdot-search",
+            "alternating minimization over MatDot-split linear codes (Algorithm 1)");
+}
+
+typedef struct {
+    FILE *trace;
+    int tty;
+    long iters;
+} search_ctx;
+
+static void on_trace(void *ctx, int start, long iter, double loss, double max_d, double max_a,
+                     double max_b)
+{
+    search_ctx *c = ctx;
+    if (c->trace)
+        fprintf(c->trace, "%d,%ld,%.17g,%.6g,%.6g,%.6g\n", start, iter, loss, max_d, max_a, max_b);
+    if (c->tty)
+        fprintf(stderr, "\rcoda-assign: start %d, iteration %ld of %ld, loss %.3g   ", start, iter,
+                c->iters, loss);
+}
+
+/* --scheme matdot-search */
+static int search(const coda_search_opts *so, const char *trace_path, const char *out,
+                  const char *fmt)
+{
+    coda_err e;
+    coda_search_opts o = *so;
+    search_ctx c = {NULL, coda_stderr_is_tty(), o.iters};
+    if (trace_path) {
+        if (!(c.trace = fopen(trace_path, "w"))) {
+            coda_say(prog, "%s: cannot write the trace", trace_path);
+            return CODA_EXIT_DATA;
+        }
+        fprintf(c.trace, "start,iteration,loss,max_d,max_alpha,max_beta\n");
+    }
+    o.trace = on_trace;
+    o.trace_ctx = &c;
+    coda_search_result r;
+    int rc = coda_matdot_search(&o, &r, &e);
+    if (c.tty)
+        fputc('\n', stderr);
+    if (c.trace && fclose(c.trace) != 0 && rc == 0)
+        rc = coda_fail(&e, "%s: write error", trace_path);
+    if (rc < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    coda_writer w;
+    coda_frame f;
+    rc = coda_open_output(&w, out, fmt, &e);
+    if (rc == 0) {
+        coda_frame_init(&f, CODA_MATRIX);
+        f.mat = r.code;
+        rc = coda_meta_set(&f.meta, "program", prog, &e) |
+             coda_meta_set(&f.meta, "scheme", "matdot-search", &e) |
+             coda_meta_set_long(&f.meta, "m", o.m, &e) |
+             coda_meta_set_long(&f.meta, "threshold", o.k, &e) |
+             coda_meta_set_long(&f.meta, "N", o.P, &e) |
+             coda_meta_set_double(&f.meta, "loss", r.loss, &e) |
+             coda_meta_set_double(&f.meta, "max_subset_loss", r.max_loss, &e) |
+             coda_meta_set_double(&f.meta, "max_error_norm", r.max_e2, &e) |
+             coda_meta_set_double(&f.meta, "thm5_bound", r.thm5, &e) |
+             coda_meta_set_long(&f.meta, "starts", o.starts, &e) |
+             coda_meta_set_long(&f.meta, "iters", o.iters, &e) |
+             coda_meta_set_long(&f.meta, "best_start", r.best_start, &e) |
+             coda_meta_setf(&f.meta, &e, "seed", "%llu", o.seed);
+        if (rc == 0)
+            rc = coda_writer_put(&w, &f, &e);
+        coda_meta_free(&f.meta);
+        if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0)
+            rc = -1;
+    }
+    coda_mat_free(&r.code);
+    if (rc < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    coda_say(prog, "matdot-search: m = %d, k = %d, P = %d, %ld subsets, best of %d starts "
+                   "(start %d): loss (28) %.3g, worst subset ||E||_F^2 %.3g; error bounds "
+                   "relative to ||A||_F ||B||_F: Theorem 5 %.3g, tight max ||E||_2 %.3g",
+             o.m, o.k, o.P, r.subsets, o.init_radius > 0 ? 1 : o.starts, r.best_start, r.loss,
+             r.max_loss, r.thm5, r.max_e2);
+    return CODA_EXIT_OK;
 }
 
 int main(int argc, char **argv)
 {
-    enum { O_SCHEME = 256, O_GEN, O_SEED, O_VERSION };
+    enum { O_SCHEME = 256, O_GEN, O_SEED, O_VERSION, O_THRESHOLD, O_STARTS, O_ITERS, O_INIT,
+           O_TRACE };
     static const struct option opts[] = {
         {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
         {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
         {"generator", required_argument, 0, O_GEN}, {"seed", required_argument, 0, O_SEED},
         {"output", required_argument, 0, 'o'},      {"format", required_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
+        {"threshold", required_argument, 0, O_THRESHOLD},
+        {"starts", required_argument, 0, O_STARTS}, {"iters", required_argument, 0, O_ITERS},
+        {"init", required_argument, 0, O_INIT},     {"trace", required_argument, 0, O_TRACE},
         {0, 0, 0, 0}};
+    coda_search_opts so = {.starts = 20, .iters = 20000};
+    const char *trace_path = NULL;
+    int search_opt = 0;
     const char *scheme = "uncoded", *out = NULL, *fmt = NULL;
     coda_scheme_args a = {.op = "matmul", .seed = 1};
     coda_err e;
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "N:s:K:o:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "N:s:K:m:o:f:h", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
+        case 'm': bad = coda_parse_long("-m", optarg, 1, 16, &v, &e); so.m = (int)v; search_opt = 1; break;
+        case O_THRESHOLD:
+            bad = coda_parse_long("--threshold", optarg, 1, 64, &v, &e);
+            so.k = (int)v;
+            search_opt = 1;
+            break;
+        case O_STARTS: bad = coda_parse_long("--starts", optarg, 1, 1000000, &v, &e); so.starts = (int)v; break;
+        case O_ITERS: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &so.iters, &e); break;
+        case O_INIT:
+            if (strcmp(optarg, "randn") == 0)
+                so.init_radius = 0;
+            else if (strncmp(optarg, "matdot:", 7) != 0 ||
+                     coda_parse_double_range("--init", optarg + 7, 0, 1, INFINITY, &so.init_radius, &e) < 0) {
+                coda_fail(&e, "option --init: randn or matdot:R with R > 0");
+                bad = -1;
+            }
+            break;
+        case O_TRACE: trace_path = optarg; break;
         case O_SCHEME: scheme = optarg; break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &v, &e); a.N = (int)v; break;
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &v, &e); a.s = (int)v; break;
@@ -63,6 +185,19 @@ int main(int argc, char **argv)
             coda_say(prog, "%s", e.msg);
             return CODA_EXIT_USAGE;
         }
+    }
+    if (strcmp(scheme, "matdot-search") == 0) {
+        if (a.N < 1 || so.m < 1 || so.k < 1 || optind != argc) {
+            coda_say(prog, "matdot-search needs -m M, --threshold k and -N P");
+            return CODA_EXIT_USAGE;
+        }
+        so.P = a.N;
+        so.seed = a.seed;
+        return search(&so, trace_path, out, fmt);
+    }
+    if (search_opt || trace_path) {
+        coda_say(prog, "-m, --threshold and --trace are for --scheme matdot-search");
+        return CODA_EXIT_USAGE;
     }
     if (a.N < 1 || optind != argc) {
         coda_say(prog, a.N < 1 ? "option -N/--workers is required" : "unexpected argument '%s'",

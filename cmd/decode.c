@@ -143,7 +143,11 @@ int main(int argc, char **argv)
                        "number %.3g, largest coefficient %.3g)",
                  plan.scheme, info.responders, plan.N, info.method, info.used, info.cond,
                  info.max_coef);
-    if (info.report && info.eps > 0 && info.predicted > info.eps)
+    if (info.report && info.responders < plan.threshold)
+        coda_say(prog, "warning: %d responders, fewer than the %d this code is designed for: "
+                       "the result may be off by %.3g of ||A||_F ||B||_F",
+                 info.responders, plan.threshold, info.predicted);
+    else if (info.report && info.eps > 0 && info.predicted > info.eps)
         coda_say(prog, "warning: the predicted error %.3g exceeds the plan's eps %.3g for these "
                        "%d responders", info.predicted, info.eps, info.responders);
     status = CODA_EXIT_OK;

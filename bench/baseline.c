@@ -6,13 +6,18 @@
  *                                     LAPACKE_dgetrf + LAPACKE_dgetri; prints their seconds
  *   baseline gels FILE_A FILE_B       least squares with a plain LAPACKE_dgels; prints its
  *                                     seconds and writes x to stdout (bin)
- *   baseline relerr FILE_X FILE_Y     prints ||x - y||_2 / ||y||_2 */
+ *   baseline relerr FILE_X FILE_Y     prints ||x - y||_2 / ||y||_2
+ *   baseline gemm FILE_A FILE_B M OUT  C = A B with one plain cblas_dgemm (to OUT, bin), and one
+ *                                     MatDot worker's product (Nr x Ni/M times Ni/M x Nc);
+ *                                     prints both seconds
+ *   baseline abrel FILE_X FILE_C FILE_A FILE_B  prints ||X - C||_F / (||A||_F ||B||_F) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <cblas.h>
 #include <lapacke.h>
 
 #include "../lib/core/rng.h"
@@ -141,7 +146,47 @@ int main(int argc, char **argv)
         coda_mat_free(&y);
         return 0;
     }
+    if (argc == 6 && strcmp(argv[1], "gemm") == 0) {
+        coda_mat A, B, C;
+        int m = atoi(argv[4]);
+        if (coda_read_matrix(argv[2], &A, NULL, &e) < 0 || coda_read_matrix(argv[3], &B, NULL, &e) < 0 ||
+            coda_mat_alloc(&C, A.rows, B.cols, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        int b = (int)((A.cols + (size_t)m - 1) / (size_t)m);
+        double t0 = now();
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)A.rows, (int)B.cols, b, 1.0,
+                    A.data, (int)A.rows, B.data, (int)B.rows, 0.0, C.data, (int)C.rows);
+        double t1 = now();
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)A.rows, (int)B.cols,
+                    (int)A.cols, 1.0, A.data, (int)A.rows, B.data, (int)B.rows, 0.0, C.data,
+                    (int)C.rows);
+        double t2 = now();
+        printf("%.6f %.6f\n", t2 - t1, t1 - t0);
+        coda_frame f;
+        coda_frame_init(&f, CODA_MATRIX);
+        f.mat = C;
+        coda_writer w;
+        if (coda_writer_open(&w, argv[5], CODA_FMT_BIN, &e) < 0 || coda_writer_put(&w, &f, &e) < 0 ||
+            coda_writer_close(&w, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        coda_mat_free(&A), coda_mat_free(&B), coda_mat_free(&C);
+        return 0;
+    }
+    if (argc == 6 && strcmp(argv[1], "abrel") == 0) {
+        coda_mat X, C, A, B;
+        if (coda_read_matrix(argv[2], &X, NULL, &e) < 0 || coda_read_matrix(argv[3], &C, NULL, &e) < 0 ||
+            coda_read_matrix(argv[4], &A, NULL, &e) < 0 || coda_read_matrix(argv[5], &B, NULL, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        if (X.rows != C.rows || X.cols != C.cols)
+            return fprintf(stderr, "abrel: sizes differ\n"), 1;
+        double num = 0;
+        for (size_t k = 0; k < X.rows * X.cols; k++)
+            num += (X.data[k] - C.data[k]) * (X.data[k] - C.data[k]);
+        printf("%.3e\n", sqrt(num) / (coda_mat_fro(&A) * coda_mat_fro(&B)));
+        coda_mat_free(&X), coda_mat_free(&C), coda_mat_free(&A), coda_mat_free(&B);
+        return 0;
+    }
     fprintf(stderr, "usage: baseline gen ROWS COLS SEED FMT | strtod FILE | memcpy BYTES REPS | getri FILE | "
-                    "gels A B | relerr X Y\n");
+                    "gels A B | relerr X Y | gemm A B M OUT | abrel X C A B\n");
     return 2;
 }

@@ -24,7 +24,8 @@ static void usage(FILE *to)
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help, --version\n\n"
             "Exits 1 with a message saying what is missing when the responders cannot determine\n"
-            "the result. See coda-decode(1).\n");
+            "the result. Product codes (matdot, matdot-approx, linear) also report the error\n"
+            "they expect for these responders, relative to ||A||_F ||B||_F. See coda-decode(1).\n");
 }
 
 int main(int argc, char **argv)

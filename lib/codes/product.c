@@ -88,8 +88,6 @@ static int choose_radius(coda_plan *p, const coda_product_args *a, const double 
     coda_radius_choice ch;
     if (a->radius > 0) {
         /* a given radius: its predicted error all the same */
-        if (coda_matdot_radius(CODA_RADIUS_TIGHT, 0.5, m, a->P, t, R, an, bn, a->seed, &ch, e) < 0)
-            return -1;
         double T = 0, Rf = 0, *g = malloc(sizeof *g * (size_t)R), *ts = malloc(sizeof *ts * (size_t)R);
         int *idx = malloc(sizeof *idx * (size_t)R), rc = g && ts && idx ? 0 : coda_fail(e, "out of memory");
         for (int k = 0; rc == 0 && k < R; k++)

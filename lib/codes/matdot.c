@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../core/rng.h"
+#include "plan.h"
 
 void coda_matdot_nodes(coda_nodes_kind kind, int P, double *t)
 {
@@ -127,7 +128,9 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
         return coda_fail(e, "matdot: m = %d, need 2 <= m <= 16", m);
     if (R < m || R > P)
         return coda_fail(e, "matdot: %d design responders, need m = %d <= R <= P = %d", R, m, P);
-    if (rule != CODA_RADIUS_AUTO && !(eps > 0 && eps < 2))
+    if (rule == CODA_RADIUS_FIXED && !(eps > 0 && eps <= 1))
+        return coda_fail(e, "matdot: the radius must be in (0, 1] (got %g)", eps);
+    if ((rule == CODA_RADIUS_TIGHT || rule == CODA_RADIUS_PAPER) && !(eps > 0 && eps < 2))
         return coda_fail(e, "matdot: the radius rule needs 0 < eps < 2 (got %g)", eps);
     /* the subsets: every one, or MAX_SUBSETS drawn with the seed */
     double total = 1;
@@ -166,6 +169,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
     for (int k = 0; rc == 0 && k < GRID; k++) {
         double r = rule == CODA_RADIUS_TIGHT   ? 1 - pow(1 + eps, -1.0 / m)
                    : rule == CODA_RADIUS_PAPER ? eps / (6 * sqrt(2.0 * m - 1) * (m - 1) * m)
+                   : rule == CODA_RADIUS_FIXED ? eps
                                                : pow(10, -k / 8.0);
         double T = 0, Rf = 0;
         for (long q = 0; q < n; q++) {
@@ -191,23 +195,26 @@ int coda_matdot_encode_pair(const coda_mat *A, const coda_mat *B, int m, const d
                          B->rows);
     /* the plan's split (coda_plan_split): the first Ni mod m blocks one longer, every block
      * zero-padded to the longest, ceil(Ni/m) */
-    size_t Ni = A->cols, base = Ni / (size_t)m, extra = Ni % (size_t)m, bw = base + (extra > 0);
+    if (m < 1 || m > 16 || A->cols < (size_t)m)
+        return coda_fail(e, "matdot: %zu inner columns in m = %d blocks (1 <= m <= 16, m <= "
+                            "columns)", A->cols, m);
+    size_t bd[17];
+    coda_split_bounds(A->cols, m, bd);
+    size_t bw = bd[1]; /* the first block is the longest */
     if (coda_mat_alloc(At, A->rows, bw, e) < 0)
         return -1;
     if (coda_mat_alloc(Bt, bw, B->cols, e) < 0) {
         coda_mat_free(At);
         return -1;
     }
-    size_t lo = 0;
     for (int i = 0; i < m; i++) {
-        size_t w = base + ((size_t)i < extra);
+        size_t lo = bd[i], w = bd[i + 1] - bd[i];
         if (w == 0)
             continue;
         /* A's column block i is contiguous; B's row block i is strided by B->rows */
         cblas_daxpy((int)(A->rows * w), alpha_s[i], A->data + lo * A->rows, 1, At->data, 1);
         for (size_t c = 0; c < B->cols; c++)
             cblas_daxpy((int)w, beta_s[i], B->data + c * B->rows + lo, 1, Bt->data + c * bw, 1);
-        lo += w;
     }
     return 0;
 }

@@ -54,7 +54,7 @@ double coda_matdot_trunc(int m, int K, const double *t, double r, const double *
 double coda_matdot_roundoff(int m, int K, const double *t, double r, const double *g,
                             const double *a, const double *b);
 
-typedef enum { CODA_RADIUS_AUTO, CODA_RADIUS_TIGHT, CODA_RADIUS_PAPER } coda_radius_rule;
+typedef enum { CODA_RADIUS_AUTO, CODA_RADIUS_TIGHT, CODA_RADIUS_PAPER, CODA_RADIUS_FIXED } coda_radius_rule;
 
 typedef struct {
     double r;          /* chosen radius */
@@ -67,7 +67,8 @@ typedef struct {
 /* The radius for P nodes t and R design responders (m <= R <= P):
  *   auto   minimizes trunc + 2 roundoff over r = 10^(-k/8), k = 0..128 (specs §2.7);
  *   tight  1 - (1 + eps)^(-1/m): truncation <= eps for every m-subset (specs §2.6);
- *   paper  eps / (6 sqrt(2m-1) (m-1) m), the paper's (17).
+ *   paper  eps / (6 sqrt(2m-1) (m-1) m), the paper's (17);
+ *   fixed  eps itself is the radius (0 < r <= 1): only its prediction is computed.
  * trunc and roundoff are the worst over all R-subsets (every one when there are at most
  * 20000, else 20000 drawn with the seed). Block norms a, b as for coda_matdot_roundoff (NULL:
  * equal blocks, 1/sqrt(m) each). */

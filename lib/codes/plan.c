@@ -27,6 +27,14 @@ int coda_op_info(const char *op, int *sum, int *by_cols)
     return -1;
 }
 
+void coda_split_bounds(size_t length, int K, size_t *b)
+{
+    size_t base = length / (size_t)K, extra = length % (size_t)K;
+    b[0] = 0;
+    for (int j = 0; j < K; j++)
+        b[j + 1] = b[j] + base + ((size_t)j < extra);
+}
+
 int coda_plan_split(coda_plan *p, size_t length, coda_err *e)
 {
     if (p->K < 1)
@@ -38,10 +46,7 @@ int coda_plan_split(coda_plan *p, size_t length, coda_err *e)
     p->bounds = malloc(((size_t)p->K + 1) * sizeof *p->bounds);
     if (!p->bounds)
         return coda_fail(e, "out of memory");
-    size_t base = length / (size_t)p->K, extra = length % (size_t)p->K;
-    p->bounds[0] = 0;
-    for (int j = 0; j < p->K; j++)
-        p->bounds[j + 1] = p->bounds[j] + base + ((size_t)j < extra);
+    coda_split_bounds(length, p->K, p->bounds);
     p->length = length;
     return 0;
 }

@@ -30,6 +30,8 @@ typedef struct {
 void coda_plan_free(coda_plan *p);
 /* Split `length` into K blocks, the first length mod K one longer (papers/inverse.txt §IV). */
 int coda_plan_split(coda_plan *p, size_t length, coda_err *e);
+/* The same rule into b[0..K]: block j is b[j]..b[j+1]. */
+void coda_split_bounds(size_t length, int K, size_t *b);
 size_t coda_plan_block_len(const coda_plan *p, int j);
 size_t coda_plan_max_block(const coda_plan *p);
 /* The PLAN frame and back. */

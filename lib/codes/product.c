@@ -71,43 +71,16 @@ static double block_norm(const coda_mat *M, size_t lo, size_t hi, int cols)
     return sqrt(s);
 }
 
-/* Plan bounds for `len` split into m blocks (coda_plan_split's rule) into b[0..m]. */
-static void split_bounds(size_t len, int m, size_t *b)
-{
-    size_t base = len / (size_t)m, extra = len % (size_t)m;
-    b[0] = 0;
-    for (int j = 0; j < m; j++)
-        b[j + 1] = b[j] + base + ((size_t)j < extra);
-}
-
 /* matdot-approx: the radius and its predicted error, written to the plan. */
 static int choose_radius(coda_plan *p, const coda_product_args *a, const double *t,
                          const double *an, const double *bn, double *r, coda_err *e)
 {
     int m = a->m, R = a->design ? a->design : m;
     coda_radius_choice ch;
-    if (a->radius > 0) {
-        /* a given radius: its predicted error all the same */
-        double T = 0, Rf = 0, *g = malloc(sizeof *g * (size_t)R), *ts = malloc(sizeof *ts * (size_t)R);
-        int *idx = malloc(sizeof *idx * (size_t)R), rc = g && ts && idx ? 0 : coda_fail(e, "out of memory");
-        for (int k = 0; rc == 0 && k < R; k++)
-            idx[k] = k;
-        long count = 0;
-        do { /* every R-subset, up to 20000 */
-            for (int k = 0; rc == 0 && k < R; k++)
-                ts[k] = t[idx[k]];
-            if (rc == 0)
-                rc = coda_matdot_weights(m, R, ts, g, e);
-            if (rc == 0) {
-                T = fmax(T, coda_matdot_trunc(m, R, ts, a->radius, g));
-                Rf = fmax(Rf, coda_matdot_roundoff(m, R, ts, a->radius, g, an, bn));
-            }
-        } while (rc == 0 && ++count < 20000 && coda_subset_next(idx, R, a->P));
-        free(g), free(ts), free(idx);
-        if (rc < 0)
-            return -1;
-        ch = (coda_radius_choice){a->radius, T, Rf, T + 2 * Rf, count};
-    } else if (coda_matdot_radius(a->rule, a->eps, m, a->P, t, R, an, bn, a->seed, &ch, e) < 0)
+    /* a given radius goes through the same subsets for its predicted error */
+    if (coda_matdot_radius(a->radius > 0 ? CODA_RADIUS_FIXED : a->rule,
+                           a->radius > 0 ? a->radius : a->eps, m, a->P, t, R, an, bn, a->seed,
+                           &ch, e) < 0)
         return -1;
     *r = ch.r;
     if (a->eps > 0 && ch.predicted > a->eps && !a->force)
@@ -180,8 +153,8 @@ int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *
         rc = coda_plan_split(p, len, e);
     /* block norms relative to the whole: the round-off estimate's inputs */
     if (rc == 0) {
-        split_bounds(len, m, bd);
-        split_bounds(B->cols, m, bc);
+        coda_split_bounds(len, m, bd);
+        coda_split_bounds(B->cols, m, bc);
         for (int i = 0; i < m; i++) {
             an[i] = nA > 0 ? block_norm(A, bd[i], bd[i + 1], !poly) / nA : 0;
             bn[i] = nB > 0 ? block_norm(B, poly ? bc[i] : bd[i], poly ? bc[i + 1] : bd[i + 1], poly) / nB : 0;
@@ -256,8 +229,8 @@ static int encode_outer(const coda_mat *A, const coda_mat *B, int m, const doubl
                         const double *beta, coda_mat *At, coda_mat *Bt, coda_err *e)
 {
     size_t ra[17], cb[17];
-    split_bounds(A->rows, m, ra);
-    split_bounds(B->cols, m, cb);
+    coda_split_bounds(A->rows, m, ra);
+    coda_split_bounds(B->cols, m, cb);
     size_t h = ra[1] - ra[0], w = cb[1] - cb[0];
     if (coda_mat_alloc(At, h, A->cols, e) < 0)
         return -1;
@@ -357,8 +330,8 @@ static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, 
         coda_meta_get_long(&p->extra, "cols", &Nc, e) < 0)
         return coda_fail_prefix(e, "plan: ");
     size_t ra[17], cb[17];
-    split_bounds((size_t)Nr, m, ra);
-    split_bounds((size_t)Nc, m, cb);
+    coda_split_bounds((size_t)Nr, m, ra);
+    coda_split_bounds((size_t)Nc, m, cb);
     size_t h = ra[1], w = cb[1], L = h * w;
     for (int k = 0; k < K; k++)
         if (use[k]->mat.rows != h || use[k]->mat.cols != w)

@@ -9,6 +9,7 @@
 #include "../lib/work/work.h"
 #include "../lib/codes/coding.h"
 #include "../lib/codes/plan.h"
+#include "../lib/codes/product.h"
 
 static const char *prog = "coda-decode";
 
@@ -21,6 +22,9 @@ static void usage(FILE *to)
             "  -o, --output FILE   write the result to FILE (format from its extension)\n"
             "  -f, --format F      bin, csv, tsv, npy or mtx (default: bin into a pipe or file,\n"
             "                      csv to a terminal)\n"
+            "      --decoder D     matdot-approx from m..2m-2 responders: interp (default;\n"
+            "                      interpolation in the scaled points) or minnorm (the paper's\n"
+            "                      minimum-norm Algorithm 1)\n"
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help, --version\n\n"
             "Exits 1 with a message saying what is missing when the responders cannot determine\n"
@@ -33,14 +37,27 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+        {"version", no_argument, 0, 'V'},      {"decoder", required_argument, 0, 'D'},
+        {0, 0, 0, 0}};
     const char *out = NULL, *fmt = NULL;
-    int quiet = 0, c;
+    int quiet = 0, decoder_set = 0, c;
+    coda_matdot_decoder decoder = CODA_DECODER_INTERP;
     while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
+        case 'D':
+            decoder_set = 1;
+            if (strcmp(optarg, "interp") == 0)
+                decoder = CODA_DECODER_INTERP;
+            else if (strcmp(optarg, "minnorm") == 0)
+                decoder = CODA_DECODER_MINNORM;
+            else {
+                coda_say(prog, "option --decoder: unknown decoder '%s' (interp, minnorm)", optarg);
+                return CODA_EXIT_USAGE;
+            }
+            break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
         case 'V': coda_print_version(prog); return CODA_EXIT_OK;
         default: usage(stderr); return CODA_EXIT_USAGE;
@@ -98,7 +115,15 @@ int main(int argc, char **argv)
         coda_fail(&e, "%s: no PLAN frame (decode reads coda-worker-sim output)", r.in.name);
         goto out;
     }
-    if (coda_decode(&plan, res.f, res.n, &result, &info, &e) < 0) {
+    if (decoder_set && strcmp(plan.scheme, "matdot") != 0 && strcmp(plan.scheme, "matdot-approx") != 0) {
+        coda_say(prog, "option --decoder: applies to matdot and matdot-approx plans; %s's plan is '%s'",
+                 r.in.name, plan.scheme);
+        status = CODA_EXIT_USAGE;
+        e.msg[0] = 0;
+        goto out;
+    }
+    if ((coda_plan_is_product(&plan) ? coda_product_decode(&plan, res.f, res.n, decoder, &result, &info, &e)
+                                     : coda_decode(&plan, res.f, res.n, &result, &info, &e)) < 0) {
         coda_fail_prefix(&e, "%s: ", plan.scheme);
         goto out;
     }
@@ -153,7 +178,7 @@ int main(int argc, char **argv)
                        "%d responders", info.predicted, info.eps, info.responders);
     status = CODA_EXIT_OK;
 out:
-    if (status != CODA_EXIT_OK)
+    if (status != CODA_EXIT_OK && e.msg[0])
         coda_say(prog, "%s", e.msg);
     coda_frame_list_free(&res);
     coda_mat_free(&result);

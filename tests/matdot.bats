@@ -45,6 +45,31 @@ e=np.linalg.norm(x-a@b)/np.linalg.norm(a)/np.linalg.norm(b); print(e); assert e<
   assert_output --partial "need any 3 of 8 workers, got 2"
 }
 
+@test "matdot-approx --decoder minnorm: the paper's decoder, within its own prediction" {
+  data
+  coda-encode -q --scheme matdot-approx -m 3 -N 8 --eps 1e-3 --operand B.npy A.npy -o s.coda
+  for s in 5 4; do # m and 2m-2 responders
+    run sh -c "coda-worker-sim -q -s $s --seed 3 s.coda | coda-decode --decoder minnorm -o C.npy"
+    assert_success
+    assert_output --partial "min-norm, Algorithm 1"
+    pred=$(echo "$output" | sed -n 's/.*predicted \([^ ]*\)$/\1/p')
+    relerr_below C.npy "$pred"
+    relerr_below C.npy 1e-3
+  done
+  # from 2m-1 responders both decoders are the exact one: the same bytes
+  coda-worker-sim -q -s 3 --seed 3 s.coda > r.coda
+  coda-decode -q --decoder minnorm -o M.npy r.coda
+  coda-decode -q -o I.npy r.coda
+  cmp M.npy I.npy
+  run coda-decode --decoder pinv r.coda
+  assert_failure 2
+  assert_output --partial "unknown decoder 'pinv'"
+  coda-encode -q --scheme poly -m 2 -N 5 --operand B.npy A.npy | coda-worker-sim -q > p.coda
+  run coda-decode --decoder minnorm p.coda
+  assert_failure 2
+  assert_output --partial "applies to matdot and matdot-approx plans"
+}
+
 @test "matdot-approx: an eps float64 cannot reach is refused, --force encodes anyway" {
   data
   run coda-encode --scheme matdot-approx -m 6 -N 12 --eps 1e-4 --operand B.npy A.npy -o s.coda

@@ -370,7 +370,7 @@ int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *o
                 coda_decode_info *info, coda_err *e)
 {
     if (coda_plan_is_product(p))
-        return coda_product_decode(p, res, n, out, info, e);
+        return coda_product_decode(p, res, n, CODA_DECODER_INTERP, out, info, e);
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
     if (check_results(p, res, n, e) < 0)

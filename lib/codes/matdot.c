@@ -62,28 +62,62 @@ int coda_matdot_weights(int m, int K, const double *t, double *g, coda_err *e)
     return rc;
 }
 
-void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
-                              double *E)
+int coda_matdot_weights_minnorm(int m, int K, const double *t, double r, double *g, coda_err *e)
 {
-    /* E[i][j] = delta_ij - mu_(i-j), mu_e = r^e sum_s g_s t_s^(m-1+e). For e < 0 the weights
-     * reproduce the powers below m-1 exactly (mu_e = 0 by construction), so only e >= 0 is
-     * evaluated: e = 0 gives 1, and powers up to K-1 (or 2m-2) vanish as well */
-    double mu[16];
-    for (int ee = 0; ee < m; ee++) {
-        double s = 0;
+    if (K < m || K >= 2 * m - 1)
+        return coda_matdot_weights(m, K, t, g, e);
+    if (!(r > 0 && r <= 1))
+        return coda_fail(e, "matdot: radius %g outside (0, 1]", r);
+    int rows = 2 * m - 1;
+    double *W = malloc(sizeof *W * (size_t)rows * (size_t)K), *rhs = calloc((size_t)rows, sizeof *rhs);
+    lapack_int *jpvt = calloc((size_t)K, sizeof *jpvt), rank = 0;
+    int rc = W && rhs && jpvt ? 0 : coda_fail(e, "out of memory");
+    for (int s = 0; rc == 0 && s < K; s++)
+        for (int l = 0; l < rows; l++)
+            W[s * rows + l] = pow(r, l - (m - 1)) * pow(t[s], l);
+    if (rc == 0) {
+        rhs[m - 1] = 1;
+        if (LAPACKE_dgelsy(LAPACK_COL_MAJOR, rows, K, 1, W, rows, rhs, rows, jpvt, 0.0, &rank) != 0 ||
+            rank < K)
+            rc = coda_fail(e, "matdot: the min-norm system has rank %d < %d responders (points "
+                              "not distinct?)", (int)rank, K);
+    }
+    for (int s = 0; rc == 0 && s < K; s++)
+        if (!isfinite(rhs[s]))
+            rc = coda_fail(e, "matdot: the min-norm weights overflow at radius %g; use the interp "
+                              "decoder", r);
+    if (rc == 0)
+        memcpy(g, rhs, sizeof *g * (size_t)K);
+    free(W), free(rhs), free(jpvt);
+    return rc;
+}
+
+void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
+                              coda_matdot_decoder dec, double *E)
+{
+    /* E[i][j] = delta_ij - mu_(i-j), mu_e = r^e sum_s g_s t_s^(m-1+e), e = -(m-1)..m-1. interp
+     * reproduces the powers below m-1 exactly (mu_e = 0 for e < 0 by construction; evaluating
+     * them would only add cancellation noise of order u r^-(m-1)), minnorm does not */
+    double mu_[31], *mu = mu_ + 15;
+    int lo = dec == CODA_DECODER_MINNORM ? -(m - 1) : 0;
+    for (int ee = lo; ee < m; ee++) {
+        /* in long double: the sums cancel (to 0 or 1), and this is the E_S of the weights as
+         * computed, which must not drown in the cancellation of its own evaluation */
+        long double s = 0;
         for (int k = 0; k < K; k++)
-            s += g[k] * pow(t[k], m - 1 + ee);
-        mu[ee] = pow(r, ee) * s;
+            s += (long double)g[k] * powl(t[k], m - 1 + ee);
+        mu[ee] = (double)(powl(r, ee) * s);
     }
     for (int j = 0; j < m; j++)
         for (int i = 0; i < m; i++)
-            E[j * m + i] = (i == j) - (i >= j ? mu[i - j] : 0);
+            E[j * m + i] = (i == j) - (i - j >= lo ? mu[i - j] : 0);
 }
 
-double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g)
+double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g,
+                         coda_matdot_decoder dec)
 {
     double E[16 * 16], sv[16], superb[16];
-    coda_matdot_error_matrix(m, K, t, r, g, E);
+    coda_matdot_error_matrix(m, K, t, r, g, dec, E);
     if (LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', m, m, E, m, sv, NULL, 1, NULL, 1, superb) != 0)
         return INFINITY;
     return sv[0];
@@ -173,7 +207,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
                                                : pow(10, -k / 8.0);
         double T = 0, Rf = 0;
         for (long q = 0; q < n; q++) {
-            T = fmax(T, coda_matdot_trunc(m, R, ts + q * R, r, g + q * R));
+            T = fmax(T, coda_matdot_trunc(m, R, ts + q * R, r, g + q * R, CODA_DECODER_INTERP));
             Rf = fmax(Rf, coda_matdot_roundoff(m, R, ts + q * R, r, g + q * R, a, b));
         }
         if (T + 2 * Rf < best) {

@@ -36,9 +36,28 @@ int coda_matdot_coeffs(int m, int P, const double *lambda, coda_mat *alpha, coda
  * §III-B; specs §2.6). g receives the scaled weights (d_s = g_s / r^(m-1)). K < m: refused. */
 int coda_matdot_weights(int m, int K, const double *t, double *g, coda_err *e);
 
-/* E_S (m x m, column-major, m <= 16) for scaled weights g on nodes t at radius r. */
+/* The two decoders of matdot-approx (they coincide for K >= 2m-1):
+ *   interp   coda_matdot_weights: interpolation in the scaled variable (specs §2.6), for which
+ *            the tight radius rule is proved; the default.
+ *   minnorm  the paper's Algorithm 1: the x^(m-1) coefficient of the minimum-norm solution of
+ *            the K x (2m-1) Vandermonde system in the points lambda = r t, i.e. the d that
+ *            minimizes ||e_(m-1) - sum_s d_s (1, lambda_s, ..., lambda_s^(2m-2))||_2 (Thm 3 is
+ *            proved for it). It converges to interp as r -> 0. */
+typedef enum { CODA_DECODER_INTERP, CODA_DECODER_MINNORM } coda_matdot_decoder;
+
+/* The minnorm weights for K responders with nodes t at radius r, scaled as g (d_s = g_s /
+ * r^(m-1)). For K < 2m-1 the least-squares problem above is solved in the form
+ * min || e_(m-1) - W g ||, W[l][s] = r^(l-m+1) t_s^l, whose rows shrink with l: Householder QR
+ * with column pivoting (LAPACK dgelsy, nothing truncated) is row-wise backward stable on such
+ * graded rows (Cox and Higham 1998), where the normal equations or a truncating pseudo-inverse
+ * lose the small rows (specs §2.5). K >= 2m-1: the exact weights of coda_matdot_weights. */
+int coda_matdot_weights_minnorm(int m, int K, const double *t, double r, double *g, coda_err *e);
+
+/* E_S (m x m, column-major, m <= 16) for scaled weights g on nodes t at radius r, from decoder
+ * dec's weights: interp reproduces the powers below m-1 exactly, so E_S is lower triangular and
+ * only its lower part is evaluated; minnorm's E_S is full. */
 void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
-                              double *E);
+                              coda_matdot_decoder dec, double *E);
 
 /* The next R-subset idx of 0..P-1 in lexicographic order (start from 0..R-1); 0 after the
  * last. */
@@ -46,7 +65,8 @@ int coda_subset_next(int *idx, int R, int P);
 
 /* ||E_S||_2 for scaled weights g on nodes t at radius r: the worst-case truncation error
  * relative to ||A||_F ||B||_F in exact arithmetic. */
-double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g);
+double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g,
+                         coda_matdot_decoder dec);
 
 /* The round-off estimate u sum_s |d_s| nu_s, with nu_s = (sum_i |lambda_s|^i a_i)
  * (sum_j |lambda_s|^(m-1-j) b_j) from the block norms a_i = ||A_i||_F / ||A||_F and b_j =

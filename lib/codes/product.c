@@ -388,8 +388,8 @@ static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, 
     return rc;
 }
 
-int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
-                        coda_decode_info *info, coda_err *e)
+int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
+                        coda_matdot_decoder dec, coda_mat *out, coda_decode_info *info, coda_err *e)
 {
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
@@ -463,16 +463,20 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n, cod
             info->trunc = coda_code_error(m, K, al, be, g, E);
         snprintf(info->method, sizeof info->method, "least-squares");
     } else if (rc == 0) {
-        /* scaled weights, d = g / r^(m-1) (matdot.h) */
-        rc = coda_matdot_weights(m, K, ts, g, e);
+        /* scaled weights, d = g / r^(m-1) (matdot.h); the decoders differ only below 2m-1 */
+        if (K >= 2 * m - 1)
+            dec = CODA_DECODER_INTERP;
+        rc = dec == CODA_DECODER_MINNORM ? coda_matdot_weights_minnorm(m, K, ts, r, g, e)
+                                         : coda_matdot_weights(m, K, ts, g, e);
         if (rc == 0) {
-            info->trunc = coda_matdot_trunc(m, K, ts, r, g);
+            info->trunc = coda_matdot_trunc(m, K, ts, r, g, dec);
             for (int k = 0; k < K; k++)
                 g[k] /= pow(r, m - 1);
         }
         snprintf(info->method, sizeof info->method, "%s",
                  K >= 2 * m - 1 ? (K > 2 * m - 1 ? "min-norm interpolation" : "interpolation")
-                                : "approximate interpolation");
+                 : dec == CODA_DECODER_MINNORM ? "min-norm, Algorithm 1"
+                                               : "approximate interpolation");
     }
     const coda_mat **mats = rc == 0 ? malloc(sizeof *mats * (size_t)K) : NULL;
     if (rc == 0 && !mats)

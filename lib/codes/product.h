@@ -52,10 +52,11 @@ int coda_product_encode(const coda_plan *p, const coda_mat *A, const coda_mat *B
                         void *ctx, coda_err *e);
 
 /* Decode from the RESULT frames that arrived (one per responder, any order: they are used in
- * worker order, so the same responders give the same bytes). Fills info, including the error
- * report of matdot, matdot-approx and linear codes. */
-int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
-                        coda_decode_info *info, coda_err *e);
+ * worker order, so the same responders give the same bytes). dec picks matdot-approx's decoder
+ * for m <= K < 2m-1 responders (matdot.h; the other schemes ignore it). Fills info, including
+ * the error report of matdot, matdot-approx and linear codes. */
+int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
+                        coda_matdot_decoder dec, coda_mat *out, coda_decode_info *info, coda_err *e);
 
 /* E = I_m - sum_s d_s alpha_s beta_s^T (m x m) for K responders' coefficient columns alpha,
  * beta (m x K, leading dimension m), and its 2-norm. */

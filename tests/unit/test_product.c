@@ -70,6 +70,9 @@ static double rel_err(const job *j, const coda_mat *X)
     return sqrt(s) / j->nAB;
 }
 
+/* The decoder decode_subset uses for matdot-approx (matdot.h). */
+static coda_matdot_decoder decoder = CODA_DECODER_INTERP;
+
 /* Decode from the responders idx[0..K); error relative to ||A|| ||B||, or -1 when refused. */
 static double decode_subset(const job *j, const int *idx, int K, coda_decode_info *info)
 {
@@ -78,7 +81,8 @@ static double decode_subset(const job *j, const int *idx, int K, coda_decode_inf
         sel[k] = j->res.f[idx[k]];
     coda_mat X;
     coda_err e;
-    double err = coda_decode(&j->plan, sel, (size_t)K, &X, info, &e) == 0 ? rel_err(j, &X) : -1;
+    double err = coda_product_decode(&j->plan, sel, (size_t)K, decoder, &X, info, &e) == 0
+                     ? rel_err(j, &X) : -1;
     if (err >= 0)
         coda_mat_free(&X);
     free(sel);
@@ -164,6 +168,16 @@ static void approx_matdot(void)
                 int idx[8] = {0, 1, 2, 3, 4, 5, 6, 7};
                 coda_decode_info info;
                 CHECK(decode_subset(&j, idx, m - 1, &info) < 0, "approx m=%d: m-1 decoded", m);
+                /* the paper's min-norm decoder: within its own report from m .. 2m-2 responders
+                 * (its truncation is evaluated for the weights it computed) */
+                decoder = CODA_DECODER_MINNORM;
+                for (int K = m; K <= 2 * m - 2; K++) {
+                    w = worst(&j, K, &refused, &excess);
+                    CHECK(!refused && excess <= 1, "minnorm m=%d eps=%g K=%d: error %.3g x the "
+                          "prediction", m, eps[q], K, excess);
+                }
+                CHECK(decode_subset(&j, idx, m - 1, &info) < 0, "minnorm m=%d: m-1 decoded", m);
+                decoder = CODA_DECODER_INTERP;
                 job_free(&j);
             }
 }

@@ -116,10 +116,9 @@ int main(int argc, char **argv)
         goto out;
     }
     if (decoder_set && strcmp(plan.scheme, "matdot") != 0 && strcmp(plan.scheme, "matdot-approx") != 0) {
-        coda_say(prog, "option --decoder: applies to matdot and matdot-approx plans; %s's plan is '%s'",
-                 r.in.name, plan.scheme);
+        coda_fail(&e, "option --decoder: applies to matdot and matdot-approx plans; %s's plan is '%s'",
+                  r.in.name, plan.scheme);
         status = CODA_EXIT_USAGE;
-        e.msg[0] = 0;
         goto out;
     }
     if ((coda_plan_is_product(&plan) ? coda_product_decode(&plan, res.f, res.n, decoder, &result, &info, &e)
@@ -178,7 +177,7 @@ int main(int argc, char **argv)
                        "%d responders", info.predicted, info.eps, info.responders);
     status = CODA_EXIT_OK;
 out:
-    if (status != CODA_EXIT_OK && e.msg[0])
+    if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
     coda_frame_list_free(&res);
     coda_mat_free(&result);

@@ -100,14 +100,22 @@ void coda_matdot_error_matrix(int m, int K, const double *t, double r, const dou
      * them would only add cancellation noise of order u r^-(m-1)), minnorm does not */
     double mu_[31], *mu = mu_ + 15;
     int lo = dec == CODA_DECODER_MINNORM ? -(m - 1) : 0;
-    for (int ee = lo; ee < m; ee++) {
-        /* in long double: the sums cancel (to 0 or 1), and this is the E_S of the weights as
-         * computed, which must not drown in the cancellation of its own evaluation */
-        long double s = 0;
-        for (int k = 0; k < K; k++)
-            s += (long double)g[k] * powl(t[k], m - 1 + ee);
-        mu[ee] = (double)(powl(r, ee) * s);
+    /* in long double: the sums cancel (to 0 or 1), and this is the E_S of the weights as
+     * computed, which must not drown in the cancellation of its own evaluation. Powers by
+     * running products: the radius rules call this for every subset at every radius */
+    long double s_[31] = {0}, *s = s_ + 15;
+    for (int k = 0; k < K; k++) {
+        long double tp = 1;
+        for (int q = 0; q < m - 1 + lo; q++)
+            tp *= t[k];
+        for (int ee = lo; ee < m; ee++, tp *= t[k])
+            s[ee] += (long double)g[k] * tp;
     }
+    long double rp = 1;
+    for (int ee = 0; ee > lo; ee--)
+        rp /= r;
+    for (int ee = lo; ee < m; ee++, rp *= r)
+        mu[ee] = (double)(rp * s[ee]);
     for (int j = 0; j < m; j++)
         for (int i = 0; i < m; i++)
             E[j * m + i] = (i == j) - (i - j >= lo ? mu[i - j] : 0);
@@ -128,10 +136,10 @@ double coda_matdot_roundoff(int m, int K, const double *t, double r, const doubl
 {
     double sum = 0, eq = 1 / sqrt((double)m);
     for (int s = 0; s < K; s++) {
-        double l = fabs(r * t[s]), na = 0, nb = 0;
-        for (int i = 0; i < m; i++) {
-            na += pow(l, i) * (a ? a[i] : eq);
-            nb += pow(l, m - 1 - i) * (b ? b[i] : eq);
+        double l = fabs(r * t[s]), na = 0, nb = 0, li = 1;
+        for (int i = 0; i < m; i++, li *= l) { /* li = l^i */
+            na += li * (a ? a[i] : eq);
+            nb += li * (b ? b[m - 1 - i] : eq);
         }
         sum += fabs(g[s]) / pow(r, m - 1) * na * nb;
     }

@@ -303,7 +303,7 @@ static void minnorm(void)
                 int idx[8];
                 for (int k = 0; k < K; k++)
                     idx[k] = k;
-                double worst = 0, tol = 0;
+                double worst = 0, tol = 100 * DBL_EPSILON;
                 do {
                     for (int k = 0; k < K; k++)
                         ts[k] = t[idx[k]], lam[k] = radii[q] * t[idx[k]];
@@ -319,7 +319,6 @@ static void minnorm(void)
                         den = fmax(den, fabs(d[k]));
                     }
                     worst = fmax(worst, num / den / cond);
-                    tol = 100 * DBL_EPSILON;
                 } while (coda_subset_next(idx, K, P));
                 CHECK(worst <= tol, "minnorm m=%d K=%d r=%g: differs from pinv by %.3g u cond", m,
                       K, radii[q], worst / DBL_EPSILON);

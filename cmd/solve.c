@@ -23,7 +23,7 @@ static void usage(FILE *to)
             "  --sketch-rows R     sketch size (default: precond 8 d, sketch-solve 4 d,\n"
             "                      iterative-sketch 2 d)\n"
             CODA_SKETCH_USAGE            "  --l2 L              ridge parameter (default 0)\n"
-            "  --tol E             precond: LSQR tolerance (default 1e-14)\n"
+            "  --tol E             precond: stop when ||A(x - x*)|| <~ E ||A x|| (default 1e-13)\n"
             "  --iters N           precond: cap (default 1000); iterative-sketch: count (100)\n"
             "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
             "  --line-search       iterative-sketch: exact line search on the full problem\n"
@@ -185,8 +185,9 @@ int main(int argc, char **argv)
         goto out;
     }
     if (!quiet)
-        coda_say(prog, "%s: %zu x %zu, %ld iterations, relative residual %.3e, %.3f s",
-                 coda_ls_method_name(o.method), A.rows, A.cols, info.iters, info.resid, secs);
+        coda_say(prog, "%s: %zu x %zu%s%s, %ld iterations, relative residual %.3e, %.3f s",
+                 coda_ls_method_name(o.method), A.rows, A.cols, info.factor ? ", R by " : "",
+                 info.factor ? info.factor : "", info.iters, info.resid, secs);
     status = CODA_EXIT_OK;
 out:
     if (status != CODA_EXIT_OK)

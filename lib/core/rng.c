@@ -65,6 +65,19 @@ uint64_t coda_rng_below(coda_rng *r, uint64_t n)
     return x % n;
 }
 
+uint32_t coda_rng_below32(coda_rng *r, uint32_t n)
+{
+    /* x n / 2^32 for a 32-bit x; the low word of the product decides rejection, and falls below
+     * the threshold 2^32 mod n only with probability < n / 2^32 */
+    uint64_t m = (coda_rng_u64(r) >> 32) * n;
+    if ((uint32_t)m < n) {
+        uint32_t t = (uint32_t)-n % n;
+        while ((uint32_t)m < t)
+            m = (coda_rng_u64(r) >> 32) * n;
+    }
+    return (uint32_t)(m >> 32);
+}
+
 void coda_rng_shuffle(coda_rng *r, size_t *perm, size_t n, size_t k)
 {
     for (size_t i = 0; i < n; i++)

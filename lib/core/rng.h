@@ -19,6 +19,9 @@ double coda_rng_uniform(coda_rng *r);     /* [0, 1), 53 random bits */
 double coda_rng_normal(coda_rng *r);      /* N(0, 1) */
 double coda_rng_exponential(coda_rng *r); /* Exp(1) */
 uint64_t coda_rng_below(coda_rng *r, uint64_t n); /* uniform in [0, n), unbiased */
+/* Uniform in [0, n) for 0 < n < 2^32, unbiased, without a division in the common case (Lemire's
+ * multiply-shift with rejection); a different sequence from coda_rng_below's. */
+uint32_t coda_rng_below32(coda_rng *r, uint32_t n);
 /* The first k entries of perm become a uniform random k-subset of 0..n-1 (partial Fisher-Yates). */
 void coda_rng_shuffle(coda_rng *r, size_t *perm, size_t n, size_t k);
 

@@ -3,6 +3,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,11 +108,46 @@ static int srht(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda
     return rc;
 }
 
-/* Sparse sign embedding. Each nonzero is one 32-bit word (row | sign << 31), so the map of N s
- * words stays in cache while it is reused for every block of columns; a block of CS_BLOCK
- * columns is accumulated row-major (one short contiguous update per nonzero) and transposed into
- * SA at the end. Every entry of SA sums its terms in row order, whatever the blocking. */
-enum { CS_BLOCK = 8 };
+/* Sparse sign embedding. The map holds one 64-bit entry per nonzero: the target row and sign in
+ * the low word (row | sign << 31), the source row's offset within its chunk of CS_CHUNK rows of A
+ * in the high word; within a chunk the entries are sorted by target row (stably, so by source row
+ * among equal targets). A block of w columns of SA is accumulated row-major in a buffer, chunk by
+ * chunk: the chunk's w x CS_CHUNK slice of A stays in cache, and the sorted updates sweep the
+ * buffer in order instead of jumping about it. Every entry of SA sums its terms in source-row
+ * order, so the bytes depend on neither the blocking nor the thread count. */
+enum { CS_CHUNK = 256 };
+
+/* Stable LSD radix sort of n entries by their target row (< r), 8 bits a pass; tmp holds n. */
+static void cs_sort_chunk(uint64_t *ent, uint64_t *tmp, size_t n, size_t r)
+{
+    for (unsigned shift = 0; shift < 31 && ((r - 1) >> shift); shift += 8) {
+        size_t count[257] = {0};
+        for (size_t q = 0; q < n; q++)
+            count[((ent[q] & 0x7fffffffu) >> shift & 0xff) + 1]++;
+        for (size_t k = 1; k < 257; k++)
+            count[k] += count[k - 1];
+        for (size_t q = 0; q < n; q++)
+            tmp[count[(ent[q] & 0x7fffffffu) >> shift & 0xff]++] = ent[q];
+        memcpy(ent, tmp, n * sizeof *ent);
+    }
+}
+
+/* blk (r x w, row-major) += the chunk's updates; W is w when it is one of the constant widths the
+ * compiler unrolls, 0 otherwise. */
+static inline __attribute__((always_inline)) void cs_apply(const uint64_t *ent, size_t n,
+                                                           const double *sl, double v,
+                                                           double *blk, size_t w, size_t W)
+{
+    if (W)
+        w = W;
+    for (size_t q = 0; q < n; q++) {
+        uint64_t en = ent[q];
+        const double *a = sl + (en >> 32) * w;
+        double sv = (uint32_t)en >> 31 ? -v : v, *out = blk + (size_t)(en & 0x7fffffffu) * w;
+        for (size_t c = 0; c < w; c++)
+            out[c] += sv * a[c];
+    }
+}
 
 static int countsketch(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
                        coda_err *e)
@@ -121,60 +157,84 @@ static int countsketch(const coda_sketch_opts *o, const coda_mat *A, coda_mat *S
         return coda_fail(e, "countsketch: %zu nonzeros per column but only %zu rows", s, r);
     if (r >= (size_t)1 << 31)
         return coda_fail(e, "countsketch: %zu rows, more than 2^31 - 1", r);
-    uint32_t *to = malloc(N * s * sizeof *to);
+    uint64_t *ent = malloc(N * s * sizeof *ent);
     double v = 1.0 / sqrt((double)s);
-    int rc = to ? coda_mat_alloc(SA, r, d, e) : coda_fail(e, "out of memory");
-    for (size_t i = 0; rc == 0 && i < N; i++)
-        for (size_t k = 0; k < s; k++) {
-            uint32_t t;
-            int again;
-            do { /* distinct rows within a column */
-                t = (uint32_t)coda_rng_below(g, r);
-                again = 0;
-                for (size_t q = 0; q < k; q++)
-                    again |= (to[i * s + q] & 0x7fffffffu) == t;
-            } while (again);
-            to[i * s + k] = t | (coda_rng_u64(g) >> 63 ? 0 : 0x80000000u);
-        }
-    long nblocks = (long)((d + CS_BLOCK - 1) / CS_BLOCK);
-    int oom = 0;
-    /* column blocks are independent, so threads change the speed and never the bytes */
-#pragma omp parallel if (rc == 0 && N * d * s > 1000000) reduction(| : oom)
-    {
-        double *blk = rc == 0 ? malloc(r * CS_BLOCK * sizeof *blk) : NULL;
-        oom |= rc == 0 && !blk;
-#pragma omp for schedule(static)
-        for (long bi = 0; bi < nblocks; bi++) {
-            size_t j0 = (size_t)bi * CS_BLOCK, w = d - j0 < CS_BLOCK ? d - j0 : CS_BLOCK;
-            if (!blk)
-                continue;
-            memset(blk, 0, r * w * sizeof *blk);
-            for (size_t i = 0; i < N; i++) {
-                double a[CS_BLOCK];
-                for (size_t c = 0; c < w; c++)
-                    a[c] = A->data[(j0 + c) * N + i];
-                for (size_t k = 0; k < s; k++) {
-                    uint32_t t = to[i * s + k];
-                    double sv = t >> 31 ? -v : v, *out = blk + (size_t)(t & 0x7fffffffu) * w;
-                    if (w == CS_BLOCK) /* a constant trip count the compiler unrolls */
-                        for (size_t c = 0; c < CS_BLOCK; c++)
-                            out[c] += sv * a[c];
-                    else
-                        for (size_t c = 0; c < w; c++)
-                            out[c] += sv * a[c];
-                }
-            }
-            for (size_t c = 0; c < w; c++)
-                for (size_t k = 0; k < r; k++)
-                    SA->data[(j0 + c) * r + k] = blk[k * w + c];
-        }
-        free(blk);
-    }
-    if (rc == 0 && oom) {
+    int rc = ent ? coda_mat_alloc(SA, r, d, e) : coda_fail(e, "out of memory");
+    /* chunk c draws its nonzeros from stream c of a key drawn from g: the map is made in
+     * parallel and is the same whatever the thread count */
+    uint64_t key = coda_rng_u64(g);
+    long nchunks = (long)((N + CS_CHUNK - 1) / CS_CHUNK);
+    /* the widest column block that leaves every thread several blocks and keeps its buffer
+     * within a few MiB */
+    int nt = rc == 0 && N * d * s > 1000000 ? omp_get_max_threads() : 1;
+    size_t W = 32;
+    while (W > 8 && ((d + W - 1) / W < 4 * (size_t)nt || r * W * sizeof(double) > (4u << 20)))
+        W /= 2;
+    long nblocks = (long)((d + W - 1) / W);
+    /* per thread: the sort's scratch, the block's accumulator, the chunk's slice */
+    uint64_t *tmp = malloc((size_t)nt * CS_CHUNK * s * sizeof *tmp);
+    double *blk = malloc((size_t)nt * r * W * sizeof *blk),
+           *sl = malloc((size_t)nt * CS_CHUNK * W * sizeof *sl);
+    if (rc == 0 && (!tmp || !blk || !sl)) {
         coda_mat_free(SA);
         rc = coda_fail(e, "out of memory");
     }
-    free(to);
+#pragma omp parallel num_threads(nt) if (rc == 0 && nt > 1)
+    {
+        int me = omp_get_thread_num();
+        uint64_t *mtmp = tmp + (size_t)me * CS_CHUNK * s;
+        double *mblk = blk + (size_t)me * r * W, *msl = sl + (size_t)me * CS_CHUNK * W;
+#pragma omp for schedule(static)
+        for (long ci = 0; ci < (rc == 0 ? nchunks : 0); ci++) {
+            size_t i0 = (size_t)ci * CS_CHUNK, h = N - i0 < CS_CHUNK ? N - i0 : CS_CHUNK;
+            uint64_t *ec = ent + i0 * s;
+            coda_rng gc;
+            coda_rng_init(&gc, key, (uint64_t)ci);
+            for (size_t i = 0; i < h; i++)
+                for (size_t k = 0; k < s; k++) {
+                    uint64_t x;
+                    int again;
+                    do { /* distinct rows within a column */
+                        x = coda_rng_below32(&gc, (uint32_t)r);
+                        again = 0;
+                        for (size_t q = 0; q < k; q++)
+                            again |= (ec[i * s + q] & 0x7fffffffu) == x;
+                    } while (again);
+                    ec[i * s + k] = (uint64_t)i << 32 | x | (coda_rng_u64(&gc) >> 63) << 31;
+                }
+            cs_sort_chunk(ec, mtmp, h * s, r);
+        }
+        /* column blocks are independent, so threads change the speed and never the bytes */
+#pragma omp for schedule(static)
+        for (long bi = 0; bi < (rc == 0 ? nblocks : 0); bi++) {
+            size_t j0 = (size_t)bi * W, w = d - j0 < W ? d - j0 : W;
+            memset(mblk, 0, r * w * sizeof *mblk);
+            for (size_t i0 = 0; i0 < N; i0 += CS_CHUNK) {
+                size_t h = N - i0 < CS_CHUNK ? N - i0 : CS_CHUNK, n = h * s;
+                /* the chunk's slice of the column block, row-major: each update reads one
+                 * contiguous row of it */
+                for (size_t c = 0; c < w; c++) {
+                    const double *col = A->data + (j0 + c) * N + i0;
+                    for (size_t i = 0; i < h; i++)
+                        msl[i * w + c] = col[i];
+                }
+                const uint64_t *ec = ent + i0 * s;
+                if (w == 32)
+                    cs_apply(ec, n, msl, v, mblk, w, 32);
+                else if (w == 16)
+                    cs_apply(ec, n, msl, v, mblk, w, 16);
+                else if (w == 8)
+                    cs_apply(ec, n, msl, v, mblk, w, 8);
+                else
+                    cs_apply(ec, n, msl, v, mblk, w, 0);
+            }
+            for (size_t c = 0; c < w; c++)
+                for (size_t k = 0; k < r; k++)
+                    SA->data[(j0 + c) * r + k] = mblk[k * w + c];
+        }
+    }
+    free(tmp), free(blk), free(sl);
+    free(ent);
     return rc;
 }
 
@@ -439,10 +499,17 @@ static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
 int coda_sketch_apply(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_err *e)
 {
     memset(SA, 0, sizeof *SA);
-    if (o->rows < 1)
-        return coda_fail(e, "a sketch needs at least one row");
     if (coda_mat_first_nonfinite(A) != (size_t)-1)
         return coda_fail(e, "the matrix holds NaN or Inf");
+    return coda_sketch_apply_finite(o, A, SA, e);
+}
+
+int coda_sketch_apply_finite(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA,
+                             coda_err *e)
+{
+    memset(SA, 0, sizeof *SA);
+    if (o->rows < 1)
+        return coda_fail(e, "a sketch needs at least one row");
     coda_rng g;
     coda_rng_init(&g, o->seed, o->stream);
     switch (o->kind) {

@@ -53,8 +53,11 @@ typedef struct {
 int coda_sketch_kind_parse(const char *name, coda_sketch_kind *k);
 const char *coda_sketch_kind_name(coda_sketch_kind k);
 
-/* SA (r x d; for block weighted, fewer rows). */
+/* SA (r x d; for block weighted, fewer rows). A holding NaN or Inf is refused. */
 int coda_sketch_apply(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_err *e);
+/* The same for an A the caller has already checked to be finite: saves a pass over A. */
+int coda_sketch_apply_finite(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA,
+                             coda_err *e);
 
 /* Leverage scores of the first `cols` columns of A (0: all): N x 1, summing to the rank; or,
  * with blocks > 0, the K block scores Pi_l = sum of the block's scores / d, summing to 1. */

@@ -107,10 +107,20 @@ static void product_pair(const double *A, size_t m, size_t n, const double *t, d
         cblas_daxpy((int)n, 1.0, part + (size_t)b * n, 1, s, 1);
 }
 
-/* LSQR (Paige & Saunders 1982) on min ||A R^-1 y - c|| with R upper triangular d x d. */
-static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *c, double tol,
-                long cap, const coda_ls_opts *o, const double *x0, double *y, long *iters,
-                coda_err *e)
+/* LSQR (Paige & Saunders 1982) on min ||A R^-1 y - c|| with R upper triangular d x d, from
+ * y = 0; Atc = A^T c is given (the caller gets it in the pass that forms c). With r = c - A R^-1 y
+ * = b - A x the residual of x = x0 + R^-1 y, it stops at the first of
+ *   (1) ||(A R^-1)^T r|| <= tol ||A x||: since (A R^-1)^T r* = 0, ||A (x - x*)|| <=
+ *       ||(A R^-1)^T r|| / sigma_min(A R^-1), and an eps-embedding S (the QR of S A giving R)
+ *       has sigma_min(A R^-1) >= 1 / (1 + eps); so ||A (x - x*)|| <= (1 + eps) tol ||A x||, a
+ *       forward error in the fit that does not grow with ||r|| / ||A x||. ||A x|| is taken as
+ *       sqrt(||b||^2 - ||r||^2) = sqrt(||A x*||^2 - ||A (x - x*)||^2), which underestimates it;
+ *   (2) ||(A R^-1)^T r|| <= u ||A R^-1||_F ||r||: the backward error is at the rounding level
+ *       of evaluating (A R^-1)^T r itself, where (1) can be out of reach (||r|| >> ||A x|| / u);
+ *   or the cap. */
+static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *c,
+                const double *Atc, double tol, long cap, const coda_ls_opts *o, const double *x0,
+                double *y, long *iters, coda_err *e)
 {
     size_t R = Ab->rows, d = Ab->cols - 1;
     double *u = malloc(R * sizeof *u), *v = malloc(d * sizeof *v), *w = malloc(d * sizeof *w),
@@ -122,13 +132,16 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
         return coda_fail(e, "out of memory");
     }
     const int n = (int)d, m = (int)R;
+    const double bnorm = cblas_dnrm2(m, Ab->data + d * R, 1);
     memset(y, 0, d * sizeof *y);
     memcpy(u, c, R * sizeof *u);
     double beta = cblas_dnrm2(m, u, 1), alpha = 0, anorm2 = 0;
     if (beta > 0)
         cblas_dscal(m, 1 / beta, u, 1);
     /* v = R^-T A^T u */
-    cblas_dgemv(CblasColMajor, CblasTrans, m, n, 1.0, Ab->data, m, u, 1, 0.0, v, 1);
+    memcpy(v, Atc, d * sizeof *v);
+    if (beta > 0)
+        cblas_dscal(n, 1 / beta, v, 1);
     cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, n, Rm, (int)ldr, v, 1);
     alpha = cblas_dnrm2(n, v, 1);
     if (alpha > 0)
@@ -171,7 +184,8 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
             cblas_daxpy(n, 1.0, x0, 1, xt, 1);
             o->trace(o->trace_ctx, k, residual(Ab, xt, rr), rel_err(xt, o->reference, d));
         }
-        if (arnorm <= tol * sqrt(anorm2) * rnorm || rnorm <= tol * cblas_dnrm2(m, c, 1))
+        double fit = sqrt(fmax((bnorm - rnorm) * (bnorm + rnorm), 0));
+        if (arnorm <= tol * fit || arnorm <= DBL_EPSILON * sqrt(anorm2) * rnorm)
             break;
     }
     *iters = k;
@@ -179,53 +193,95 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
     return 0;
 }
 
-static int precond(const coda_mat *Ab, const coda_ls_opts *o, double *x, long *iters,
+/* The preconditioner R, the triangular factor of S A, and the sketch-and-solve start x0 =
+ * argmin ||S (A x0 - b)||, from the sketch S[A b] (r x (d+1)). R is pointed into G ((d+1)^2
+ * scratch, leading dimension d+1) or into S's own storage.
+ * R serves only as a preconditioner, so it is first taken from the Cholesky factor of the
+ * sketch's Gram matrix (one dsyrk: half the flops of Householder QR). In floating point that
+ * gives R^T R = (SA)^T SA + E with ||E|| <~ d u ||SA||^2, which moves the singular values of
+ * A R^-1 by a relative d u cond(R)^2 at most; it is kept while that is below 1e-3 (cond(R),
+ * estimated by dtrcon, up to about 3e5 at d = 500), where it preconditions as well as the exact
+ * factor. Otherwise, or if the Cholesky factorization breaks down, R comes from Householder QR
+ * (dgeqrf), which is backward stable whatever the conditioning; a diagonal below N u max|R_ii|
+ * (N the rows of A) is refused as rank-deficient. */
+static int sketch_factor(coda_mat *S, size_t N, double *G, const double **Rm, size_t *ldr,
+                         double *x0, coda_err *e)
+{
+    size_t r = S->rows, d = S->cols - 1;
+    int n = (int)d, ldg = n + 1;
+    cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, n + 1, (int)r, 1.0, S->data, (int)r, 0.0,
+                G, ldg);
+    double rcond = 0;
+    if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', n, G, ldg) == 0 &&
+        LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', n, G, ldg, &rcond) == 0 &&
+        (double)d * DBL_EPSILON <= 1e-3 * rcond * rcond) {
+        /* x0 = R^-1 R^-T (SA)^T S b, where (SA)^T S b is G's last column */
+        memcpy(x0, G + d * (d + 1), d * sizeof *x0);
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, n, G, ldg, x0, 1);
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, G, ldg, x0, 1);
+        *Rm = G, *ldr = d + 1;
+        return 0;
+    }
+    double *tau = G; /* G is free again: d + 1 <= (d + 1)^2 */
+    if (LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, n, S->data, (int)r, tau) != 0)
+        return coda_fail(e, "LAPACK dgeqrf failed on the sketch");
+    double rmax = 0;
+    for (size_t i = 0; i < d; i++)
+        rmax = fmax(rmax, fabs(CODA_AT(S, i, i)));
+    for (size_t i = 0; i < d; i++)
+        if (!(fabs(CODA_AT(S, i, i)) > rmax * (double)N * DBL_EPSILON))
+            return coda_fail(e, "the matrix is rank-deficient to working precision (the sketch's "
+                                "triangular factor has |R_%zu%zu| = %.3g against %.3g)",
+                             i + 1, i + 1, fabs(CODA_AT(S, i, i)), rmax);
+    /* Q^T S b, then x0 = R^-1 of its top d */
+    LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', (int)r, 1, n, S->data, (int)r, tau,
+                   S->data + d * r, (int)r);
+    memcpy(x0, S->data + d * r, d * sizeof *x0);
+    cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, n, S->data, (int)r, x0, 1);
+    *Rm = S->data, *ldr = r;
+    return 0;
+}
+
+static int precond(const coda_mat *Ab, const coda_ls_opts *o, double *x, coda_ls_info *info,
                    coda_err *e)
 {
     size_t R = Ab->rows, d = Ab->cols - 1;
     coda_sketch_opts so = o->sketch;
-    if (!so.rows) /* 8 d: about 28 LSQR iterations to 1e-13 against 41 at 4 d, for a QR of
-                     the sketch that still costs less than a few iterations (bench/lsq.sh) */
-        so.rows = 8 * d < R ? 8 * d : R;
+    if (!so.rows) /* 12 d: on bench/lsq.sh's problems 25-29 LSQR iterations against 30-36 at
+                     8 d, for a factorization of the sketch that costs about as much as 4 */
+        so.rows = 12 * d < R ? 12 * d : R;
     if (so.rows < d)
         return coda_fail(e, "precond: the sketch has %zu rows, fewer than the %zu columns",
                          so.rows, d);
     so.score_cols = d;
     coda_mat S;
-    if (coda_sketch_apply(&so, Ab, &S, e) < 0)
+    if (coda_sketch_apply_finite(&so, Ab, &S, e) < 0)
         return -1;
-    /* QR of S[A b]: R is the preconditioner, and R^-1 (Q^T S b) the sketch-and-solve start */
-    double *tau = malloc((d + 1) * sizeof *tau), *c = malloc(R * sizeof *c),
-           *y = malloc(d * sizeof *y);
-    int rc = tau && c && y ? 0 : coda_fail(e, "out of memory");
-    if (rc == 0 && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)S.rows, (int)d, S.data, (int)S.rows, tau) != 0)
-        rc = coda_fail(e, "LAPACK dgeqrf failed on the sketch");
-    double rmax = 0;
-    for (size_t i = 0; rc == 0 && i < d; i++)
-        rmax = fmax(rmax, fabs(CODA_AT(&S, i, i)));
-    for (size_t i = 0; rc == 0 && i < d; i++)
-        if (!(fabs(CODA_AT(&S, i, i)) > rmax * (double)R * DBL_EPSILON))
-            rc = coda_fail(e, "the matrix is rank-deficient to working precision (the sketch's "
-                              "triangular factor has |R_%zu%zu| = %.3g against %.3g)",
-                           i + 1, i + 1, fabs(CODA_AT(&S, i, i)), rmax);
-    if (rc == 0) { /* Q^T S b, then x0 = R^-1 of its top d */
-        LAPACKE_dormqr(LAPACK_COL_MAJOR, 'L', 'T', (int)S.rows, 1, (int)d, S.data, (int)S.rows,
-                       tau, S.data + d * S.rows, (int)S.rows);
-        memcpy(x, S.data + d * S.rows, d * sizeof *x);
-        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)d, S.data,
-                    (int)S.rows, x, 1);
-        /* c = b - A x0 */
+    double *G = malloc((d + 1) * (d + 1) * sizeof *G), *c = malloc(R * sizeof *c),
+           *y = malloc(d * sizeof *y), *Atc = malloc(d * sizeof *Atc),
+           *part = malloc((R + pair_rows(d) - 1) / pair_rows(d) * d * sizeof *part);
+    int rc = G && c && y && Atc && part ? 0 : coda_fail(e, "out of memory");
+    const double *Rm = NULL;
+    size_t ldr = 0;
+    if (rc == 0)
+        rc = sketch_factor(&S, R, G, &Rm, &ldr, x, e);
+    if (rc == 0)
+        info->factor = Rm == G ? "cholesky" : "qr";
+    if (rc == 0) {
+        /* c = b - A x0 and A^T c in one pass: the pair gives A x0 - b and A^T (A x0 - b) */
         memcpy(c, Ab->data + d * R, R * sizeof *c);
-        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)R, (int)d, -1.0, Ab->data, (int)R, x, 1, 1.0, c, 1);
-        rc = lsqr(Ab, S.data, S.rows, c, o->tol > 0 ? o->tol : 1e-14, o->iters > 0 ? o->iters : 1000,
-                  o, x, y, iters, e);
+        product_pair(Ab->data, R, d, x, 1.0, c, Atc, part);
+        cblas_dscal((int)R, -1.0, c, 1);
+        cblas_dscal((int)d, -1.0, Atc, 1);
+        rc = lsqr(Ab, Rm, ldr, c, Atc, o->tol > 0 ? o->tol : CODA_LS_DEFAULT_TOL,
+                  o->iters > 0 ? o->iters : 1000, o, x, y, &info->iters, e);
     }
     if (rc == 0) {
-        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)d, S.data,
-                    (int)S.rows, y, 1);
+        cblas_dtrsv(CblasColMajor, CblasUpper, CblasNoTrans, CblasNonUnit, (int)d, Rm, (int)ldr,
+                    y, 1);
         cblas_daxpy((int)d, 1.0, y, 1, x, 1);
     }
-    free(tau), free(c), free(y);
+    free(G), free(c), free(y), free(Atc), free(part);
     coda_mat_free(&S);
     return rc;
 }
@@ -252,7 +308,7 @@ static int iterative(const coda_mat *Ab, const coda_ls_opts *o, double *x, long 
         so.stream = (unsigned long long)s;
         so.score_cols = d;
         coda_mat SAb;
-        if (coda_sketch_apply(&so, Ab, &SAb, e) < 0) {
+        if (coda_sketch_apply_finite(&so, Ab, &SAb, e) < 0) {
             rc = -1;
             break;
         }
@@ -321,7 +377,7 @@ int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda
             if (!so.rows)
                 so.rows = 4 * d < Ab.rows ? 4 * d : Ab.rows;
             so.score_cols = d;
-            rc = coda_sketch_apply(&so, &Ab, &M, e);
+            rc = coda_sketch_apply_finite(&so, &Ab, &M, e);
             if (rc == 0 && M.rows < d)
                 rc = coda_fail(e, "sketch-solve: %zu sketch rows for %zu unknowns", M.rows, d);
         }
@@ -329,7 +385,7 @@ int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda
             rc = dgels_solve(&M, d, x->data, e);
         coda_mat_free(&M);
     } else if (rc == 0 && o->method == CODA_LS_PRECOND)
-        rc = precond(&Ab, o, x->data, &info->iters, e);
+        rc = precond(&Ab, o, x->data, info, e);
     else if (rc == 0)
         rc = iterative(&Ab, o, x->data, &info->iters, e);
     if (rc == 0)

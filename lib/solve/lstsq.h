@@ -2,9 +2,11 @@
  * to b), A tall (N x d, N >= d) of full column rank.
  *   qr              LAPACK dgels, the reference
  *   sketch-solve    x = argmin ||S (A x - b)||: one sketch of [A b], dgels on it (approximate)
- *   precond         sketch-and-precondition (Blendenpik / LSRN family): QR of S[A b] gives R
- *                   and the sketch-and-solve start x0; LSQR on min ||A R^-1 y - (b - A x0)||
- *                   until ||(A R^-1)^T r|| <= tol ||A R^-1|| ||r||; x = x0 + R^-1 y
+ *   precond         sketch-and-precondition (Blendenpik / LSRN family): R, the triangular
+ *                   factor of S A, and the sketch-and-solve start x0 from S[A b]; LSQR on
+ *                   min ||A R^-1 y - (b - A x0)|| until ||(A R^-1)^T r|| <= tol ||A x||, which
+ *                   bounds ||A (x - x*)|| by (1 + eps) tol ||A x|| for an eps-embedding S;
+ *                   x = x0 + R^-1 y
  *   iterative-sketch papers/leverage-gc.txt Algorithm 3: x <- x - step * 2 (S_s A)^T (S_s A x -
  *                   S_s b) with a fresh sketch S_s each iteration; fixed step or exact line
  *                   search on the full problem */
@@ -13,14 +15,17 @@
 
 #include "../sketch/sketch.h"
 
+/* precond's default tolerance: the fit A x within about 1e-13 of A x* (see lsqr in lstsq.c) */
+#define CODA_LS_DEFAULT_TOL 1e-13
+
 typedef enum { CODA_LS_QR, CODA_LS_SKETCH_SOLVE, CODA_LS_PRECOND, CODA_LS_ITER_SKETCH } coda_ls_method;
 
 typedef struct {
     coda_ls_method method;
-    coda_sketch_opts sketch; /* rows 0: the method's default (precond 8 d,
+    coda_sketch_opts sketch; /* rows 0: the method's default (precond 12 d,
                                 sketch-solve 4 d, iterative 2 d) */
     double l2;
-    double tol;              /* precond: LSQR tolerance (default 1e-14) */
+    double tol;              /* precond: LSQR tolerance (0: CODA_LS_DEFAULT_TOL) */
     long iters;              /* precond: cap; iterative-sketch: the count */
     int line_search;         /* iterative-sketch: exact line search instead of a fixed step */
     double step;             /* iterative-sketch fixed step (0: 1 / ||S_0 A||_2^2 estimate) */
@@ -33,7 +38,8 @@ typedef struct {
 
 typedef struct {
     long iters;
-    double resid; /* ||A x - b|| / ||b|| at the end (of the regularized problem) */
+    double resid;       /* ||A x - b|| / ||b|| at the end (of the regularized problem) */
+    const char *factor; /* precond: how R was computed, "cholesky" or "qr"; NULL otherwise */
 } coda_ls_info;
 
 int coda_ls_method_parse(const char *name, coda_ls_method *m);

@@ -240,9 +240,10 @@ static void precond(void)
 {
     coda_err e;
     size_t N = 3000, d = 30;
-    const double kappas[] = {1e2, 1e6, 1e10};
+    /* 1e5 is near the edge of the Cholesky factor (kept while d u cond(R)^2 <= 1e-3) */
+    const double kappas[] = {1e2, 1e5, 1e6, 1e10};
     for (int coherent = 0; coherent <= 1; coherent++)
-        for (size_t k = 0; k < 3; k++)
+        for (size_t k = 0; k < 4; k++)
             for (int consistent = 0; consistent <= 1; consistent++) {
                 double kappa = kappas[k];
                 coda_mat A, U, b, xq, xp;
@@ -279,7 +280,12 @@ static void precond(void)
                        diff = rc == 0 ? pred_diff(&A, &xp, &xq) / bn : INFINITY;
                 CHECK(diff <= tol,
                       "kappa %.0e coherent=%d consistent=%d: ||A(x - x_qr)|| / ||b|| = %.3g > %.3g "
-                      "(%ld iterations)", kappa, coherent, consistent, diff, tol, info.iters);
+                      "(%ld iterations, R by %s)", kappa, coherent, consistent, diff, tol,
+                      info.iters, info.factor);
+                /* the cheap factor where it is safe, Householder QR where it is not */
+                if (kappa <= 1e2 || kappa >= 1e10)
+                    CHECK(rc == 0 && strcmp(info.factor, kappa <= 1e2 ? "cholesky" : "qr") == 0,
+                          "kappa %.0e: R by %s", kappa, info.factor);
                 if (kappa <= 1e2) { /* well-conditioned: x itself to 1e-12 */
                     double xd = 0, xn = cblas_dnrm2((int)d, xq.data, 1);
                     for (size_t i = 0; i < d; i++)
@@ -292,6 +298,55 @@ static void precond(void)
                 coda_mat_free(&A), coda_mat_free(&U), coda_mat_free(&b);
                 coda_mat_free(&xq), coda_mat_free(&xp);
             }
+}
+
+/* The stopping rule bounds the forward error of the fit, ||A (x - x*)|| <= (1 + eps) tol ||A x||
+ * (eps < 1 the sketch's distortion), however large the residual. Checked at loose tolerances, where
+ * dgels's own error in x* is negligible, on problems whose residual is 100 times the fit: a
+ * backward-error rule (||(A R^-1)^T r|| <= tol ||A R^-1|| ||r||) stops there with a forward error up
+ * to about 100 ||A R^-1|| tol. */
+static void precond_forward(void)
+{
+    coda_err e;
+    size_t N = 4000, d = 40;
+    coda_mat A, U, b, xq;
+    coda_gen(CODA_GEN_SVD, N, d, 10, 0, 40, &A, &e);
+    coda_mat_copy(&U, &A, &e);
+    coda_mat_orthonormalize(&U, &e);
+    coda_gen(CODA_GEN_GAUSSIAN, N, 1, 1, 0, 41, &b, &e);
+    double *c = malloc(d * sizeof *c), *fit = malloc(N * sizeof *fit), *z = malloc(d * sizeof *z);
+    /* b = (the part of a Gaussian b orthogonal to range(A)) + A z with ||A z|| = ||that|| / 100 */
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)N, (int)d, 1.0, U.data, (int)N, b.data, 1, 0.0, c, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)N, (int)d, -1.0, U.data, (int)N, c, 1, 1.0, b.data, 1);
+    for (size_t i = 0; i < d; i++)
+        z[i] = 1;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)N, (int)d, 1.0, A.data, (int)N, z, 1, 0.0, fit, 1);
+    double rn = cblas_dnrm2((int)N, b.data, 1);
+    cblas_daxpy((int)N, rn / 100 / cblas_dnrm2((int)N, fit, 1), fit, 1, b.data, 1);
+    coda_ls_opts oq = {.method = CODA_LS_QR};
+    coda_ls_info info;
+    coda_lstsq(&A, &b, &oq, &xq, &info, &e);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)N, (int)d, 1.0, A.data, (int)N, xq.data, 1, 0.0, fit, 1);
+    double fn = cblas_dnrm2((int)N, fit, 1), tols[] = {1e-3, 1e-6, 1e-9};
+    long last = 0;
+    for (size_t k = 0; k < 3; k++) {
+        coda_ls_opts op = {.method = CODA_LS_PRECOND, .tol = tols[k],
+                           .sketch = {.kind = CODA_SK_COUNT, .seed = 5}};
+        coda_mat xp;
+        if (coda_lstsq(&A, &b, &op, &xp, &info, &e) < 0) {
+            CHECK(0, "%s", e.msg);
+            continue;
+        }
+        double diff = pred_diff(&A, &xp, &xq) / fn,
+               bound = 2 * tols[k] + 10 * (double)d * DBL_EPSILON * 10 * rn / fn;
+        CHECK(diff <= bound && info.iters > last,
+              "tol %.0e: ||A (x - x*)|| / ||A x*|| = %.3g > %.3g, or %ld iterations after %ld",
+              tols[k], diff, bound, info.iters, last);
+        last = info.iters;
+        coda_mat_free(&xp);
+    }
+    free(c), free(fit), free(z);
+    coda_mat_free(&A), coda_mat_free(&U), coda_mat_free(&b), coda_mat_free(&xq);
 }
 
 /* Algorithm 3 with a fixed step xi: E[x_{s+1} | x_s] = x_s - 2 xi A^T (A x_s - b), because
@@ -368,6 +423,7 @@ int main(void)
     embedding();
     unbiased();
     precond();
+    precond_forward();
     iterative_rate();
     return check_summary();
 }

@@ -58,6 +58,22 @@ import csv; rows=list(csv.DictReader(open('t.csv'))); assert len(rows)==60"
   npy "a=np.ones((6,2)); a[1,1]=np.inf; np.save('inf.npy', a)"
   run coda-solve inf.npy
   assert_failure 1
+  # precond finds a NaN or Inf through its sketch, the other methods by a scan first: the same
+  # message either way
+  npy "rng=np.random.default_rng(1); a=rng.standard_normal((400,4)); a[17,2]=np.nan; np.save('nan.npy', a); a[17,2]=1; a[5,3]=-np.inf; np.save('binf.npy', a)"
+  for m in precond qr sketch-solve; do
+    run coda-solve --method $m nan.npy
+    assert_failure 1
+    assert_output --partial "A entry (18,3) is not finite"
+    run coda-solve --method $m binf.npy
+    assert_failure 1
+    assert_output --partial "b entry 6 is not finite"
+  done
+  # finite entries whose sketch overflows
+  npy "np.save('huge.npy', np.full((2000,2), 1.7e308))"
+  run coda-solve huge.npy
+  assert_failure 1
+  assert_output --partial "overflowed"
 }
 
 @test "solve: precond: the same bytes for any OpenMP thread count, and run to run" {

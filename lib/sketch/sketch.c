@@ -133,17 +133,20 @@ static void cs_sort_chunk(uint64_t *ent, uint64_t *tmp, size_t n, size_t r)
 }
 
 /* blk (r x w, row-major) += the chunk's updates; W is w when it is one of the constant widths the
- * compiler unrolls, 0 otherwise. */
-static inline __attribute__((always_inline)) void cs_apply(const uint64_t *ent, size_t n,
-                                                           const double *sl, double v,
-                                                           double *blk, size_t w, size_t W)
+ * compiler unrolls and vectorizes (restrict: the slice and the accumulator never overlap), 0
+ * otherwise. */
+static inline __attribute__((always_inline)) void cs_apply(const uint64_t *restrict ent, size_t n,
+                                                           const double *restrict sl, double v,
+                                                           double *restrict blk, size_t w,
+                                                           size_t W)
 {
     if (W)
         w = W;
     for (size_t q = 0; q < n; q++) {
         uint64_t en = ent[q];
-        const double *a = sl + (en >> 32) * w;
-        double sv = (uint32_t)en >> 31 ? -v : v, *out = blk + (size_t)(en & 0x7fffffffu) * w;
+        const double *restrict a = sl + (en >> 32) * w;
+        double sv = (uint32_t)en >> 31 ? -v : v;
+        double *restrict out = blk + (size_t)(en & 0x7fffffffu) * w;
         for (size_t c = 0; c < w; c++)
             out[c] += sv * a[c];
     }

@@ -35,6 +35,17 @@ static int augmented(const coda_mat *A, const coda_mat *b, double l2, coda_mat *
     return 0;
 }
 
+/* The first NaN or Inf of A, then of b, as an error. */
+static int check_finite(const coda_mat *A, const coda_mat *b, coda_err *e)
+{
+    size_t N = A->rows, bad = coda_mat_first_nonfinite(A);
+    if (bad != (size_t)-1)
+        return coda_fail(e, "A entry (%zu,%zu) is not finite", bad % N + 1, bad / N + 1);
+    if ((bad = coda_mat_first_nonfinite(b)) != (size_t)-1)
+        return coda_fail(e, "b entry %zu is not finite", bad + 1);
+    return 0;
+}
+
 static double rel_err(const double *x, const coda_mat *ref, size_t d)
 {
     if (!ref)
@@ -242,8 +253,8 @@ static int sketch_factor(coda_mat *S, size_t N, double *G, const double **Rm, si
     return 0;
 }
 
-static int precond(const coda_mat *Ab, const coda_ls_opts *o, double *x, coda_ls_info *info,
-                   coda_err *e)
+static int precond(const coda_mat *A, const coda_mat *b, const coda_mat *Ab,
+                   const coda_ls_opts *o, double *x, coda_ls_info *info, coda_err *e)
 {
     size_t R = Ab->rows, d = Ab->cols - 1;
     coda_sketch_opts so = o->sketch;
@@ -257,6 +268,12 @@ static int precond(const coda_mat *Ab, const coda_ls_opts *o, double *x, coda_ls
     coda_mat S;
     if (coda_sketch_apply_finite(&so, Ab, &S, e) < 0)
         return -1;
+    if (coda_mat_first_nonfinite(&S) != (size_t)-1) { /* see coda_lstsq: A or b, or overflow */
+        coda_mat_free(&S);
+        if (check_finite(A, b, e) < 0)
+            return -1;
+        return coda_fail(e, "the sketch of [A b] overflowed: scale A and b down");
+    }
     double *G = malloc((d + 1) * (d + 1) * sizeof *G), *c = malloc(R * sizeof *c),
            *y = malloc(d * sizeof *y), *Atc = malloc(d * sizeof *Atc),
            *part = malloc((R + pair_rows(d) - 1) / pair_rows(d) * d * sizeof *part);
@@ -353,11 +370,11 @@ int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda
                          b->cols, N, N);
     if (N < d && !(o->l2 > 0))
         return coda_fail(e, "A is %zu x %zu, wider than tall: give --l2 for a ridge problem", N, d);
-    size_t bad = coda_mat_first_nonfinite(A);
-    if (bad != (size_t)-1)
-        return coda_fail(e, "A entry (%zu,%zu) is not finite", bad % N + 1, bad / N + 1);
-    if ((bad = coda_mat_first_nonfinite(b)) != (size_t)-1)
-        return coda_fail(e, "b entry %zu is not finite", bad + 1);
+    /* precond with a countsketch reads every entry of A and b into the sketch, which then holds
+     * a NaN or Inf if they do: it scans them only in that case, saving a pass over A */
+    int deferred = o->method == CODA_LS_PRECOND && o->sketch.kind == CODA_SK_COUNT;
+    if (!deferred && check_finite(A, b, e) < 0)
+        return -1;
     if (o->l2 < 0)
         return coda_fail(e, "the ridge parameter must be >= 0");
     coda_mat Ab, r = {0};
@@ -385,7 +402,7 @@ int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda
             rc = dgels_solve(&M, d, x->data, e);
         coda_mat_free(&M);
     } else if (rc == 0 && o->method == CODA_LS_PRECOND)
-        rc = precond(&Ab, o, x->data, info, e);
+        rc = precond(A, b, &Ab, o, x->data, info, e);
     else if (rc == 0)
         rc = iterative(&Ab, o, x->data, &info->iters, e);
     if (rc == 0)

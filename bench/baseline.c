@@ -7,6 +7,7 @@
  *   baseline gels FILE_A FILE_B       least squares with a plain LAPACKE_dgels; prints its
  *                                     seconds and writes x to stdout (bin)
  *   baseline relerr FILE_X FILE_Y     prints ||x - y||_2 / ||y||_2
+ *   baseline fiterr FILE_A FILE_X FILE_Y  prints ||A (x - y)||_2 / ||A y||_2
  *   baseline gemm FILE_A FILE_B M OUT  C = A B with one plain cblas_dgemm (to OUT, bin), and one
  *                                     MatDot worker's product (Nr x Ni/M times Ni/M x Nc);
  *                                     prints both seconds
@@ -144,6 +145,24 @@ int main(int argc, char **argv)
         printf("%.3e\n", sqrt(num / den));
         coda_mat_free(&x);
         coda_mat_free(&y);
+        return 0;
+    }
+    if (argc == 5 && strcmp(argv[1], "fiterr") == 0) {
+        coda_mat A, x, y;
+        if (coda_read_matrix(argv[2], &A, NULL, &e) < 0 || coda_read_matrix(argv[3], &x, NULL, &e) < 0 ||
+            coda_read_matrix(argv[4], &y, NULL, &e) < 0)
+            return fprintf(stderr, "%s\n", e.msg), 1;
+        if (x.rows != A.cols || y.rows != A.cols || x.cols != 1 || y.cols != 1)
+            return fprintf(stderr, "fiterr: shapes differ\n"), 1;
+        double *Ay = malloc(A.rows * sizeof *Ay), *Ad = malloc(A.rows * sizeof *Ad);
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)A.rows, (int)A.cols, 1.0, A.data,
+                    (int)A.rows, y.data, 1, 0.0, Ay, 1);
+        cblas_daxpy((int)A.cols, -1.0, y.data, 1, x.data, 1); /* x - y */
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)A.rows, (int)A.cols, 1.0, A.data,
+                    (int)A.rows, x.data, 1, 0.0, Ad, 1);
+        printf("%.3e\n", cblas_dnrm2((int)A.rows, Ad, 1) / cblas_dnrm2((int)A.rows, Ay, 1));
+        free(Ay), free(Ad);
+        coda_mat_free(&A), coda_mat_free(&x), coda_mat_free(&y);
         return 0;
     }
     if (argc == 6 && strcmp(argv[1], "gemm") == 0) {

@@ -204,15 +204,40 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
     return 0;
 }
 
+/* precond's default sketch size k d (at most N), k = 4..64 minimizing a model of the cost counted
+ * in passes over A (N x d):
+ *   k d^2 / (15 N)          the dsyrk of the k d x d sketch, k d^3 flops, against a pass's N d
+ *                           doubles: 15 flops per double is the development machine's ratio of
+ *                           dsyrk speed (about 25 GFlop/s) to memory bandwidth (13 GB/s);
+ *   2.07 ln(1/tol) / ln k   the LSQR iterations, one pass each: the error contracts by about
+ *                           1/sqrt(k) per iteration; the constant fits the 30, 25, 22 and 21
+ *                           iterations measured at k = 8, 12, 16, 20 (50000 x 500, tol 1e-13).
+ * The optimum is flat: k about 20 for 50000 x 500, 64 for 200000 x 200, 6 for 20000 x 1000. */
+static size_t precond_rows(size_t N, size_t d, double tol)
+{
+    size_t best = 4;
+    double best_cost = INFINITY;
+    for (size_t k = 4; k <= 64; k++) {
+        double cost = (double)k * (double)d * (double)d / (15.0 * (double)N) +
+                      2.07 * log(1 / tol) / log((double)k);
+        if (cost < best_cost)
+            best = k, best_cost = cost;
+    }
+    return best * d < N ? best * d : N;
+}
+
 /* The preconditioner R, the triangular factor of S A, and the sketch-and-solve start x0 =
  * argmin ||S (A x0 - b)||, from the sketch S[A b] (r x (d+1)). R is pointed into G ((d+1)^2
  * scratch, leading dimension d+1) or into S's own storage.
  * R serves only as a preconditioner, so it is first taken from the Cholesky factor of the
  * sketch's Gram matrix (one dsyrk: half the flops of Householder QR). In floating point that
- * gives R^T R = (SA)^T SA + E with ||E|| <~ d u ||SA||^2, which moves the singular values of
- * A R^-1 by a relative d u cond(R)^2 at most; it is kept while that is below 1e-3 (cond(R),
- * estimated by dtrcon, up to about 3e5 at d = 500), where it preconditions as well as the exact
- * factor. Otherwise, or if the Cholesky factorization breaks down, R comes from Householder QR
+ * gives R^T R = (SA)^T SA + E, ||E|| = c u ||SA||^2 with c about sqrt(r) in practice (r d at
+ * worst), which moves the eigenvalues of (A R^-1)^T (A R^-1) by a relative c u cond(R)^2; LSQR's
+ * rate and the stopping rule's bound only degrade smoothly with it. It is kept while
+ * d u cond(R)^2 <= 0.1, cond(R) the 1-norm estimate of dtrcon (at d = 500, up to about 1e6).
+ * That is conservative: on 50000 x 500 problems with kappa 1e4 to 1e6, a Cholesky R (forced)
+ * took the same 21 LSQR iterations as Householder's. Otherwise, or if the Cholesky factorization
+ * breaks down, R comes from Householder QR
  * (dgeqrf), which is backward stable whatever the conditioning; a diagonal below N u max|R_ii|
  * (N the rows of A) is refused as rank-deficient. */
 static int sketch_factor(coda_mat *S, size_t N, double *G, const double **Rm, size_t *ldr,
@@ -225,7 +250,7 @@ static int sketch_factor(coda_mat *S, size_t N, double *G, const double **Rm, si
     double rcond = 0;
     if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', n, G, ldg) == 0 &&
         LAPACKE_dtrcon(LAPACK_COL_MAJOR, '1', 'U', 'N', n, G, ldg, &rcond) == 0 &&
-        (double)d * DBL_EPSILON <= 1e-3 * rcond * rcond) {
+        (double)d * DBL_EPSILON <= 0.1 * rcond * rcond) {
         /* x0 = R^-1 R^-T (SA)^T S b, where (SA)^T S b is G's last column */
         memcpy(x0, G + d * (d + 1), d * sizeof *x0);
         cblas_dtrsv(CblasColMajor, CblasUpper, CblasTrans, CblasNonUnit, n, G, ldg, x0, 1);
@@ -258,9 +283,8 @@ static int precond(const coda_mat *A, const coda_mat *b, const coda_mat *Ab,
 {
     size_t R = Ab->rows, d = Ab->cols - 1;
     coda_sketch_opts so = o->sketch;
-    if (!so.rows) /* 12 d: on bench/lsq.sh's problems 25-29 LSQR iterations against 30-36 at
-                     8 d, for a factorization of the sketch that costs about as much as 4 */
-        so.rows = 12 * d < R ? 12 * d : R;
+    if (!so.rows)
+        so.rows = precond_rows(R, d, o->tol > 0 ? o->tol : CODA_LS_DEFAULT_TOL);
     if (so.rows < d)
         return coda_fail(e, "precond: the sketch has %zu rows, fewer than the %zu columns",
                          so.rows, d);

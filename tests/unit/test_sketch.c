@@ -240,7 +240,7 @@ static void precond(void)
 {
     coda_err e;
     size_t N = 3000, d = 30;
-    /* 1e5 is near the edge of the Cholesky factor (kept while d u cond(R)^2 <= 1e-3) */
+    /* 1e5 and 1e6 are near the edge of the Cholesky factor (kept while d u cond(R)^2 <= 0.1) */
     const double kappas[] = {1e2, 1e5, 1e6, 1e10};
     for (int coherent = 0; coherent <= 1; coherent++)
         for (size_t k = 0; k < 4; k++)

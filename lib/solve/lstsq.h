@@ -22,7 +22,7 @@ typedef enum { CODA_LS_QR, CODA_LS_SKETCH_SOLVE, CODA_LS_PRECOND, CODA_LS_ITER_S
 
 typedef struct {
     coda_ls_method method;
-    coda_sketch_opts sketch; /* rows 0: the method's default (precond 12 d,
+    coda_sketch_opts sketch; /* rows 0: the method's default (precond k d from a cost model,
                                 sketch-solve 4 d, iterative 2 d) */
     double l2;
     double tol;              /* precond: LSQR tolerance (0: CODA_LS_DEFAULT_TOL) */

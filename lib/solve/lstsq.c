@@ -122,9 +122,11 @@ static void product_pair(const double *A, size_t m, size_t n, const double *t, d
  * y = 0; Atc = A^T c is given (the caller gets it in the pass that forms c). With r = c - A R^-1 y
  * = b - A x the residual of x = x0 + R^-1 y, it stops at the first of
  *   (1) ||(A R^-1)^T r|| <= tol ||A x||: since (A R^-1)^T r* = 0, ||A (x - x*)|| <=
- *       ||(A R^-1)^T r|| / sigma_min(A R^-1), and an eps-embedding S (the QR of S A giving R)
- *       has sigma_min(A R^-1) >= 1 / (1 + eps); so ||A (x - x*)|| <= (1 + eps) tol ||A x||, a
- *       forward error in the fit that does not grow with ||r|| / ||A x||. ||A x|| is taken as
+ *       ||(A R^-1)^T r|| / sigma_min(A R^-1), and an eps-embedding S (R the triangular factor
+ *       of S A) has sigma_min(A R^-1) >= 1 / (1 + eps); so ||A (x - x*)|| <= (1 + eps) tol
+ *       ||A x||, a forward error in the fit that does not grow with ||r|| / ||A x|| (a Cholesky
+ *       R, see sketch_factor, adds a factor sqrt(1 + delta), delta its rounding's relative
+ *       effect, well below 1). ||A x|| is taken as
  *       sqrt(||b||^2 - ||r||^2) = sqrt(||A x*||^2 - ||A (x - x*)||^2), which underestimates it;
  *   (2) ||(A R^-1)^T r|| <= u ||A R^-1||_F ||r||: the backward error is at the rounding level
  *       of evaluating (A R^-1)^T r itself, where (1) can be out of reach (||r|| >> ||A x|| / u);

@@ -119,8 +119,9 @@ static void product_pair(const double *A, size_t m, size_t n, const double *t, d
 }
 
 /* LSQR (Paige & Saunders 1982) on min ||A R^-1 y - c|| with R upper triangular d x d, from
- * y = 0; Atc = A^T c is given (the caller gets it in the pass that forms c). With r = c - A R^-1 y
- * = b - A x the residual of x = x0 + R^-1 y, it stops at the first of
+ * y = 0; Atc = A^T c is given (the caller gets it in the pass that forms c), and part is
+ * product_pair's scratch. With r = c - A R^-1 y = b - A x the residual of x = x0 + R^-1 y, it
+ * stops at the first of
  *   (1) ||(A R^-1)^T r|| <= tol ||A x||: since (A R^-1)^T r* = 0, ||A (x - x*)|| <=
  *       ||(A R^-1)^T r|| / sigma_min(A R^-1), and an eps-embedding S (R the triangular factor
  *       of S A) has sigma_min(A R^-1) >= 1 / (1 + eps); so ||A (x - x*)|| <= (1 + eps) tol
@@ -132,16 +133,15 @@ static void product_pair(const double *A, size_t m, size_t n, const double *t, d
  *       of evaluating (A R^-1)^T r itself, where (1) can be out of reach (||r|| >> ||A x|| / u);
  *   or the cap. */
 static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *c,
-                const double *Atc, double tol, long cap, const coda_ls_opts *o, const double *x0,
-                double *y, long *iters, coda_err *e)
+                const double *Atc, double *part, double tol, long cap, const coda_ls_opts *o,
+                const double *x0, double *y, long *iters, coda_err *e)
 {
     size_t R = Ab->rows, d = Ab->cols - 1;
     double *u = malloc(R * sizeof *u), *v = malloc(d * sizeof *v), *w = malloc(d * sizeof *w),
            *t = malloc(d * sizeof *t), *xt = malloc(d * sizeof *xt), *rr = malloc(R * sizeof *rr),
-           *s = malloc(d * sizeof *s),
-           *part = malloc((R + pair_rows(d) - 1) / pair_rows(d) * d * sizeof *part);
-    if (!u || !v || !w || !t || !xt || !rr || !s || !part) {
-        free(u), free(v), free(w), free(t), free(xt), free(rr), free(s), free(part);
+           *s = malloc(d * sizeof *s);
+    if (!u || !v || !w || !t || !xt || !rr || !s) {
+        free(u), free(v), free(w), free(t), free(xt), free(rr), free(s);
         return coda_fail(e, "out of memory");
     }
     const int n = (int)d, m = (int)R;
@@ -202,7 +202,7 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
             break;
     }
     *iters = k;
-    free(u), free(v), free(w), free(t), free(xt), free(rr), free(s), free(part);
+    free(u), free(v), free(w), free(t), free(xt), free(rr), free(s);
     return 0;
 }
 
@@ -316,7 +316,7 @@ static int precond(const coda_mat *A, const coda_mat *b, const coda_mat *Ab,
         product_pair(Ab->data, R, d, x, 1.0, c, Atc, part);
         cblas_dscal((int)R, -1.0, c, 1);
         cblas_dscal((int)d, -1.0, Atc, 1);
-        rc = lsqr(Ab, Rm, ldr, c, Atc, o->tol > 0 ? o->tol : CODA_LS_DEFAULT_TOL,
+        rc = lsqr(Ab, Rm, ldr, c, Atc, part, o->tol > 0 ? o->tol : CODA_LS_DEFAULT_TOL,
                   o->iters > 0 ? o->iters : 1000, o, x, y, &info->iters, e);
     }
     if (rc == 0) {

@@ -110,7 +110,9 @@ static int search(const coda_search_opts *so, const char *trace_path, const char
         if (rc == 0)
             rc = coda_writer_put(&w, &f, &e);
         coda_meta_free(&f.meta);
-        if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0)
+        if (rc < 0)
+            coda_writer_abort(&w);
+        else if (coda_writer_close(&w, &e) < 0)
             rc = -1;
     }
     coda_mat_free(&r.code);
@@ -230,7 +232,9 @@ int main(int argc, char **argv)
         if (rc == 0)
             rc = coda_writer_put(&w, &f, &e);
         coda_meta_free(&f.meta);
-        if (coda_writer_close(&w, rc < 0 ? NULL : &e) < 0)
+        if (rc < 0)
+            coda_writer_abort(&w);
+        else if (coda_writer_close(&w, &e) < 0)
             rc = -1;
     }
     coda_plan_free(&p);

@@ -101,7 +101,7 @@ int main(int argc, char **argv)
     coda_writer w = {0};
     if (!info && coda_open_output(&w, out, fmt, &e) < 0) {
         coda_say(prog, "%s", e.msg);
-        return strstr(e.msg, "unknown format") ? CODA_EXIT_USAGE : CODA_EXIT_DATA;
+        return coda_exit_for(&e);
     }
     int nin = argc - optind, status = CODA_EXIT_OK;
     long selected = 0;
@@ -151,13 +151,15 @@ int main(int argc, char **argv)
         }
         coda_reader_close(&r);
     }
-    if (!info && coda_writer_close(&w, &e) < 0 && status == CODA_EXIT_OK) {
-        coda_say(prog, "%s", e.msg);
-        status = CODA_EXIT_DATA;
-    }
     if (status == CODA_EXIT_OK && frame_sel >= 0 && selected <= frame_sel) {
         coda_say(prog, "frame %ld not found: the input has %ld matching frames", frame_sel,
                  selected);
+        status = CODA_EXIT_DATA;
+    }
+    if (status != CODA_EXIT_OK)
+        coda_writer_abort(&w);
+    else if (!info && coda_writer_close(&w, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
         status = CODA_EXIT_DATA;
     }
     return status;

@@ -143,8 +143,7 @@ static int encode_product(coda_product_args *pa, const char *in, const char *ope
 out:
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
-    if (w.f)
-        coda_writer_close(&w, NULL);
+    coda_writer_abort(&w); /* after a successful close, nothing is left to give up */
     coda_plan_free(&plan);
     coda_mat_free(&A);
     coda_mat_free(&B);
@@ -400,8 +399,7 @@ int main(int argc, char **argv)
 out:
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
-    if (w.f)
-        coda_writer_close(&w, NULL);
+    coda_writer_abort(&w); /* after a successful close, nothing is left to give up */
     coda_plan_free(&plan);
     coda_mat_free(&input);
     coda_mat_free(&operand);

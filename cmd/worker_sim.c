@@ -214,8 +214,7 @@ out:
         coda_say(prog, "%s", e.msg);
     if (have_frame)
         coda_frame_free(&f);
-    if (w.f)
-        coda_writer_close(&w, NULL);
+    coda_writer_abort(&w); /* after a successful close, nothing is left to give up */
     if (r.in.buf)
         coda_reader_close(&r);
     coda_mat_free(&operand);

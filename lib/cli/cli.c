@@ -20,6 +20,15 @@ void coda_say(const char *prog, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int coda_exit_for(const coda_err *e)
+{
+    switch (e->cls) {
+    case CODA_E_USAGE: return CODA_EXIT_USAGE;
+    case CODA_E_SUSPECT: return CODA_EXIT_SUSPECT;
+    default: return CODA_EXIT_DATA;
+    }
+}
+
 int coda_parse_long(const char *opt, const char *s, long lo, long hi, long *out, coda_err *e)
 {
     char *end;
@@ -77,8 +86,11 @@ int coda_write_output(const char *path, const char *fmt, const coda_frame *f, co
     coda_writer w;
     if (coda_open_output(&w, path, fmt, e) < 0)
         return CODA_EXIT_USAGE;
-    int rc = coda_writer_put(&w, f, e);
-    if (coda_writer_close(&w, rc < 0 ? NULL : e) < 0 || rc < 0)
+    if (coda_writer_put(&w, f, e) < 0) {
+        coda_writer_abort(&w);
+        return CODA_EXIT_DATA;
+    }
+    if (coda_writer_close(&w, e) < 0)
         return CODA_EXIT_DATA;
     return CODA_EXIT_OK;
 }

@@ -10,7 +10,12 @@
 
 #define CODA_VERSION_STRING "0.1.0"
 
-enum { CODA_EXIT_OK = 0, CODA_EXIT_DATA = 1, CODA_EXIT_USAGE = 2 };
+/* Exit statuses: 0 success, 1 a data, numeric, memory, I/O or too-few-responders failure,
+ * 2 a usage error, 3 a verification (Byzantine) failure whose best-effort result was written. */
+enum { CODA_EXIT_OK = 0, CODA_EXIT_DATA = 1, CODA_EXIT_USAGE = 2, CODA_EXIT_SUSPECT = 3 };
+
+/* The one mapping from an error's class to a program's exit status. */
+int coda_exit_for(const coda_err *e);
 
 /* "prog: message" on stderr. */
 void coda_say(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -40,7 +40,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     lapack_int *piv = malloc(sizeof(lapack_int) * (size_t)s);
     int rc = 0;
     if (!M || !rhs || !piv)
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (int i = 0; i < N && rc == 0; i++) {
         /* H[:, i+1..i+s] x = -H[:, i] */
         for (int d = 1; d <= s; d++)

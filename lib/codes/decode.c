@@ -111,7 +111,7 @@ static int decode_replicas(const coda_plan *p, const coda_frame *res, size_t n, 
     if (!pick || !missing) {
         free(pick);
         free(missing);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     for (size_t k = 0; k < n; k++) {
         int j = coda_result_block(p, &res[k]);
@@ -195,7 +195,7 @@ static int decode_coded(const coda_plan *p, const coda_frame *res, size_t n, cod
     int rc = 0;
     size_t r = 0;
     if (!missing || !use || !seen)
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (size_t k = 0; k < n && rc == 0; k++) {
         int w = (int)res[k].tag[CODA_TAG_WORKER];
         if (seen[w])
@@ -273,7 +273,7 @@ static int decode_sum(const coda_plan *p, const coda_frame *res, size_t n, coda_
     double *a = calloc(n ? n : 1, sizeof *a);
     int *covered = calloc(K, sizeof *covered), rc = 0, binary = 1;
     if (!a || !covered || coda_mat_alloc(&C, n, K, e) < 0)
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (size_t k = 0; k < n && rc == 0; k++) {
         int w = (int)res[k].tag[CODA_TAG_WORKER], b = (int)res[k].tag[CODA_TAG_BLOCK];
         for (size_t j = 0; j < K; j++)
@@ -379,7 +379,7 @@ int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *o
     if (n == 0) {
         int *all = calloc((size_t)p->K, sizeof *all);
         if (!all)
-            return coda_fail(e, "out of memory");
+            return coda_fail_oom(e);
         for (int j = 0; j < p->K; j++)
             all[j] = 1;
         int rc = shortfall(p, 0, all, e);

@@ -42,7 +42,7 @@ int coda_matdot_weights(int m, int K, const double *t, double *g, coda_err *e)
     int rows = K <= 2 * m - 1 ? K : 2 * m - 1; /* powers 0..rows-1 */
     double *W = malloc(sizeof *W * (size_t)rows * (size_t)K), *rhs = calloc((size_t)K, sizeof *rhs);
     lapack_int *piv = malloc(sizeof *piv * (size_t)K);
-    int rc = W && rhs && piv ? 0 : coda_fail(e, "out of memory");
+    int rc = W && rhs && piv ? 0 : coda_fail_oom(e);
     for (int s = 0; rc == 0 && s < K; s++)
         for (int p = 0; p < rows; p++)
             W[s * rows + p] = pow(t[s], p);
@@ -71,7 +71,7 @@ int coda_matdot_weights_minnorm(int m, int K, const double *t, double r, double 
     int rows = 2 * m - 1;
     double *W = malloc(sizeof *W * (size_t)rows * (size_t)K), *rhs = calloc((size_t)rows, sizeof *rhs);
     lapack_int *jpvt = calloc((size_t)K, sizeof *jpvt), rank = 0;
-    int rc = W && rhs && jpvt ? 0 : coda_fail(e, "out of memory");
+    int rc = W && rhs && jpvt ? 0 : coda_fail_oom(e);
     for (int s = 0; rc == 0 && s < K; s++)
         for (int l = 0; l < rows; l++)
             W[s * rows + l] = pow(r, l - (m - 1)) * pow(t[s], l);
@@ -181,7 +181,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
     long n = total <= MAX_SUBSETS ? (long)llround(total) : MAX_SUBSETS;
     int *sub = malloc(sizeof *sub * (size_t)n * (size_t)R), *idx = malloc(sizeof *idx * (size_t)P);
     double *g = malloc(sizeof *g * (size_t)n * (size_t)R), *ts = malloc(sizeof *ts * (size_t)n * (size_t)R);
-    int rc = sub && idx && g && ts ? 0 : coda_fail(e, "out of memory");
+    int rc = sub && idx && g && ts ? 0 : coda_fail_oom(e);
     if (rc == 0 && total <= MAX_SUBSETS) {
         for (int k = 0; k < R; k++)
             idx[k] = k;

@@ -50,7 +50,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
         return -1;
     }
     lapack_int *piv = malloc(sizeof(lapack_int) * (size_t)K);
-    int rc = piv ? 0 : coda_fail(e, "out of memory");
+    int rc = piv ? 0 : coda_fail_oom(e);
     if (rc == 0 && LAPACKE_dgesv(LAPACK_COL_MAJOR, K, N, Tt.data, K, piv, Vt.data, K) != 0)
         rc = coda_fail(e, "mds: singular Chebyshev system");
     for (int i = K; i < N && rc == 0; i++)

@@ -45,7 +45,7 @@ int coda_plan_split(coda_plan *p, size_t length, coda_err *e)
     free(p->bounds);
     p->bounds = malloc(((size_t)p->K + 1) * sizeof *p->bounds);
     if (!p->bounds)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     coda_split_bounds(length, p->K, p->bounds);
     p->length = length;
     return 0;
@@ -68,7 +68,7 @@ int coda_plan_to_frame(const coda_plan *p, coda_frame *f, coda_err *e)
     coda_meta *m = &f->meta;
     char *b = malloc(((size_t)p->K + 1) * 24);
     if (!b)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     size_t off = 0;
     for (int j = 0; j <= p->K; j++)
         off += (size_t)sprintf(b + off, "%s%zu", j ? "," : "", p->bounds[j]);
@@ -153,7 +153,7 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
     p->bounds = malloc(nb * sizeof *p->bounds);
     if (!p->bounds) {
         free(b);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     for (size_t j = 0; j < nb; j++)
         p->bounds[j] = (size_t)b[j];

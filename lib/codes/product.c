@@ -148,7 +148,7 @@ int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *
     double *t = malloc(sizeof *t * (size_t)P), *an = malloc(sizeof *an * (size_t)m),
            *bn = malloc(sizeof *bn * (size_t)m);
     size_t *bd = malloc(sizeof *bd * (size_t)(m + 1)), *bc = malloc(sizeof *bc * (size_t)(m + 1));
-    int rc = t && an && bn && bd && bc ? 0 : coda_fail(e, "out of memory");
+    int rc = t && an && bn && bd && bc ? 0 : coda_fail_oom(e);
     if (rc == 0)
         rc = coda_plan_split(p, len, e);
     /* block norms relative to the whole: the round-off estimate's inputs */
@@ -190,7 +190,7 @@ int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *
     /* G = the A-coefficients, one row per worker; the B-coefficients ride as "beta" */
     double *beta = rc == 0 ? malloc(sizeof *beta * (size_t)P * (size_t)m) : NULL;
     if (rc == 0 && !beta)
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (int s = 0; rc == 0 && s < P; s++)
         for (int i = 0; i < m; i++) {
             double l = r * t[s];
@@ -302,7 +302,7 @@ static int linear_weights(int m, int K, const double *alpha, const double *beta,
     int mm = m * m, ld = mm > K ? mm : K;
     double *G = malloc(sizeof *G * (size_t)mm * (size_t)K), *rhs = calloc((size_t)ld, sizeof *rhs),
            *sv = malloc(sizeof *sv * (size_t)(mm < K ? mm : K));
-    int rc = G && rhs && sv ? 0 : coda_fail(e, "out of memory");
+    int rc = G && rhs && sv ? 0 : coda_fail_oom(e);
     for (int s = 0; rc == 0 && s < K; s++)
         for (int j = 0; j < m; j++)
             for (int i = 0; i < m; i++)
@@ -342,7 +342,7 @@ static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, 
            *D = calloc((size_t)K * (size_t)K, sizeof *D), *sv = malloc(sizeof *sv * (size_t)q),
            *sup = malloc(sizeof *sup * (size_t)q);
     coda_mat Y = {0}, X = {0};
-    int rc = V && Vc && D && sv && sup ? 0 : coda_fail(e, "out of memory");
+    int rc = V && Vc && D && sv && sup ? 0 : coda_fail_oom(e);
     for (int s = 0; rc == 0 && s < K; s++) {
         for (int l = 0; l < q; l++)
             V[(size_t)l * K + s] = pow(t[s], l);
@@ -399,7 +399,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
     char *seen = calloc((size_t)P, 1);
     double *t = NULL, *beta = NULL, *ts = NULL, *g = NULL, *al = NULL, *be = NULL;
     size_t nt = 0;
-    int rc = use && seen ? 0 : coda_fail(e, "out of memory"), K = 0;
+    int rc = use && seen ? 0 : coda_fail_oom(e), K = 0;
     for (size_t k = 0; rc == 0 && k < n; k++) {
         int64_t w = res[k].tag[CODA_TAG_WORKER];
         if (w < 0 || w >= P)
@@ -425,7 +425,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
         rc = nt != (size_t)P && t ? coda_fail(e, "plan: %zu nodes for %d workers", nt, P)
                                   : coda_fail_prefix(e, "plan: ");
     if (rc == 0 && !(ts = malloc(sizeof *ts * (size_t)K)))
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (int k = 0; rc == 0 && k < K; k++)
         ts[k] = t ? t[use[k]->tag[CODA_TAG_WORKER]] : 0;
     if (rc == 0 && is_poly(p)) {
@@ -449,7 +449,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
     al = rc == 0 ? malloc(sizeof *al * (size_t)K * (size_t)m) : NULL;
     be = rc == 0 ? malloc(sizeof *be * (size_t)K * (size_t)m) : NULL;
     if (rc == 0 && !(g && al && be))
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (int k = 0; rc == 0 && k < K; k++)
         for (int i = 0; i < m; i++) {
             int w = (int)use[k]->tag[CODA_TAG_WORKER];
@@ -480,7 +480,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
     }
     const coda_mat **mats = rc == 0 ? malloc(sizeof *mats * (size_t)K) : NULL;
     if (rc == 0 && !mats)
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (int k = 0; rc == 0 && k < K; k++)
         mats[k] = &use[k]->mat;
     if (rc == 0)

@@ -26,7 +26,7 @@ static int least_squares(int rows, int n, int nrhs, double *M, double *R, int ld
     /* dgels stopped on a zero diagonal of R and left R (the right-hand side) untouched */
     double *sv = malloc(sizeof *sv * (size_t)(rows < n ? rows : n));
     lapack_int rank;
-    int rc = sv ? 0 : coda_fail(e, "out of memory");
+    int rc = sv ? 0 : coda_fail_oom(e);
     if (rc == 0 && LAPACKE_dgelsd(LAPACK_COL_MAJOR, rows, n, nrhs, Mcopy, rows, R, ldr, sv, 0.0,
                                   &rank) != 0)
         rc = coda_fail(e, "search: LAPACK dgelsd failed");
@@ -158,7 +158,7 @@ int coda_matdot_search(const coda_search_opts *o, coda_search_result *r, coda_er
     int rc = st.sub && st.A && st.B && st.D && st.M && st.Mc && st.R && st.al && st.be && st.E &&
                      bestA && bestB
                  ? 0
-                 : coda_fail(e, "out of memory");
+                 : coda_fail_oom(e);
     if (rc == 0) { /* the subsets in lexicographic order */
         int idx[64];
         for (int q = 0; q < k; q++)

@@ -10,7 +10,10 @@
 
 size_t coda_mem_limit(void)
 {
-    const char *env = getenv("CODA_MAX_BYTES");
+    /* CODA_MAX_MEMORY (CODA_MAX_BYTES, its older name) caps what one matrix may take */
+    const char *env = getenv("CODA_MAX_MEMORY");
+    if (!env || !*env)
+        env = getenv("CODA_MAX_BYTES");
     if (env && *env) {
         char *end;
         unsigned long long v = strtoull(env, &end, 10);
@@ -26,14 +29,15 @@ size_t coda_mem_limit(void)
 int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_err *e)
 {
     if (cols != 0 && rows > SIZE_MAX / cols)
-        return coda_fail(e, "dimensions %zu x %zu overflow", rows, cols);
+        return coda_failc(e, CODA_E_MEMORY, "dimensions %zu x %zu overflow", rows, cols);
     size_t n = rows * cols;
     if (elem != 0 && n > SIZE_MAX / elem)
-        return coda_fail(e, "dimensions %zu x %zu overflow", rows, cols);
+        return coda_failc(e, CODA_E_MEMORY, "dimensions %zu x %zu overflow", rows, cols);
     size_t b = n * elem, lim = coda_mem_limit();
     if (b > lim)
-        return coda_fail(e, "a %zu x %zu matrix needs %zu bytes, more than the %zu allowed "
-                            "(physical memory, or CODA_MAX_BYTES)",
+        return coda_failc(e, CODA_E_MEMORY,
+                          "a %zu x %zu matrix needs %zu bytes, more than the %zu allowed "
+                          "(physical memory, or CODA_MAX_MEMORY)",
                          rows, cols, b, lim);
     if (bytes)
         *bytes = b;
@@ -52,7 +56,7 @@ static int mat_alloc(coda_mat *m, size_t rows, size_t cols, int zero, coda_err *
         return 0;
     m->data = zero ? calloc(rows * cols, sizeof(double)) : malloc(bytes);
     if (!m->data)
-        return coda_fail(e, "out of memory for a %zu x %zu matrix", rows, cols);
+        return coda_failc(e, CODA_E_MEMORY, "out of memory for a %zu x %zu matrix", rows, cols);
     return 0;
 }
 
@@ -84,7 +88,7 @@ int coda_mat_append_cols(coda_mat *A, const coda_mat *B, coda_err *e)
         return -1;
     double *p = realloc(A->data, bytes ? bytes : 1);
     if (!p)
-        return coda_fail(e, "out of memory (%zu bytes)", bytes);
+        return coda_failc(e, CODA_E_MEMORY, "out of memory (%zu bytes)", bytes);
     A->data = p;
     if (B->rows && B->cols)
         memcpy(p + A->rows * A->cols, B->data, B->rows * B->cols * sizeof(double));

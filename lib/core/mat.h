@@ -13,7 +13,8 @@ typedef struct {
 
 #define CODA_AT(m, i, j) ((m)->data[(size_t)(j) * (m)->rows + (size_t)(i)])
 
-/* Bytes a single allocation may use: $CODA_MAX_BYTES if set, else physical memory. */
+/* Bytes a single allocation may use: $CODA_MAX_MEMORY (or its older name CODA_MAX_BYTES) if
+ * set, else physical memory. */
 size_t coda_mem_limit(void);
 
 /* Check rows*cols*elem fits in size_t and under coda_mem_limit(); fills *bytes. */

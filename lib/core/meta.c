@@ -37,7 +37,7 @@ int coda_meta_set(coda_meta *m, const char *key, const char *val, coda_err *e)
         return coda_fail(e, "metadata value for '%s' contains a newline", key);
     char *v = strdup(val);
     if (!v)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     for (size_t i = 0; i < m->n; i++)
         if (strcmp(m->key[i], key) == 0) {
             free(m->val[i]);
@@ -52,7 +52,7 @@ int coda_meta_set(coda_meta *m, const char *key, const char *val, coda_err *e)
         char **vv = k ? realloc(m->val, cap * sizeof *vv) : NULL;
         if (!k || !vv) {
             free(v);
-            return coda_fail(e, "out of memory");
+            return coda_fail_oom(e);
         }
         m->val = vv;
         m->cap = cap;
@@ -60,7 +60,7 @@ int coda_meta_set(coda_meta *m, const char *key, const char *val, coda_err *e)
     m->key[m->n] = strdup(key);
     if (!m->key[m->n]) {
         free(v);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     m->val[m->n++] = v;
     return 0;
@@ -74,7 +74,7 @@ int coda_meta_setf(coda_meta *m, coda_err *e, const char *key, const char *fmt, 
     va_end(ap);
     char *buf = malloc((size_t)n + 1);
     if (!buf)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     va_start(ap, fmt);
     vsnprintf(buf, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -179,7 +179,7 @@ int coda_meta_set_doubles(coda_meta *m, const char *key, const double *v, size_t
 {
     char *buf = malloc(n * 26 + 1);
     if (!buf)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     size_t off = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++)
@@ -202,7 +202,7 @@ int coda_meta_get_doubles(const coda_meta *m, const char *key, double **out, siz
         cap += *c == ',';
     double *x = malloc(cap * sizeof *x);
     if (!x)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     const char *c = v;
     for (size_t i = 0; i < cap; i++) {
         char *end;

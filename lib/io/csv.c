@@ -115,7 +115,7 @@ static void on_field(void *s, size_t len, void *data)
     }
     if (ok && push(st, v) < 0) {
         st->failed = 1;
-        coda_fail(st->e, "%s:%ld: out of memory (or over CODA_MAX_BYTES)", st->name, st->line);
+        coda_fail(st->e, "%s:%ld: out of memory (or over CODA_MAX_MEMORY)", st->name, st->line);
         return;
     }
     st->field++;

@@ -50,7 +50,7 @@ int coda_frame_list_push(coda_frame_list *l, coda_frame *f, coda_err *e)
         size_t cap = l->cap ? 2 * l->cap : 16;
         coda_frame *t = realloc(l->f, cap * sizeof *t);
         if (!t)
-            return coda_fail(e, "out of memory");
+            return coda_fail_oom(e);
         l->f = t;
         l->cap = cap;
     }

@@ -43,7 +43,7 @@ int coda_in_open(coda_in *in, const char *path, coda_err *e)
     in->cap = IN_BUFSZ;
     if (!in->name || !in->buf) {
         coda_in_close(in);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     return 0;
 }

@@ -28,7 +28,7 @@ int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, cod
     if (opt) {
         *fmt = coda_format_parse(opt);
         if (*fmt == CODA_FMT_AUTO)
-            return coda_fail(e, "unknown format '%s' (bin, csv, tsv, npy, mtx)", opt);
+            return coda_failc(e, CODA_E_USAGE, "unknown format '%s' (bin, csv, tsv, npy, mtx)", opt);
         return 0;
     }
     const char *dot = outpath && strcmp(outpath, "-") ? strrchr(outpath, '.') : NULL;
@@ -172,18 +172,10 @@ int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err
 {
     memset(w, 0, sizeof *w);
     w->fmt = fmt;
-    if (!path || strcmp(path, "-") == 0) {
-        w->f = stdout;
-        w->name = strdup("stdout");
-    } else {
-        w->f = fopen(path, "wb");
-        if (!w->f)
-            return coda_fail(e, "%s: %s", path, strerror(errno));
-        w->own = 1;
-        w->name = strdup(path);
-    }
-    if (!w->name)
-        return coda_fail(e, "out of memory");
+    if (coda_outfile_open(&w->out, path, stdout, e) < 0)
+        return -1;
+    w->f = w->out.f;
+    w->name = coda_outfile_name(&w->out);
     return 0;
 }
 
@@ -229,14 +221,15 @@ int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e)
 
 int coda_writer_close(coda_writer *w, coda_err *e)
 {
-    int rc = 0;
-    if (w->f && (fflush(w->f) != 0 || ferror(w->f)))
-        rc = coda_fail(e, "%s: write error: %s", w->name, strerror(errno));
-    if (w->own && w->f && fclose(w->f) != 0 && rc == 0)
-        rc = coda_fail(e, "%s: write error: %s", w->name, strerror(errno));
-    free(w->name);
+    int rc = coda_outfile_commit(&w->out, e);
     memset(w, 0, sizeof *w);
     return rc;
+}
+
+void coda_writer_abort(coda_writer *w)
+{
+    coda_outfile_abort(&w->out);
+    memset(w, 0, sizeof *w);
 }
 
 int coda_writer_sink(void *ctx, coda_frame *f, coda_err *e) { return coda_writer_put(ctx, f, e); }

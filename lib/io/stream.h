@@ -7,6 +7,7 @@
 #include "frame.h"
 #include "binfmt.h"
 #include "in.h"
+#include "outfile.h"
 
 typedef enum {
     CODA_FMT_AUTO = 0,
@@ -48,19 +49,24 @@ int coda_reader_pass(coda_reader *r, FILE *out, coda_err *e);
 int coda_read_matrix(const char *path, coda_mat *m, coda_meta *meta, coda_err *e);
 
 typedef struct {
-    FILE *f;
-    int own;
-    char *name;
+    coda_outfile out; /* a temporary file renamed into place by coda_writer_close */
+    FILE *f;          /* out.f */
+    const char *name; /* for messages */
     coda_format fmt;
     long frames;
 } coda_writer;
 
-/* path NULL or "-" is stdout. */
+/* path NULL or "-" is stdout. A file is written under a temporary name and appears (or
+ * replaces the old one) only when coda_writer_close succeeds. */
 int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err *e);
 int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e);
 /* Binary output only: write f's header and metadata; the caller then passes the payload. */
 int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e);
+/* Finish the output: flush, close and rename into place. -1 (class io) on a write error, in
+ * which case the old file is kept. */
 int coda_writer_close(coda_writer *w, coda_err *e);
+/* Give the output up after a failure: the old file, if any, is untouched, no partial file. */
+void coda_writer_abort(coda_writer *w);
 
 /* A coda_sink (see codes/coding.h) that writes each frame to the coda_writer in ctx. */
 int coda_writer_sink(void *ctx, coda_frame *f, coda_err *e);

@@ -35,7 +35,7 @@ static int dense(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
     size_t r = o->rows, N = A->rows, d = A->cols, chunk = 2048;
     double *S = malloc(r * chunk * sizeof *S), scale = 1.0 / sqrt((double)r);
     if (!S)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     if (coda_mat_alloc(SA, r, d, e) < 0) {
         free(S);
         return -1;
@@ -84,7 +84,7 @@ static int srht(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda
         return coda_fail(e, "srht: %zu rows asked of a transform of order %zu", r, P);
     double *x = malloc(P * sizeof *x), *sign = malloc(N * sizeof *sign);
     size_t *rows = malloc(P * sizeof *rows);
-    int rc = x && sign && rows ? coda_mat_alloc_raw(SA, r, d, e) : coda_fail(e, "out of memory");
+    int rc = x && sign && rows ? coda_mat_alloc_raw(SA, r, d, e) : coda_fail_oom(e);
     if (rc == 0) {
         for (size_t i = 0; i < N; i++)
             sign[i] = coda_rng_u64(g) >> 63 ? 1.0 : -1.0;
@@ -162,7 +162,7 @@ static int countsketch(const coda_sketch_opts *o, const coda_mat *A, coda_mat *S
         return coda_fail(e, "countsketch: %zu rows, more than 2^31 - 1", r);
     uint64_t *ent = malloc(N * s * sizeof *ent);
     double v = 1.0 / sqrt((double)s);
-    int rc = ent ? coda_mat_alloc(SA, r, d, e) : coda_fail(e, "out of memory");
+    int rc = ent ? coda_mat_alloc(SA, r, d, e) : coda_fail_oom(e);
     /* chunk c draws its nonzeros from stream c of a key drawn from g: the map is made in
      * parallel and is the same whatever the thread count */
     uint64_t key = coda_rng_u64(g);
@@ -180,7 +180,7 @@ static int countsketch(const coda_sketch_opts *o, const coda_mat *A, coda_mat *S
            *sl = malloc((size_t)nt * CS_CHUNK * W * sizeof *sl);
     if (rc == 0 && (!tmp || !blk || !sl)) {
         coda_mat_free(SA);
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     }
 #pragma omp parallel num_threads(nt) if (rc == 0 && nt > 1)
     {
@@ -417,7 +417,7 @@ static int sampling(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, 
     size_t N = A->rows, r = o->rows;
     size_t *idx = malloc(r * sizeof *idx);
     double *w = malloc(r * sizeof *w), *p = NULL;
-    int rc = idx && w ? 0 : coda_fail(e, "out of memory");
+    int rc = idx && w ? 0 : coda_fail_oom(e);
     if (rc == 0 && o->kind == CODA_SK_UNIFORM) {
         for (size_t k = 0; k < r; k++) {
             idx[k] = (size_t)coda_rng_below(g, N);
@@ -426,7 +426,7 @@ static int sampling(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, 
     } else if (rc == 0) {
         p = malloc(N * sizeof *p);
         rc = p ? row_scores(A, o->score_cols ? o->score_cols : A->cols, o->approx, o->seed, p, e)
-               : coda_fail(e, "out of memory");
+               : coda_fail_oom(e);
         double total = 0;
         for (size_t i = 0; rc == 0 && i < N; i++) {
             total += p[i];
@@ -460,7 +460,7 @@ static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
         return -1;
     double *cum = malloc(K * sizeof *cum), *scale = malloc(q * sizeof *scale);
     size_t *pick = malloc(q * sizeof *pick), *count = calloc(K, sizeof *count);
-    int rc = cum && scale && pick && count ? 0 : coda_fail(e, "out of memory");
+    int rc = cum && scale && pick && count ? 0 : coda_fail_oom(e);
     if (rc == 0) {
         double t = 0;
         for (size_t l = 0; l < K; l++)
@@ -486,7 +486,7 @@ static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
     size_t *idx = rc == 0 ? malloc(rows * sizeof *idx) : NULL;
     double *w = rc == 0 ? malloc(rows * sizeof *w) : NULL;
     if (rc == 0 && (!idx || !w))
-        rc = coda_fail(e, "out of memory");
+        rc = coda_fail_oom(e);
     for (size_t j = 0, k = 0; rc == 0 && j < nb; j++)
         for (size_t i = block_lo(N, K, pick[j]); i < block_lo(N, K, pick[j] + 1); i++, k++) {
             idx[k] = i;

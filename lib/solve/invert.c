@@ -215,7 +215,7 @@ int coda_invert_auto_scale(const coda_mat *A, coda_inv_mode mode, double *d, cod
         return -1;
     double *s = malloc(p * sizeof *s);
     if (!s)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     int rc = svd(A, s, NULL, NULL, e);
     if (rc == 0 && !(s[p - 1] > 0))
         rc = coda_fail(e, "the matrix is singular (its smallest singular value is 0)");
@@ -231,7 +231,7 @@ int coda_invert_check(const coda_mat *A, const coda_mat *X, const coda_invert_op
     size_t r = A->rows, c = A->cols, p = r < c ? r : c;
     coda_mat U = {0}, VT = {0}, P = {0};
     double *s = malloc((p + 1) * sizeof *s);
-    int rc = s ? svd(A, s, &U, &VT, e) : coda_fail(e, "out of memory");
+    int rc = s ? svd(A, s, &U, &VT, e) : coda_fail_oom(e);
     if (rc == 0 && !(s[p - 1] > 0))
         rc = coda_fail(e, "the matrix is singular: no exact inverse to compare with");
     if (rc == 0 && (X->rows != c || X->cols != r))

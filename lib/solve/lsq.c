@@ -36,7 +36,7 @@ int coda_lsq_stats_merge(coda_lsq_stats *a, const coda_lsq_stats *b, size_t offs
     if (b->ncapped) {
         size_t *c = realloc(a->capped, (a->ncapped + b->ncapped) * sizeof *c);
         if (!c)
-            return coda_fail(e, "out of memory");
+            return coda_fail_oom(e);
         a->capped = c;
         for (size_t k = 0; k < b->ncapped; k++)
             a->capped[a->ncapped++] = b->capped[k] + offset;
@@ -91,7 +91,7 @@ static int note_capped(coda_lsq_stats *st, size_t col, coda_err *e)
 {
     size_t *c = realloc(st->capped, (st->ncapped + 1) * sizeof *c);
     if (!c)
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     st->capped = c;
     st->capped[st->ncapped++] = col;
     return 0;
@@ -261,7 +261,7 @@ static int solve_direct(const coda_mat *M, const coda_mat *E, coda_mat *X, coda_
                                                 F.data, (lapack_int)m, ipiv)
                                : -1000;
         if (info == -1000)
-            rc = coda_fail(e, "out of memory");
+            rc = coda_fail_oom(e);
         else if (info > 0)
             rc = coda_fail(e, "the matrix is singular (LU pivot %d is exactly zero)", (int)info);
         else if (LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', (lapack_int)m, F.data, (lapack_int)m,
@@ -332,7 +332,7 @@ int coda_lsq_columns(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *
     size_t *perm = malloc((c ? c : 1) * sizeof *perm);
     double *gfinal = malloc((c ? c : 1) * sizeof *gfinal);
     long *iters = malloc((c ? c : 1) * sizeof *iters);
-    int rc = perm && gfinal && iters ? 0 : coda_fail(e, "out of memory");
+    int rc = perm && gfinal && iters ? 0 : coda_fail_oom(e);
     if (rc == 0)
         rc = coda_mat_alloc(&W, m, c, e);
     for (size_t j = 0; rc == 0 && j < c; j++)
@@ -418,7 +418,7 @@ int coda_lsq_stats_to_meta(const coda_lsq_stats *st, coda_meta *m, coda_err *e)
     if (rc == 0 && st->ncapped) {
         char *b = malloc(st->ncapped * 21 + 1);
         if (!b)
-            return coda_fail(e, "out of memory");
+            return coda_fail_oom(e);
         size_t off = 0;
         for (size_t k = 0; k < st->ncapped; k++)
             off += (size_t)sprintf(b + off, "%s%zu", k ? "," : "", st->capped[k]);
@@ -452,7 +452,7 @@ int coda_lsq_stats_from_meta(const coda_meta *m, coda_lsq_stats *st, coda_err *e
         st->capped = malloc(nc * sizeof *st->capped);
         if (!st->capped) {
             free(capped);
-            return coda_fail(e, "out of memory");
+            return coda_fail_oom(e);
         }
         for (size_t k = 0; k < nc; k++)
             st->capped[k] = (size_t)capped[k];

@@ -142,7 +142,7 @@ static int lsqr(const coda_mat *Ab, const double *Rm, size_t ldr, const double *
            *s = malloc(d * sizeof *s);
     if (!u || !v || !w || !t || !xt || !rr || !s) {
         free(u), free(v), free(w), free(t), free(xt), free(rr), free(s);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     const int n = (int)d, m = (int)R;
     const double bnorm = cblas_dnrm2(m, Ab->data + d * R, 1);
@@ -303,7 +303,7 @@ static int precond(const coda_mat *A, const coda_mat *b, const coda_mat *Ab,
     double *G = malloc((d + 1) * (d + 1) * sizeof *G), *c = malloc(R * sizeof *c),
            *y = malloc(d * sizeof *y), *Atc = malloc(d * sizeof *Atc),
            *part = malloc((R + pair_rows(d) - 1) / pair_rows(d) * d * sizeof *part);
-    int rc = G && c && y && Atc && part ? 0 : coda_fail(e, "out of memory");
+    int rc = G && c && y && Atc && part ? 0 : coda_fail_oom(e);
     const double *Rm = NULL;
     size_t ldr = 0;
     if (rc == 0)
@@ -339,7 +339,7 @@ static int iterative(const coda_mat *Ab, const coda_ls_opts *o, double *x, long 
            *sr = NULL;
     if (!g || !r || !Ag) {
         free(g), free(r), free(Ag);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     memset(x, 0, d * sizeof *x);
     double step = o->step;

@@ -63,7 +63,7 @@ int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_st
         free(perm);
         free(failed);
         coda_straggle_free(o);
-        return coda_fail(e, "out of memory");
+        return coda_fail_oom(e);
     }
     for (int i = 0; i < N; i++) {
         coda_rng r;

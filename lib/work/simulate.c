@@ -41,7 +41,7 @@ static int simulate(frame_source *r, const coda_plan *plan, const char *responde
     coda_frame_list g = {0}; /* one worker's tasks */
     int gw = -1;
     char *done = calloc((size_t)plan->N, 1);
-    int rc = done ? 0 : coda_fail(e, "out of memory");
+    int rc = done ? 0 : coda_fail_oom(e);
     coda_frame f;
     while (rc == 0) {
         int more = r->next(r->src, &f, e);

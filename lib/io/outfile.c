@@ -1,0 +1,96 @@
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
+{
+    memset(o, 0, sizeof *o);
+    if (!path || strcmp(path, "-") == 0) {
+        o->f = std;
+        return 0;
+    }
+    /* the temporary file is a hidden sibling, so that rename() stays within one file system */
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t n = strlen(path) + 16;
+    o->path = strdup(path);
+    o->tmp = malloc(n);
+    if (!o->path || !o->tmp) {
+        coda_outfile_abort(o);
+        return coda_fail_oom(e);
+    }
+    snprintf(o->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        int err = errno;
+        free(o->tmp);
+        o->tmp = NULL;
+        coda_outfile_abort(o);
+        return coda_failc(e, CODA_E_IO, "%s: cannot write: %s", path, strerror(err));
+    }
+    /* mkstemp makes the file 0600; give it the mode a plain fopen would have */
+    mode_t mask = umask(0);
+    umask(mask);
+    struct stat st;
+    fchmod(fd, stat(path, &st) == 0 ? (st.st_mode & 07777) : (0666 & ~mask));
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
+        int err = errno;
+        close(fd);
+        coda_outfile_abort(o);
+        return coda_failc(e, CODA_E_IO, "%s: cannot write: %s", path, strerror(err));
+    }
+    return 0;
+}
+
+const char *coda_outfile_name(const coda_outfile *o)
+{
+    if (o->path)
+        return o->path;
+    return o->f == stderr ? "stderr" : "stdout";
+}
+
+int coda_outfile_commit(coda_outfile *o, coda_err *e)
+{
+    if (!o->f)
+        return 0;
+    int rc = 0;
+    if (fflush(o->f) != 0 || ferror(o->f))
+        rc = coda_failc(e, CODA_E_IO, "%s: write error: %s", coda_outfile_name(o),
+                        strerror(errno));
+    if (!o->path) { /* a standard stream stays open */
+        o->f = NULL;
+        return rc;
+    }
+    if (fclose(o->f) != 0 && rc == 0)
+        rc = coda_failc(e, CODA_E_IO, "%s: write error: %s", o->path, strerror(errno));
+    o->f = NULL;
+    if (rc == 0 && rename(o->tmp, o->path) != 0)
+        rc = coda_failc(e, CODA_E_IO, "%s: cannot replace: %s", o->path, strerror(errno));
+    if (rc < 0) {
+        coda_outfile_abort(o);
+        return rc;
+    }
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+    return 0;
+}
+
+void coda_outfile_abort(coda_outfile *o)
+{
+    if (o->f && o->path)
+        fclose(o->f);
+    else if (o->f)
+        fflush(o->f);
+    if (o->tmp)
+        unlink(o->tmp);
+    free(o->tmp);
+    free(o->path);
+    memset(o, 0, sizeof *o);
+}

@@ -27,7 +27,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     if (coda_mat_alloc(&H, (size_t)s, (size_t)N, e) < 0)
         return -1;
     coda_rng r;
-    coda_rng_init(&r, a->seed, 0x6379636cULL /* "cycl" */);
+    coda_rng_seed(&r, a->seed, CODA_RNG_CYCLIC, 0, 0);
     for (int k = 0; k < s; k++) {
         double sum = 0;
         for (int j = 0; j < N - 1; j++) {

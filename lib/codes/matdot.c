@@ -191,7 +191,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
         while (coda_subset_next(idx, R, P));
     } else if (rc == 0) {
         coda_rng rng;
-        coda_rng_init(&rng, seed, 0x6d6174646f74ULL /* "matdot" */);
+        coda_rng_seed(&rng, seed, CODA_RNG_SUBSETS, 0, 0);
         for (long q = 0; q < n; q++) {
             size_t perm[64];
             for (int k = 0; k < P && k < 64; k++)

@@ -28,7 +28,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
         CODA_AT(&p->G, i, i) = 1.0;
     if (strcmp(gen, "gaussian") == 0) {
         coda_rng r;
-        coda_rng_init(&r, a->seed, 0x6d6473ULL /* "mds" */);
+        coda_rng_seed(&r, a->seed, CODA_RNG_MDS, 0, 0);
         for (int i = K; i < N; i++)
             for (int j = 0; j < K; j++)
                 CODA_AT(&p->G, i, j) = coda_rng_normal(&r) / sqrt((double)K);

@@ -187,7 +187,7 @@ int coda_matdot_search(const coda_search_opts *o, coda_search_result *r, coda_er
                 }
         } else {
             coda_rng g;
-            coda_rng_init(&g, o->seed, (uint64_t)start);
+            coda_rng_seed(&g, o->seed, CODA_RNG_SEARCH, 0, (uint64_t)start);
             for (int q = 0; q < m * P; q++) /* A, then B, column by column (worker by worker) */
                 st.A[q] = coda_rng_normal(&g);
             for (int q = 0; q < m * P; q++)

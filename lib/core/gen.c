@@ -45,7 +45,7 @@ int coda_gen(coda_gen_kind kind, size_t rows, size_t cols, double kappa, int coh
 {
     memset(out, 0, sizeof *out);
     coda_rng g;
-    coda_rng_init(&g, seed, 0);
+    coda_rng_seed(&g, seed, CODA_RNG_GEN, 0, 0);
     if (kind == CODA_GEN_GAUSSIAN)
         return gaussian(out, rows, cols, &g, e);
     if (!(kappa >= 1) || !isfinite(kappa))

@@ -19,6 +19,36 @@ void coda_rng_init(coda_rng *r, uint64_t seed, uint64_t stream)
     r->spare = 0.0;
 }
 
+void coda_rng_seed(coda_rng *r, uint64_t seed, coda_rng_purpose purpose, uint64_t round,
+                   uint64_t index)
+{
+    /* the stream numbers in use before purposes existed (round 0 only); the overlap of gen,
+     * latency, search and sketch at base 0 is kept so that old seeds reproduce */
+    static const uint64_t legacy[CODA_RNG_NPURPOSES] = {
+        [CODA_RNG_GEN] = 0,
+        [CODA_RNG_LATENCY] = 0,
+        [CODA_RNG_FAILURE] = UINT64_C(1) << 40,
+        [CODA_RNG_STRAGGLERS] = UINT64_C(1) << 41,
+        [CODA_RNG_MDS] = UINT64_C(0x6d6473),          /* "mds" */
+        [CODA_RNG_CYCLIC] = UINT64_C(0x6379636c),     /* "cycl" */
+        [CODA_RNG_SUBSETS] = UINT64_C(0x6d6174646f74), /* "matdot" */
+        [CODA_RNG_SEARCH] = 0,
+        [CODA_RNG_SKETCH] = 0,
+        [CODA_RNG_RANGE] = (UINT64_C(1) << 30) + 1,
+    };
+    int has_legacy = purpose < CODA_RNG_ADVERSARY;
+    if (round == 0 && has_legacy) {
+        coda_rng_init(r, seed, legacy[purpose] + index);
+        return;
+    }
+    /* top bit set: never one of the legacy stream numbers (all below 2^48 + index) */
+    uint64_t x = (uint64_t)purpose * UINT64_C(0x9e3779b97f4a7c15) ^ round;
+    uint64_t h = splitmix64(&x);
+    x = h ^ index;
+    h = splitmix64(&x);
+    coda_rng_init(r, seed, h | UINT64_C(1) << 63);
+}
+
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
 uint64_t coda_rng_u64(coda_rng *r)

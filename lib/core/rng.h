@@ -1,6 +1,7 @@
-/* Seeded random numbers: xoshiro256** seeded through splitmix64. A (seed, stream) pair names an
- * independent sequence, so e.g. worker i can draw its latency from stream i no matter in which
- * order workers are processed: same seed, same bytes. */
+/* Seeded random numbers: xoshiro256** seeded through splitmix64. Every draw of the toolkit comes
+ * from a stream named by (seed, purpose, round, index) through coda_rng_seed, so e.g. worker i
+ * draws its latency of round r from its own stream no matter in which order workers are
+ * processed or rounds are replayed: same seed, same bytes. */
 #ifndef CODA_RNG_H
 #define CODA_RNG_H
 
@@ -13,6 +14,29 @@ typedef struct {
     int has_spare;
 } coda_rng;
 
+/* What a stream is drawn for. Round 0 of the purposes that existed before rounds did keeps the
+ * stream numbers of that time (base + index), so old seeds give the same bytes; every other
+ * (purpose, round, index) gets a hashed stream of its own. */
+typedef enum {
+    CODA_RNG_GEN,        /* test matrices (coda-gen) */
+    CODA_RNG_LATENCY,    /* worker index's latency */
+    CODA_RNG_FAILURE,    /* worker index's independent failure */
+    CODA_RNG_STRAGGLERS, /* which S workers straggle */
+    CODA_RNG_MDS,        /* the Gaussian MDS generator */
+    CODA_RNG_CYCLIC,     /* the cyclic code's random H */
+    CODA_RNG_SUBSETS,    /* responder subsets sampled to evaluate a code */
+    CODA_RNG_SEARCH,     /* code search start index */
+    CODA_RNG_SKETCH,     /* sketch index (a fresh S per iteration: index = iteration) */
+    CODA_RNG_RANGE,      /* the Gaussian test matrix of approximate leverage scores */
+    CODA_RNG_ADVERSARY,  /* which workers are corrupt */
+    CODA_RNG_ATTACK,     /* what corrupt worker index sends */
+    CODA_RNG_NPURPOSES
+} coda_rng_purpose;
+
+void coda_rng_seed(coda_rng *r, uint64_t seed, coda_rng_purpose purpose, uint64_t round,
+                   uint64_t index);
+/* A raw (seed, stream) pair: only for sub-streams of a key drawn from a seeded stream (chunked
+ * parallel draws); everything else goes through coda_rng_seed. */
 void coda_rng_init(coda_rng *r, uint64_t seed, uint64_t stream);
 uint64_t coda_rng_u64(coda_rng *r);
 double coda_rng_uniform(coda_rng *r);     /* [0, 1), 53 random bits */

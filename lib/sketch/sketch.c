@@ -312,7 +312,7 @@ static int approx_scores(const coda_mat *A, size_t cols, unsigned long long seed
         rc = coda_mat_alloc_raw(&Om, cols, k, e);
     if (rc == 0) {
         coda_rng g;
-        coda_rng_init(&g, seed, (1u << 30) + 1);
+        coda_rng_seed(&g, seed, CODA_RNG_RANGE, 0, 0);
         for (size_t t = 0; t < cols * k; t++)
             Om.data[t] = coda_rng_normal(&g) / sqrt((double)k);
         cblas_dtrsm(CblasColMajor, CblasLeft, CblasUpper, CblasNoTrans, CblasNonUnit, (int)cols,
@@ -514,7 +514,7 @@ int coda_sketch_apply_finite(const coda_sketch_opts *o, const coda_mat *A, coda_
     if (o->rows < 1)
         return coda_fail(e, "a sketch needs at least one row");
     coda_rng g;
-    coda_rng_init(&g, o->seed, o->stream);
+    coda_rng_seed(&g, o->seed, CODA_RNG_SKETCH, 0, o->stream);
     switch (o->kind) {
     case CODA_SK_GAUSSIAN:
     case CODA_SK_RADEMACHER: return dense(o, A, SA, &g, e);

@@ -47,7 +47,7 @@ typedef struct {
     int weighted;          /* block: Appendix E form */
     size_t score_cols;     /* columns of A that define the scores (0: all); leaves b out */
     unsigned long long seed;
-    unsigned long long stream; /* a fresh S per iteration: stream = iteration */
+    unsigned long long stream; /* index of the CODA_RNG_SKETCH stream: a fresh S per iteration */
 } coda_sketch_opts;
 
 int coda_sketch_kind_parse(const char *name, coda_sketch_kind *k);

@@ -7,9 +7,6 @@
 
 #include "../core/rng.h"
 
-/* stream ids, apart from the per-worker latency streams 0..N-1 */
-#define STREAM_FAIL (UINT64_C(1) << 40)
-#define STREAM_PICK (UINT64_C(1) << 41)
 
 int coda_latency_parse(const char *spec, coda_straggle_model *m, coda_err *e)
 {
@@ -67,7 +64,7 @@ int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_st
     }
     for (int i = 0; i < N; i++) {
         coda_rng r;
-        coda_rng_init(&r, m->seed, (uint64_t)i);
+        coda_rng_seed(&r, m->seed, CODA_RNG_LATENCY, 0, (uint64_t)i);
         double x = 1.0;
         if (m->kind == CODA_LAT_SHIFTEXP)
             x = m->a + coda_rng_exponential(&r) / m->b;
@@ -76,14 +73,14 @@ int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_st
         else if (m->kind == CODA_LAT_REPLAY)
             x = m->replay[i];
         o->base[i] = x;
-        coda_rng_init(&r, m->seed, STREAM_FAIL + (uint64_t)i);
+        coda_rng_seed(&r, m->seed, CODA_RNG_FAILURE, 0, (uint64_t)i);
         double p = m->pi ? m->pi[i] : m->p;
         if (p > 0 && coda_rng_uniform(&r) < p)
             failed[i] = 1;
     }
     if (m->stragglers > 0) {
         coda_rng r;
-        coda_rng_init(&r, m->seed, STREAM_PICK);
+        coda_rng_seed(&r, m->seed, CODA_RNG_STRAGGLERS, 0, 0);
         coda_rng_shuffle(&r, perm, (size_t)N, (size_t)m->stragglers);
         for (long k = 0; k < m->stragglers; k++)
             failed[perm[k]] = 1;

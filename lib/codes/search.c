@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/threads.h"
 #include "../core/rng.h"
 #include "matdot.h"
 #include "product.h"
@@ -169,8 +170,7 @@ int coda_matdot_search(const coda_search_opts *o, coda_search_result *r, coda_er
         while (coda_subset_next(idx, k, P));
     }
     /* every solve is tiny: BLAS threads would cost more than they save */
-    int threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+    int threads = coda_blas_serial();
     double best = INFINITY, stop = o->stop_loss > 0 ? o->stop_loss : 1e-26;
     long every = o->trace_every > 0 ? o->trace_every : 1000;
     int starts = o->init_radius > 0 ? 1 : (o->starts > 0 ? o->starts : 1);
@@ -229,7 +229,7 @@ int coda_matdot_search(const coda_search_opts *o, coda_search_result *r, coda_er
             memcpy(bestB, st.B, sizeof *bestB * (size_t)m * (size_t)P);
         }
     }
-    openblas_set_num_threads(threads);
+    coda_blas_restore(threads);
     r->subsets = st.C;
     if (rc == 0 && coda_mat_alloc(&r->code, (size_t)(2 * m), (size_t)P, e) < 0)
         rc = -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/threads.h"
 #include "../core/rng.h"
 
 static const char *const kind_names[] = {"gaussian", "rademacher", "srht",   "countsketch",
@@ -41,8 +42,7 @@ static int dense(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
         return -1;
     }
     long nrb = (long)((r + DENSE_ROWS - 1) / DENSE_ROWS);
-    int threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+    int threads = coda_blas_serial();
     for (size_t j0 = 0; j0 < N; j0 += chunk) {
         size_t w = N - j0 < chunk ? N - j0 : chunk;
         for (size_t k = 0; k < r * w; k++)
@@ -57,7 +57,7 @@ static int dense(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
                         S + r0, (int)r, A->data + j0, (int)N, 1.0, SA->data + r0, (int)r);
         }
     }
-    openblas_set_num_threads(threads);
+    coda_blas_restore(threads);
     free(S);
     return 0;
 }
@@ -345,10 +345,9 @@ static int row_scores_any_threads(const coda_mat *A, size_t cols, int approx,
 static int row_scores(const coda_mat *A, size_t cols, int approx, unsigned long long seed,
                       double *l, coda_err *e)
 {
-    int threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+    int threads = coda_blas_serial();
     int rc = row_scores_any_threads(A, cols, approx, seed, l, e);
-    openblas_set_num_threads(threads);
+    coda_blas_restore(threads);
     return rc;
 }
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/threads.h"
+
 
 static const char *const names[] = {"qr", "sketch-solve", "precond", "iterative-sketch"};
 
@@ -101,8 +103,7 @@ static void product_pair(const double *A, size_t m, size_t n, const double *t, d
 {
     size_t h = pair_rows(n);
     long nb = (long)((m + h - 1) / h);
-    int threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+    int threads = coda_blas_serial();
 #pragma omp parallel for schedule(static) if (m * n > 100000)
     for (long b = 0; b < nb; b++) {
         size_t i0 = (size_t)b * h;
@@ -112,7 +113,7 @@ static void product_pair(const double *A, size_t m, size_t n, const double *t, d
         cblas_dgemv(CblasColMajor, CblasTrans, hb, (int)n, 1.0, A + i0, (int)m, u + i0, 1, 0.0,
                     part + (size_t)b * n, 1);
     }
-    openblas_set_num_threads(threads);
+    coda_blas_restore(threads);
     memcpy(s, part, n * sizeof *s);
     for (long b = 1; b < nb; b++)
         cblas_daxpy((int)n, 1.0, part + (size_t)b * n, 1, s, 1);

@@ -9,7 +9,6 @@
 
 #include "../core/threads.h"
 
-
 static const char *const names[] = {"qr", "sketch-solve", "precond", "iterative-sketch"};
 
 int coda_ls_method_parse(const char *name, coda_ls_method *m)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
-#include "../lib/solve/invert.h"
+#include "../lib/run/invert.h"
 
 static const char *prog = "coda-invert";
 

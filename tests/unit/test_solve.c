@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "../../lib/core/gen.h"
-#include "../../lib/solve/invert.h"
+#include "../../lib/run/invert.h"
 #include "check.h"
 
 /* r x c matrix with singular values geometric from smax down to smin (coda-gen's svd kind). */

@@ -3,7 +3,8 @@
  *   left     Algorithm 2, tall A (n x m, n > m): B = A^T A, C ~ B^-1 by Algorithm 1,
  *            A^+ = C^T A^T (row i of A^+ is c_i^T A^T)
  *   right    wide A (m x n, m < n): B = A A^T, A^+ = A^T C
- * The columns are solved by lib/solve/lsq.h. Scaling (§III-B): with --scale d the solver works
+ * A job (encode, workers, decode), so it lives above lib/codes and lib/work; the columns are
+ * solved by lib/solve/lsq.h. Scaling (§III-B): with --scale d the solver works
  * on dM and the result is multiplied by d. Distributed: the columns are split over N workers by
  * a scheme (frc by default) and run through the same encode / worker / decode code as the
  * coda-encode | coda-worker-sim | coda-decode pipeline, with the same straggler model. */
@@ -12,7 +13,7 @@
 
 #include "../codes/plan.h"
 #include "../straggle/straggle.h"
-#include "lsq.h"
+#include "../solve/lsq.h"
 
 typedef enum { CODA_INV_INVERSE, CODA_INV_LEFT, CODA_INV_RIGHT } coda_inv_mode;
 

@@ -11,6 +11,7 @@
 #include "../lib/codes/product.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/io/stream.h"
+#include "../lib/ops/ops.h"
 #include "../lib/solve/lsq.h"
 
 static const char *prog = "coda-encode";
@@ -269,13 +270,13 @@ int main(int argc, char **argv)
         default: usage(stderr); return CODA_EXIT_USAGE;
         }
     }
-    int sum, by_cols;
-    if (coda_op_info(a.op, &sum, &by_cols) < 0) {
-        coda_say(prog, "option --op: unknown op '%s' (matmul, matvec, grad, lsq-columns)", a.op);
+    const coda_op *op = coda_op_find(a.op);
+    if (!op) {
+        coda_say(prog, "option --op: unknown op '%s' (%s)", a.op, coda_op_names());
         return CODA_EXIT_USAGE;
     }
     if (coda_product_scheme(scheme)) {
-        if (by_cols || sum || strcmp(a.op, "matmul") != 0)
+        if (op != &coda_op_matmul)
             return fail("product codes compute --op matmul", CODA_EXIT_USAGE);
         if (solver.method != CODA_LSQ_DIRECT || solver.iters != 10000)
             return fail("--method and --iters are for --op lsq-columns", CODA_EXIT_USAGE);
@@ -301,7 +302,7 @@ int main(int argc, char **argv)
     if (product_opt || pa.m)
         return fail("-m, --radius, --points, --design-responders, --code and --force are for "
                     "the product codes (matdot, matdot-approx, linear, poly)", CODA_EXIT_USAGE);
-    if (solver_set && !by_cols)
+    if (solver_set && !op->by_cols)
         return fail("--method, --eps and --iters are for --op lsq-columns", CODA_EXIT_USAGE);
     if (!assign_path && a.N < 1)
         return fail("option -N/--workers is required (or give --assign FILE)", CODA_EXIT_USAGE);
@@ -321,7 +322,7 @@ int main(int argc, char **argv)
     int status = CODA_EXIT_DATA;
     if (coda_read_matrix(in, &input, NULL, &e) < 0)
         goto out;
-    if (by_cols) { /* lsq-columns: the input is A; the right-hand sides are split */
+    if (op->by_cols) { /* lsq-columns: the input is A; the right-hand sides are split */
         operand = input;
         input.data = NULL;
         if (rhs_path) {
@@ -336,7 +337,7 @@ int main(int argc, char **argv)
         input.data = NULL;
         if (operand_path && coda_read_matrix(operand_path, &operand, NULL, &e) < 0)
             goto out;
-        if (sum && labels_path) {
+        if (op->sums && labels_path) {
             if (coda_read_matrix(labels_path, &extra, NULL, &e) < 0 ||
                 append_labels(&data, &extra, &e) < 0)
                 goto out;
@@ -347,7 +348,7 @@ int main(int argc, char **argv)
         coda_fail(&e, "%s: the data or operand holds NaN or Inf", in);
         goto out;
     }
-    size_t len = by_cols ? data.cols : data.rows;
+    size_t len = op->by_cols ? data.cols : data.rows;
     if (assign_path) {
         coda_mat G;
         if (coda_read_matrix(assign_path, &G, NULL, &e) < 0)
@@ -360,7 +361,7 @@ int main(int argc, char **argv)
         status = CODA_EXIT_USAGE;
         goto out;
     }
-    if (by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
+    if (op->by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
         goto out;
     if (coda_open_stream_output(&w, out, &e) < 0) {
         status = CODA_EXIT_USAGE;

@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include "../ops/ops.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,21 +12,6 @@ void coda_plan_free(coda_plan *p)
     coda_mat_free(&p->G);
     coda_meta_free(&p->extra);
     memset(p, 0, sizeof *p);
-}
-
-int coda_op_info(const char *op, int *sum, int *by_cols)
-{
-    static const struct {
-        const char *name;
-        int sum, by_cols;
-    } ops[] = {{"matmul", 0, 0}, {"matvec", 0, 0}, {"grad", 1, 0}, {"lsq-columns", 0, 1}};
-    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (strcmp(op, ops[i].name) == 0) {
-            *sum = ops[i].sum;
-            *by_cols = ops[i].by_cols;
-            return 0;
-        }
-    return -1;
 }
 
 void coda_split_bounds(size_t length, int K, size_t *b)
@@ -135,10 +122,13 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
             free(b);
             return coda_fail(e, "plan: block bounds are not increasing");
         }
-    if (coda_op_info(op, &p->sum, &p->by_cols) < 0) {
+    const coda_op *kind = coda_op_find(op);
+    if (!kind) {
         free(b);
-        return coda_fail(e, "plan: unknown op '%s'", op);
+        return coda_fail(e, "plan: unknown op '%s' (%s)", op, coda_op_names());
     }
+    p->sum = kind->sums;
+    p->by_cols = kind->by_cols;
     snprintf(p->scheme, sizeof p->scheme, "%s", scheme);
     snprintf(p->op, sizeof p->op, "%s", op);
     p->N = (int)N;

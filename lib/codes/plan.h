@@ -37,7 +37,5 @@ size_t coda_plan_max_block(const coda_plan *p);
 /* The PLAN frame and back. */
 int coda_plan_to_frame(const coda_plan *p, coda_frame *f, coda_err *e);
 int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e);
-/* Whether an op's result is a sum, and whether its blocks are column blocks; -1 if unknown. */
-int coda_op_info(const char *op, int *sum, int *by_cols);
 
 #endif

@@ -3,6 +3,8 @@
 
 #include "scheme.h"
 
+#include "../ops/ops.h"
+
 static const coda_scheme *const schemes[] = {
     &coda_scheme_uncoded, &coda_scheme_rep, &coda_scheme_frc, &coda_scheme_cyclic,
     &coda_scheme_mds, NULL};
@@ -20,8 +22,11 @@ const coda_scheme *coda_scheme_find(const char *name)
 static int plan_common(coda_plan *p, const char *scheme, const coda_scheme_args *a, coda_err *e)
 {
     memset(p, 0, sizeof *p);
-    if (coda_op_info(a->op, &p->sum, &p->by_cols) < 0)
-        return coda_fail(e, "unknown op '%s' (matmul, matvec, grad, lsq-columns)", a->op);
+    const coda_op *op = coda_op_find(a->op);
+    if (!op)
+        return coda_failc(e, CODA_E_USAGE, "unknown op '%s' (%s)", a->op, coda_op_names());
+    p->sum = op->sums;
+    p->by_cols = op->by_cols;
     if (a->N < 1)
         return coda_fail(e, "need at least one worker");
     if (a->s < 0 || a->s >= a->N)

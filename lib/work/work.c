@@ -1,75 +1,10 @@
 #include "work.h"
 
-#include "../solve/lsq.h"
+#include "../ops/ops.h"
 
 #include <cblas.h>
-#include <lapacke.h>
 #include <math.h>
 #include <string.h>
-
-static int shape_error(const char *op, const coda_mat *t, const coda_mat *b, const char *need,
-                       coda_err *e)
-{
-    return coda_fail(e, "%s: task is %zu x %zu but operand is %zu x %zu (%s)", op, t->rows,
-                     t->cols, b->rows, b->cols, need);
-}
-
-int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *t, const coda_mat *b,
-                    coda_mat *out, coda_meta *info, coda_err *e)
-{
-    memset(out, 0, sizeof *out);
-    if (!b || !b->data)
-        return coda_fail(e, "%s needs an operand (--operand FILE, or give it to coda-encode)", op);
-    if (strcmp(op, "matmul") == 0 || strcmp(op, "matvec") == 0) {
-        if (t->cols != b->rows || (op[3] == 'v' && b->cols != 1))
-            return shape_error(op, t, b, op[3] == 'v' ? "need an n x 1 vector" : "inner dimensions differ", e);
-        if (coda_mat_alloc(out, t->rows, b->cols, e) < 0)
-            return -1;
-        if (b->cols == 1)
-            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)t->cols, 1.0, t->data,
-                        (int)t->rows, b->data, 1, 0.0, out->data, 1);
-        else
-            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)t->rows, (int)b->cols,
-                        (int)t->cols, 1.0, t->data, (int)t->rows, b->data, (int)b->rows, 0.0,
-                        out->data, (int)out->rows);
-        return 0;
-    }
-    if (strcmp(op, "grad") == 0) {
-        size_t n = t->cols - 1;
-        if (t->cols < 2 || b->rows != n || b->cols != 1)
-            return shape_error(op, t, b, "task [X y] with X b x n needs beta n x 1", e);
-        coda_mat r;
-        if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
-            return -1;
-        /* r = X beta - y, then out = X^T r */
-        memcpy(r.data, t->data + n * t->rows, t->rows * sizeof(double));
-        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)n, 1.0, t->data,
-                    (int)t->rows, b->data, 1, -1.0, r.data, 1);
-        if (coda_mat_alloc(out, n, 1, e) < 0) {
-            coda_mat_free(&r);
-            return -1;
-        }
-        cblas_dgemv(CblasColMajor, CblasTrans, (int)t->rows, (int)n, 1.0, t->data, (int)t->rows,
-                    r.data, 1, 0.0, out->data, 1);
-        coda_mat_free(&r);
-        return 0;
-    }
-    if (strcmp(op, "lsq-columns") == 0) {
-        if (b->rows != t->rows)
-            return shape_error(op, t, b, "A and the right-hand sides need the same rows", e);
-        coda_lsq_opts o;
-        coda_lsq_stats st;
-        if (coda_lsq_opts_from_meta(args, &o, e) < 0 ||
-            coda_lsq_columns(b, t, &o, out, &st, e) < 0)
-            return coda_fail_prefix(e, "lsq-columns: ");
-        int rc = info ? coda_lsq_stats_to_meta(&st, info, e) : 0;
-        coda_lsq_stats_free(&st);
-        if (rc < 0)
-            coda_mat_free(out);
-        return rc;
-    }
-    return coda_fail(e, "unknown op '%s' (matmul, matvec, grad, lsq-columns)", op);
-}
 
 static int emit(const coda_frame *task, coda_mat *m, int block, double latency,
                 const coda_meta *info, coda_sink sink, void *ctx, coda_err *e)
@@ -124,7 +59,7 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
         combine = comb != 0;
         coda_mat r;
         coda_meta info = {0};
-        if (coda_work_apply(op, &t->meta, &t->mat, operand, &r, &info, e) < 0) {
+        if (coda_op_apply(op, &t->meta, &t->mat, operand, &r, &info, e) < 0) {
             coda_meta_free(&info);
             rc = coda_fail_prefix(e, "worker %lld: ", (long long)t->tag[CODA_TAG_WORKER]);
             break;

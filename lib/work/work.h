@@ -1,5 +1,5 @@
-/* What a worker computes. Scheme-blind: a worker sees only its TASK frames (op, coefficient,
- * whether to combine) and the operand. */
+/* The worker stage. Scheme-blind: a worker sees only its TASK frames (op, coefficient, whether
+ * to combine) and the operand; what each op computes is lib/ops. */
 #ifndef CODA_WORK_H
 #define CODA_WORK_H
 
@@ -7,17 +7,6 @@
 #include "../io/frame.h"
 #include "../io/stream.h"
 #include "../solve/lsq.h"
-
-/* One task's result:
- *   matmul       task (b x n) * operand (n x p)                       -> b x p
- *   matvec       task (b x n) * operand (n x 1)                       -> b x 1
- *   grad         task [X y] (b x (n+1)), operand beta (n x 1): X^T (X beta - y) -> n x 1
- *   lsq-columns  task E (r x c), operand A (r x m): argmin ||A X - E||_F -> m x c, by the
- *                solver the task's arg.method / arg.eps / arg.iters name (lib/solve/lsq.h)
- * `args` is the task's metadata; what the work measured (iterations, final gradients) goes into
- * `info` (may be NULL) and travels in the RESULT frame. */
-int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *task,
-                    const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e);
 
 /* Run all of one worker's TASK frames and pass its RESULT frames to sink: one per task, or one
  * coefficient-weighted sum when the tasks say combine=1. A TASK frame with role=operand is the

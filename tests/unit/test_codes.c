@@ -9,6 +9,7 @@
 #include "../../lib/codes/coding.h"
 #include "../../lib/codes/scheme.h"
 #include "../../lib/core/rng.h"
+#include "../../lib/ops/ops.h"
 #include "../../lib/work/work.h"
 #include "check.h"
 
@@ -68,11 +69,11 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
         for (size_t i = 0; i < n; i++)
             CODA_AT(&operand, i, i) += 4.0; /* well conditioned */
         randn(&data, n, 11, 12);
-        coda_work_apply("lsq-columns", NULL, &data, &operand, &ref, NULL, &e);
+        coda_op_apply("lsq-columns", NULL, &data, &operand, &ref, NULL, &e);
     } else {
         randn(&data, m, n + (sum ? 1 : 0), 13);
         randn(&operand, n, strcmp(op, "matmul") == 0 ? 3 : 1, 14);
-        coda_work_apply(op, NULL, &data, &operand, &ref, NULL, &e); /* the uncoded result, one worker */
+        coda_op_apply(op, NULL, &data, &operand, &ref, NULL, &e); /* the uncoded result, one worker */
     }
     coda_plan p;
     int rc = coda_plan_build(&p, scheme, &a, lsq ? data.cols : data.rows, &e);

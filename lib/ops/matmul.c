@@ -1,0 +1,40 @@
+/* matmul: task (b x n) * operand (n x p) -> b x p; matvec: the same with an n x 1 operand. */
+#include <cblas.h>
+
+#include "ops.h"
+#include "shape.h"
+
+static int product(const coda_mat *t, const coda_mat *b, coda_mat *out, coda_err *e)
+{
+    if (coda_mat_alloc(out, t->rows, b->cols, e) < 0)
+        return -1;
+    if (b->cols == 1)
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)t->cols, 1.0, t->data,
+                    (int)t->rows, b->data, 1, 0.0, out->data, 1);
+    else
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)t->rows, (int)b->cols,
+                    (int)t->cols, 1.0, t->data, (int)t->rows, b->data, (int)b->rows, 0.0,
+                    out->data, (int)out->rows);
+    return 0;
+}
+
+static int matmul(const coda_meta *args, const coda_mat *t, const coda_mat *b, coda_mat *out,
+                  coda_meta *info, coda_err *e)
+{
+    (void)args, (void)info;
+    if (t->cols != b->rows)
+        return coda_op_shape_error("matmul", t, b, "inner dimensions differ", e);
+    return product(t, b, out, e);
+}
+
+static int matvec(const coda_meta *args, const coda_mat *t, const coda_mat *b, coda_mat *out,
+                  coda_meta *info, coda_err *e)
+{
+    (void)args, (void)info;
+    if (t->cols != b->rows || b->cols != 1)
+        return coda_op_shape_error("matvec", t, b, "need an n x 1 vector", e);
+    return product(t, b, out, e);
+}
+
+const coda_op coda_op_matmul = {"matmul", "a row block times the operand", 0, 0, matmul};
+const coda_op coda_op_matvec = {"matvec", "a row block times a vector", 0, 0, matvec};

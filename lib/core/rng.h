@@ -30,6 +30,8 @@ typedef enum {
     CODA_RNG_RANGE,      /* the Gaussian test matrix of approximate leverage scores */
     CODA_RNG_ADVERSARY,  /* which workers are corrupt */
     CODA_RNG_ATTACK,     /* what corrupt worker index sends */
+    CODA_RNG_COLLUDE,    /* the one vector colluding workers all add */
+    CODA_RNG_RATES,      /* worker index's latency rate drawn from a range (fixed across rounds) */
     CODA_RNG_NPURPOSES
 } coda_rng_purpose;
 

@@ -32,6 +32,7 @@ int coda_op_apply(const char *name, const coda_meta *args, const coda_mat *task,
                   const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e);
 
 /* The ops. */
-extern const coda_op coda_op_matmul, coda_op_matvec, coda_op_grad, coda_op_lsq_columns;
+extern const coda_op coda_op_matmul, coda_op_matvec, coda_op_grad, coda_op_lsq_columns,
+    coda_op_logistic_grad;
 
 #endif

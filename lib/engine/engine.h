@@ -1,0 +1,76 @@
+/* Worker back ends behind one type. An engine holds N workers' resident shards (installed once)
+ * and runs rounds: each round broadcasts an operand (a model beta, a vector v), runs the ops of
+ * the workers that answer and collects their RESULT frames under the master's policy. The
+ * policy (how long to wait) is separate from the straggler model (who is slow), which belongs
+ * to the engine: the simulator draws it, a real back end measures it.
+ *
+ * Collected results come in arrival order; decoders sort them by worker, so arrival order never
+ * changes a decoded result's bytes. */
+#ifndef CODA_ENGINE_H
+#define CODA_ENGINE_H
+
+#include "../io/frame.h"
+#include "../straggle/adversary.h"
+#include "../straggle/straggle.h"
+
+/* The master's collection policy. Every condition set must hold to keep waiting: the round ends
+ * at the first of wait_for results, the deadline, or the first arrival after which
+ * decodable() says yes. With none set, the round waits for every worker that answers. */
+typedef struct {
+    long wait_for;   /* > 0: stop after this many responders */
+    double deadline; /* >= 0: drop arrivals after this time */
+    /* until decodable: called after each arrival with the results so far; 1 stops the round */
+    int (*decodable)(void *ctx, const coda_frame *res, size_t n);
+    void *ctx;
+} coda_policy;
+
+/* What happened in a round, worker by worker (arrays of N owned by the engine, valid until the
+ * next round or close). */
+typedef struct {
+    int N, responders;
+    double time;           /* simulated time of the round: the arrival that ended it */
+    const double *latency; /* INFINITY: the worker failed */
+    const char *responded; /* its results were collected */
+    const char *straggled; /* failed, or too late for the policy */
+    const char *corrupt;   /* its outgoing results were corrupted */
+} coda_round_info;
+
+typedef struct coda_engine coda_engine;
+
+typedef struct {
+    const char *name;
+    /* config: the engine's own (coda_sim_config for sim) */
+    int (*open)(coda_engine *g, int N, const void *config, coda_err *e);
+    /* Take the TASK frames over (every worker's shards, and the worker's own operand frames
+     * for product codes); called once. */
+    int (*install)(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e);
+    /* One round: results appended to out (which the caller frees). */
+    int (*round)(coda_engine *g, unsigned long long round, const coda_mat *operand,
+                 const coda_policy *policy, coda_frame_list *out, coda_round_info *info,
+                 coda_err *e);
+    void (*close)(coda_engine *g);
+} coda_engine_type;
+
+struct coda_engine {
+    const coda_engine_type *type;
+    int N;
+    void *state;
+};
+
+/* The simulator: straggler and adversary models drawn per round from (seed, purpose, round,
+ * worker). straggle.wait_for and straggle.deadline are ignored (the policy decides). load is
+ * the plan's share of the data one worker processes; worker_load (may be NULL) each worker's,
+ * for straggle.scale_by_load. */
+typedef struct {
+    coda_straggle_model straggle;
+    coda_adversary adversary;
+    double load;
+} coda_sim_config;
+
+extern const coda_engine_type coda_engine_sim;
+
+int coda_engine_open(coda_engine *g, const coda_engine_type *type, int N, const void *config,
+                     coda_err *e);
+void coda_engine_close(coda_engine *g);
+
+#endif

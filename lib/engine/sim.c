@@ -1,0 +1,222 @@
+/* The simulator engine: every worker's ops really run (BLAS), in the order of their drawn
+ * arrivals, so that a policy that stops early computes only what it collects. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../work/work.h"
+#include "engine.h"
+
+typedef struct {
+    coda_sim_config cfg;
+    coda_frame_list tasks; /* installed, grouped by worker */
+    size_t *first, *count; /* worker w's tasks: tasks.f[first[w] .. first[w]+count[w]) */
+    double *worker_load;
+    char *responded, *straggled, *corrupt;
+    int *order;
+    coda_straggle_outcome drawn;
+} sim_state;
+
+static void sim_close(coda_engine *g)
+{
+    sim_state *s = g->state;
+    if (!s)
+        return;
+    coda_frame_list_free(&s->tasks);
+    free(s->first);
+    free(s->count);
+    free(s->worker_load);
+    free(s->responded);
+    free(s->straggled);
+    free(s->corrupt);
+    free(s->order);
+    coda_straggle_free(&s->drawn);
+    free(s);
+    g->state = NULL;
+}
+
+static int sim_open(coda_engine *g, int N, const void *config, coda_err *e)
+{
+    sim_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return coda_fail_oom(e);
+    g->state = s;
+    s->cfg = *(const coda_sim_config *)config;
+    s->first = calloc((size_t)N, sizeof *s->first);
+    s->count = calloc((size_t)N, sizeof *s->count);
+    s->worker_load = calloc((size_t)N, sizeof *s->worker_load);
+    s->responded = calloc((size_t)N, 1);
+    s->straggled = calloc((size_t)N, 1);
+    s->corrupt = calloc((size_t)N, 1);
+    s->order = calloc((size_t)N, sizeof *s->order);
+    if (!s->first || !s->count || !s->worker_load || !s->responded || !s->straggled ||
+        !s->corrupt || !s->order) {
+        sim_close(g);
+        return coda_fail_oom(e);
+    }
+    return 0;
+}
+
+static int sim_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
+{
+    sim_state *s = g->state;
+    /* stable sort by worker (tasks of one worker keep their order) */
+    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
+    if (!idx)
+        return coda_fail_oom(e);
+    for (size_t k = 0; k < n; k++) {
+        int64_t w = tasks[k].tag[CODA_TAG_WORKER];
+        if (tasks[k].kind != CODA_TASK || w < 0 || w >= g->N) {
+            free(idx);
+            return coda_fail(e, "task %zu: worker tag %lld outside 0..%d", k, (long long)w,
+                             g->N - 1);
+        }
+        s->count[w]++;
+    }
+    size_t at = 0;
+    for (int w = 0; w < g->N; w++) {
+        s->first[w] = at;
+        at += s->count[w];
+        s->count[w] = 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        int w = (int)tasks[k].tag[CODA_TAG_WORKER];
+        idx[s->first[w] + s->count[w]++] = k;
+    }
+    double total = 0;
+    int rc = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        coda_frame *t = &tasks[idx[k]];
+        const char *role = coda_meta_get(&t->meta, "role");
+        if (!role) {
+            double sz = (double)t->mat.rows * (double)t->mat.cols;
+            s->worker_load[t->tag[CODA_TAG_WORKER]] += sz;
+            total += sz;
+        }
+        rc = coda_frame_list_push(&s->tasks, t, e);
+    }
+    for (size_t k = 0; k < n; k++)
+        coda_frame_free(&tasks[k]);
+    free(idx);
+    /* each worker's share of the data its tasks hold, for latency scaled by load */
+    for (int w = 0; w < g->N && total > 0; w++)
+        s->worker_load[w] /= total;
+    return rc;
+}
+
+/* wrong-input needs the perturbed operand before the worker runs; every other attack touches
+ * the outgoing results */
+typedef struct {
+    coda_frame_list *out;
+    const coda_adversary *adv;
+    int corrupt;
+} collect_ctx;
+
+static int collect(void *ctx, coda_frame *f, coda_err *e)
+{
+    collect_ctx *c = ctx;
+    if (c->corrupt && c->adv->kind != CODA_ATK_WRONG_INPUT) {
+        if (coda_attack_result(c->adv, (int)f->tag[CODA_TAG_WORKER], &f->mat, e) < 0)
+            return -1;
+        if (coda_meta_set(&f->meta, "corrupt", "1", e) < 0)
+            return -1;
+    }
+    return coda_frame_list_push(c->out, f, e);
+}
+
+static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *operand,
+                     const coda_policy *p, coda_frame_list *out, coda_round_info *info,
+                     coda_err *e)
+{
+    sim_state *s = g->state;
+    int N = g->N;
+    if (N < 1)
+        return coda_fail(e, "the engine has no workers");
+    coda_straggle_model m = s->cfg.straggle;
+    m.round = round;
+    m.wait_for = -1; /* the policy decides, below */
+    m.deadline = -1;
+    m.worker_load = s->worker_load;
+    coda_straggle_free(&s->drawn);
+    if (coda_straggle_draw(&m, N, s->cfg.load, &s->drawn, e) < 0)
+        return -1;
+    coda_adversary adv = s->cfg.adversary;
+    adv.round = round;
+    if (coda_adversary_draw(&adv, N, s->corrupt, e) < 0)
+        return -1;
+    /* arrivals: the workers that did not fail, by latency (ties by index) */
+    int n = 0;
+    for (int w = 0; w < N; w++)
+        if (isfinite(s->drawn.latency[w]))
+            s->order[n++] = w;
+    for (int i = 1; i < n; i++) {
+        int v = s->order[i], j = i - 1;
+        while (j >= 0 && s->drawn.latency[s->order[j]] > s->drawn.latency[v]) {
+            s->order[j + 1] = s->order[j];
+            j--;
+        }
+        s->order[j + 1] = v;
+    }
+    memset(s->responded, 0, (size_t)N);
+    memset(s->straggled, 1, (size_t)N);
+    int got = 0, rc = 0;
+    double time = 0;
+    size_t before = out->n;
+    for (int i = 0; i < n && rc == 0; i++) {
+        int w = s->order[i];
+        double t = s->drawn.latency[w];
+        if (p->deadline >= 0 && t > p->deadline)
+            break;
+        if (p->wait_for > 0 && got >= p->wait_for)
+            break;
+        coda_mat perturbed = {0};
+        const coda_mat *op = operand;
+        if (s->corrupt[w] && adv.kind == CODA_ATK_WRONG_INPUT && operand && operand->data) {
+            if (coda_attack_operand(&adv, w, operand, &perturbed, e) < 0)
+                return -1;
+            op = &perturbed;
+        }
+        collect_ctx c = {out, &adv, s->corrupt[w]};
+        rc = coda_worker_run(s->tasks.f + s->first[w], s->count[w], op, t, collect, &c, e);
+        coda_mat_free(&perturbed);
+        if (rc < 0)
+            break;
+        for (size_t k = before; k < out->n; k++)
+            out->f[k].tag[CODA_TAG_ITER] = (int64_t)round;
+        before = out->n;
+        s->responded[w] = 1;
+        s->straggled[w] = 0;
+        got++;
+        time = t;
+        if (p->decodable && p->decodable(p->ctx, out->f, out->n))
+            break;
+    }
+    *info = (coda_round_info){.N = N,
+                              .responders = got,
+                              .time = time,
+                              .latency = s->drawn.latency,
+                              .responded = s->responded,
+                              .straggled = s->straggled,
+                              .corrupt = s->corrupt};
+    return rc;
+}
+
+const coda_engine_type coda_engine_sim = {"sim", sim_open, sim_install, sim_round, sim_close};
+
+int coda_engine_open(coda_engine *g, const coda_engine_type *type, int N, const void *config,
+                     coda_err *e)
+{
+    memset(g, 0, sizeof *g);
+    if (N < 1)
+        return coda_failc(e, CODA_E_USAGE, "an engine needs at least one worker");
+    g->type = type;
+    g->N = N;
+    return type->open(g, N, config, e);
+}
+
+void coda_engine_close(coda_engine *g)
+{
+    if (g->type)
+        g->type->close(g);
+    memset(g, 0, sizeof *g);
+}

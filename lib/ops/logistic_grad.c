@@ -1,0 +1,47 @@
+/* logistic-grad: task [X y] (b x (n+1)) with labels y in {0, 1}, operand beta (n x 1):
+ * X^T (sigma(X beta) - y) -> n x 1, the block's gradient of sum_i log(1 + exp(x_i beta)) -
+ * y_i x_i beta. The blocks' gradients sum to the whole gradient. */
+#include <cblas.h>
+#include <math.h>
+
+#include "ops.h"
+#include "shape.h"
+
+/* 1 / (1 + exp(-z)) without overflow for large |z| */
+static double sigmoid(double z)
+{
+    if (z >= 0)
+        return 1.0 / (1.0 + exp(-z));
+    double ez = exp(z);
+    return ez / (1.0 + ez);
+}
+
+static int logistic_grad(const coda_meta *args, const coda_mat *t, const coda_mat *b,
+                         coda_mat *out, coda_meta *info, coda_err *e)
+{
+    (void)args, (void)info;
+    size_t n = t->cols - 1;
+    if (t->cols < 2 || b->rows != n || b->cols != 1)
+        return coda_op_shape_error("logistic-grad", t, b,
+                                   "task [X y] with X b x n needs beta n x 1", e);
+    coda_mat r;
+    if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
+        return -1;
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)n, 1.0, t->data, (int)t->rows,
+                b->data, 1, 0.0, r.data, 1);
+    const double *y = t->data + n * t->rows;
+    for (size_t i = 0; i < t->rows; i++)
+        r.data[i] = sigmoid(r.data[i]) - y[i];
+    if (coda_mat_alloc(out, n, 1, e) < 0) {
+        coda_mat_free(&r);
+        return -1;
+    }
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)t->rows, (int)n, 1.0, t->data, (int)t->rows,
+                r.data, 1, 0.0, out->data, 1);
+    coda_mat_free(&r);
+    return 0;
+}
+
+const coda_op coda_op_logistic_grad = {"logistic-grad",
+                                       "a block's logistic-loss gradient X^T (sigma(X beta) - y)",
+                                       1, 0, logistic_grad};

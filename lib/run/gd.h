@@ -1,0 +1,69 @@
+/* Coded gradient descent: an iterator (GSL style: init, iterate until done, free) over a coded
+ * job whose op is a gradient (grad for least squares, logistic-grad for logistic regression).
+ * Each iteration is one round: broadcast beta, decode the gradient from whoever answered, step.
+ * It owns no I/O: the program prints progress and writes the trace from the iterator's fields.
+ *
+ * Losses (mean convention, with ridge term l2):
+ *   ls        f(b) = (1/n) ||X b - y||^2 + l2 ||b||^2,   grad = (2/n) X^T (X b - y) + 2 l2 b
+ *   logistic  f(b) = (1/n) sum log(1 + exp(x_i b)) - y_i x_i b + l2 ||b||^2 (y in {0, 1}),
+ *             grad = (1/n) X^T (sigma(X b) - y) + 2 l2 b
+ * Step rules: const:G, inv-t:L[,T0] (1 / (L (t + T0))), decay:G0,C (G0 / (1 + C t)),
+ * inv-sqrt-t[:G] (G / sqrt(t + 1)), line (exact line search, ls only). The iteration stops at
+ * iters, or when ||grad|| <= tol (tol > 0). */
+#ifndef CODA_GD_H
+#define CODA_GD_H
+
+#include "job.h"
+
+typedef enum { CODA_LOSS_LS, CODA_LOSS_LOGISTIC } coda_loss;
+typedef enum {
+    CODA_STEP_CONST,
+    CODA_STEP_INV_T,
+    CODA_STEP_DECAY,
+    CODA_STEP_INV_SQRT_T,
+    CODA_STEP_LINE
+} coda_step_kind;
+/* What a round that cannot decode does: wait for another round's draw (the iteration is not
+ * counted; at most 1000 rounds in a row), skip the update, or fail. */
+typedef enum { CODA_SHORT_WAIT, CODA_SHORT_SKIP, CODA_SHORT_FAIL } coda_on_short;
+
+typedef struct {
+    coda_step_kind kind;
+    double gamma, lambda, t0, c;
+} coda_step_rule;
+
+typedef struct {
+    coda_loss loss;
+    double l2;
+    coda_step_rule step;
+    long iters;
+    double tol;
+    coda_on_short on_short;
+    int track_loss; /* compute the loss every iteration (a pass over X at the master) */
+} coda_gd_opts;
+
+typedef struct {
+    coda_job *job;
+    const coda_mat *X, *y; /* the master's copy: for the loss and the line search */
+    coda_gd_opts o;
+    coda_mat beta, grad, prev;
+    long iter;                    /* iterations done */
+    unsigned long long round;     /* the next round's number */
+    double loss, gnorm, stepsize, step_change;
+    int skipped;                  /* rounds that could not decode, in total */
+    int responders;               /* in the last round */
+    double round_time, sim_time;  /* simulated: the last round's, cumulated */
+} coda_gd;
+
+int coda_step_parse(const char *spec, coda_step_rule *r, coda_err *e);
+/* The loss at beta (a pass over X). */
+double coda_gd_loss(const coda_gd *g, const coda_mat *beta);
+/* x0 may be NULL (zeros). y holds the labels (n x 1; 0/1 or -1/+1 for logistic: the job's tasks
+ * must then hold 0/1 labels). */
+int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y,
+                 const coda_gd_opts *o, const coda_mat *x0, coda_err *e);
+/* 1: iterate again; 0: done (iters reached or converged); -1: error. */
+int coda_gd_iterate(coda_gd *g, coda_err *e);
+void coda_gd_free(coda_gd *g);
+
+#endif

@@ -1,0 +1,81 @@
+#include "job.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Decoders see the results in worker order, so arrival order never changes the bytes. */
+static int by_worker(const void *a, const void *b)
+{
+    const coda_frame *x = a, *y = b;
+    int64_t wx = x->tag[CODA_TAG_WORKER], wy = y->tag[CODA_TAG_WORKER];
+    if (wx != wy)
+        return wx < wy ? -1 : 1;
+    int64_t bx = x->tag[CODA_TAG_BLOCK], by = y->tag[CODA_TAG_BLOCK];
+    return bx < by ? -1 : bx > by;
+}
+
+/* until decodable: the results so far determine the answer */
+static int decodable(void *ctx, const coda_frame *res, size_t n)
+{
+    coda_job *j = ctx;
+    coda_frame *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return 0;
+    memcpy(sorted, res, n * sizeof *sorted); /* shallow: the decoder only reads */
+    qsort(sorted, n, sizeof *sorted, by_worker);
+    coda_mat out = {0};
+    coda_decode_info info;
+    int ok = coda_decode(&j->plan, sorted, n, &out, &info, NULL) == 0;
+    coda_mat_free(&out);
+    free(sorted);
+    return ok;
+}
+
+int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
+                   const coda_engine_type *type, const void *config, const coda_policy *policy,
+                   int until_decodable, coda_err *e)
+{
+    memset(j, 0, sizeof *j);
+    j->plan = *plan;
+    memset(plan, 0, sizeof *plan);
+    j->policy = *policy;
+    j->until_decodable = until_decodable;
+    if (until_decodable) {
+        j->policy.decodable = decodable;
+        j->policy.ctx = j;
+    }
+    coda_frame_list tasks = {0};
+    int rc = coda_encode_tasks(&j->plan, data, coda_frame_list_sink, &tasks, e);
+    if (rc == 0)
+        rc = coda_engine_open(&j->engine, type, j->plan.N, config, e);
+    if (rc == 0)
+        rc = j->engine.type->install(&j->engine, tasks.f, tasks.n, e);
+    coda_frame_list_free(&tasks);
+    if (rc < 0)
+        coda_job_free(j);
+    return rc;
+}
+
+int coda_job_step(coda_job *j, unsigned long long round, const coda_mat *operand, coda_mat *out,
+                  coda_err *e)
+{
+    coda_frame_list_free(&j->results);
+    if (j->engine.type->round(&j->engine, round, operand, &j->policy, &j->results, &j->round,
+                              e) < 0)
+        return -1;
+    qsort(j->results.f, j->results.n, sizeof *j->results.f, by_worker);
+    if (coda_decode(&j->plan, j->results.f, j->results.n, out, &j->decoded, e) < 0) {
+        if (e && e->cls == CODA_E_DATA && j->round.responders < j->plan.N)
+            e->cls = CODA_E_FEW; /* the decoder's "need any k of N" before its classes exist */
+        return -1;
+    }
+    return 0;
+}
+
+void coda_job_free(coda_job *j)
+{
+    coda_engine_close(&j->engine);
+    coda_frame_list_free(&j->results);
+    coda_plan_free(&j->plan);
+    memset(j, 0, sizeof *j);
+}

@@ -1,0 +1,82 @@
+/* The worker-stage options coda-worker-sim and coda-solve --method gd share, parsed in one
+ * place: who straggles and when (the straggler model), who lies and how (the adversary), and
+ * how long the master waits (the policy):
+ *   -s/--stragglers S  --straggle-workers LIST  -p/--straggle-prob P  --straggle-probs FILE
+ *   --responders Q  --latency MODEL  --latency-scale-by-load
+ *   -t/--adversaries T  --corrupt-workers LIST  --attack KIND
+ *   --wait-for F  --deadline T  --until-decodable
+ * Short options: add "s:p:t:" to the program's getopt string. */
+#ifndef CODA_WORKER_OPTS_H
+#define CODA_WORKER_OPTS_H
+
+#include <getopt.h>
+
+#include "../engine/engine.h"
+
+enum {
+    CODA_OPT_STRAGGLE_WORKERS = 1100,
+    CODA_OPT_STRAGGLE_PROBS,
+    CODA_OPT_RESPONDERS,
+    CODA_OPT_LATENCY,
+    CODA_OPT_SCALE_BY_LOAD,
+    CODA_OPT_CORRUPT_WORKERS,
+    CODA_OPT_ATTACK,
+    CODA_OPT_WAIT_FOR,
+    CODA_OPT_DEADLINE,
+    CODA_OPT_UNTIL_DECODABLE
+};
+
+#define CODA_WORKER_LONG_OPTIONS                                                                   \
+    {"stragglers", required_argument, 0, 's'},                                                     \
+        {"straggle-workers", required_argument, 0, CODA_OPT_STRAGGLE_WORKERS},                     \
+        {"straggle-prob", required_argument, 0, 'p'},                                              \
+        {"straggle-probs", required_argument, 0, CODA_OPT_STRAGGLE_PROBS},                         \
+        {"responders", required_argument, 0, CODA_OPT_RESPONDERS},                                 \
+        {"latency", required_argument, 0, CODA_OPT_LATENCY},                                       \
+        {"latency-scale-by-load", no_argument, 0, CODA_OPT_SCALE_BY_LOAD},                         \
+        {"adversaries", required_argument, 0, 't'},                                                \
+        {"corrupt-workers", required_argument, 0, CODA_OPT_CORRUPT_WORKERS},                       \
+        {"attack", required_argument, 0, CODA_OPT_ATTACK},                                         \
+        {"wait-for", required_argument, 0, CODA_OPT_WAIT_FOR},                                     \
+        {"deadline", required_argument, 0, CODA_OPT_DEADLINE},                                     \
+        {"until-decodable", no_argument, 0, CODA_OPT_UNTIL_DECODABLE}
+
+#define CODA_WORKER_USAGE                                                                          \
+    "  -s, --stragglers S      exactly S workers, drawn at random each round, never respond\n" \
+    "  --straggle-workers LIST these workers (0-based, comma-separated) never respond\n"       \
+    "  --responders Q          exactly Q workers respond, a uniform Q-subset (fixed-q)\n"     \
+    "  -p, --straggle-prob P   each worker fails independently with probability P\n"          \
+    "  --straggle-probs FILE   one failure probability per worker (a column)\n"               \
+    "  --latency MODEL         none, shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE,\n"           \
+    "                          replay:FILE, rates:FILE or rates:LO,HI (1 + Exp(rate_i)),\n"  \
+    "                          empirical:FILE (two columns: time, CDF)\n"                     \
+    "  --latency-scale-by-load a worker with more data is slower (off by default)\n"          \
+    "  -t, --adversaries T     T corrupt workers, drawn at random each round\n"                \
+    "  --corrupt-workers LIST  these workers are corrupt\n"                                    \
+    "  --attack KIND           what a corrupt worker sends: gauss[:SIGMA] (default, 100),\n"  \
+    "                          replace:S, scale:C, flip, zero, const:C, sparse:K:S, small:S,\n" \
+    "                          uniform:A, wrong-input:S, collude[:S]\n"                        \
+    "  --wait-for F            collect only the F earliest responders\n"                       \
+    "  --deadline T            collect only the workers done by time T\n"
+
+typedef struct {
+    coda_sim_config sim;
+    coda_policy policy;
+    int until_decodable;
+    /* files named by options, read by coda_worker_options_finish */
+    const char *probs_path, *replay_path, *rates_path, *cdf_path;
+    long *named, *corrupt_named;
+    double *pi, *replay, *rate, *cdf;
+} coda_worker_opts;
+
+/* Defaults: no stragglers, no adversaries, no latency model, wait for everyone. */
+void coda_worker_options_init(coda_worker_opts *o, unsigned long long seed);
+/* 1 when c is one of the options above (parsed into o), 0 when it is not, -1 with e set
+ * (class usage) when its value is bad. */
+int coda_worker_option(int c, const char *arg, coda_worker_opts *o, coda_err *e);
+/* After parsing: read the files the options name (class data on a bad file), check what the
+ * options need of each other. */
+int coda_worker_options_finish(coda_worker_opts *o, coda_err *e);
+void coda_worker_options_free(coda_worker_opts *o);
+
+#endif

@@ -9,9 +9,27 @@
 
 #include "../lib/cli/cli.h"
 #include "../lib/cli/sketch_opts.h"
+#include "../lib/cli/worker_opts.h"
+#include "../lib/codes/scheme.h"
+#include "../lib/run/gd.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
+
+static int gd_main(int argc, char **argv);
+
+/* --method gd (or --method=gd) anywhere on the command line */
+static int wants_gd(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc && strcmp(argv[i + 1], "gd") == 0) ||
+            strcmp(argv[i], "--method=gd") == 0)
+            return 1;
+    }
+    return 0;
+}
 
 static void usage(FILE *to)
 {
@@ -52,6 +70,8 @@ static void trace_row(void *ctx, long iter, double resid, double err)
 
 int main(int argc, char **argv)
 {
+    if (wants_gd(argc, argv))
+        return gd_main(argc, argv);
     enum { O_METHOD = 256, O_L2, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
     static const struct option opts[] = {
         CODA_SKETCH_LONG_OPTIONS,
@@ -199,5 +219,345 @@ out:
     coda_mat_free(&A);
     coda_mat_free(&x);
     coda_mat_free(&ref);
+    return status;
+}
+
+/* --method gd: coded gradient descent (lib/run/gd) on the simulator engine. Its options are
+ * its own (a different problem from the least-squares methods above), so it has its own
+ * option table; main hands over when --method gd is given. */
+static void gd_usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: coda-solve --method gd [OPTIONS] X [y]\n"
+            "Coded gradient descent: each iteration broadcasts beta to N simulated workers and\n"
+            "decodes the gradient from whoever answers. Without y, X's last column is y.\n\n"
+            "  --scheme NAME           a code whose results sum: uncoded (default), rep, frc,\n"
+            "                          cyclic\n"
+            "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
+            "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
+            "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
+            "                          0/1 or -1/+1)\n"
+            "  --l2 L                  ridge term L ||b||^2 (default 0)\n"
+            "  --step RULE             const:G, inv-t:L[,T0], decay:G0,C, inv-sqrt-t[:G], line\n"
+            "                          (default: line for ls; const:4n/||X||_F^2 for logistic)\n"
+            "  --iters N               iteration cap (default 100)\n"
+            "  --tol E                 stop when ||grad|| <= E (default: run all iterations)\n"
+            "  --x0 FILE               starting point (default 0)\n"
+            "  --on-short A            a round that cannot decode: wait (default: the next\n"
+            "                          round's draw), skip (no update) or fail\n"
+            CODA_WORKER_USAGE
+            "  --until-decodable       each round waits for arrivals until the code decodes\n"
+            "  --engine sim            the worker back end (sim: simulated, the default)\n"
+            "  --trace FILE            CSV per iteration (parameters echoed in '#' lines)\n"
+            "  --reference FILE        beta* for the trace's error column\n"
+            "  --compare-plain         also run uncoded GD with the same steps and report the\n"
+            "                          largest relative deviation of the iterates\n"
+            "  --seed N                seed of the code and of every draw (default 1)\n"
+            "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
+            "  -q, --quiet             no summary or progress on stderr\n"
+            "  -h, --help\n\n"
+            "See coda-solve(1).\n");
+}
+
+static double gd_seconds(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + 1e-9 * (double)(now.tv_nsec - t0->tv_nsec);
+}
+
+/* Plain uncoded GD with the coded run's step sizes: the reference of --compare-plain. */
+static double gd_relative_gap(const coda_mat *a, const coda_mat *b)
+{
+    double d = 0, n = 0;
+    for (size_t i = 0; i < a->rows; i++) {
+        d += (a->data[i] - b->data[i]) * (a->data[i] - b->data[i]);
+        n += b->data[i] * b->data[i];
+    }
+    return n > 0 ? sqrt(d / n) : sqrt(d);
+}
+
+static int gd_main(int argc, char **argv)
+{
+    enum {
+        G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
+        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION
+    };
+    static const struct option opts[] = {
+        CODA_WORKER_LONG_OPTIONS,
+        {"method", required_argument, 0, G_METHOD},     {"scheme", required_argument, 0, G_SCHEME},
+        {"workers", required_argument, 0, 'N'},         {"blocks", required_argument, 0, 'K'},
+        {"code-stragglers", required_argument, 0, G_CODE_S},
+        {"loss", required_argument, 0, G_LOSS},         {"l2", required_argument, 0, G_L2},
+        {"step", required_argument, 0, G_STEP},         {"iters", required_argument, 0, G_ITERS},
+        {"tol", required_argument, 0, G_TOL},           {"x0", required_argument, 0, G_X0},
+        {"on-short", required_argument, 0, G_SHORT},    {"engine", required_argument, 0, G_ENGINE},
+        {"trace", required_argument, 0, G_TRACE},       {"reference", required_argument, 0, G_REF},
+        {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
+        {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
+        {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, G_VERSION},         {0, 0, 0, 0}};
+    coda_worker_opts w;
+    coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
+    const char *scheme = "uncoded", *out = NULL, *fmt = NULL, *x0_path = NULL,
+               *trace_path = NULL, *ref_path = NULL, *step = NULL;
+    long N = 1, K = 0, code_s = -1;
+    unsigned long long seed = 1;
+    int quiet = 0, plain = 0, c;
+    coda_err e;
+    coda_worker_options_init(&w, seed);
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "N:K:s:p:t:o:f:qh", opts, NULL)) != -1) {
+        int bad = coda_worker_option(c, optarg, &w, &e);
+        if (bad > 0)
+            continue;
+        switch (bad < 0 ? 0 : c) {
+        case 0: break;
+        case G_METHOD: break; /* gd: how we got here */
+        case G_SCHEME: scheme = optarg; break;
+        case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
+        case 'K': bad = coda_parse_long("--blocks", optarg, 1, 1000000, &K, &e); break;
+        case G_CODE_S:
+            bad = coda_parse_long("--code-stragglers", optarg, 0, 100000, &code_s, &e);
+            break;
+        case G_LOSS:
+            if (strcmp(optarg, "ls") == 0)
+                go.loss = CODA_LOSS_LS;
+            else if (strcmp(optarg, "logistic") == 0)
+                go.loss = CODA_LOSS_LOGISTIC;
+            else
+                bad = coda_fail(&e, "option --loss: unknown loss '%s' (ls, logistic)", optarg);
+            break;
+        case G_L2: bad = coda_parse_double_range("--l2", optarg, 0, 0, INFINITY, &go.l2, &e); break;
+        case G_STEP: step = optarg; break;
+        case G_ITERS: bad = coda_parse_long("--iters", optarg, 1, 1000000000, &go.iters, &e); break;
+        case G_TOL: bad = coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &go.tol, &e); break;
+        case G_X0: x0_path = optarg; break;
+        case G_SHORT:
+            if (strcmp(optarg, "wait") == 0)
+                go.on_short = CODA_SHORT_WAIT;
+            else if (strcmp(optarg, "skip") == 0)
+                go.on_short = CODA_SHORT_SKIP;
+            else if (strcmp(optarg, "fail") == 0)
+                go.on_short = CODA_SHORT_FAIL;
+            else
+                bad = coda_fail(&e, "option --on-short: '%s' is not wait, skip or fail", optarg);
+            break;
+        case G_ENGINE:
+            if (strcmp(optarg, "sim") != 0)
+                bad = coda_fail(&e, "option --engine: '%s' is not available (sim)", optarg);
+            break;
+        case G_TRACE: trace_path = optarg; break;
+        case G_REF: ref_path = optarg; break;
+        case G_PLAIN: plain = 1; break;
+        case G_SEED: bad = coda_parse_u64("--seed", optarg, &seed, &e); break;
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'q': quiet = 1; break;
+        case 'h': gd_usage(stdout); coda_worker_options_free(&w); return CODA_EXIT_OK;
+        case G_VERSION: coda_print_version(prog); coda_worker_options_free(&w); return CODA_EXIT_OK;
+        default: gd_usage(stderr); coda_worker_options_free(&w); return CODA_EXIT_USAGE;
+        }
+        if (bad) {
+            coda_say(prog, "%s", e.msg);
+            coda_worker_options_free(&w);
+            return CODA_EXIT_USAGE;
+        }
+    }
+    w.sim.straggle.seed = w.sim.adversary.seed = seed;
+    if (step && coda_step_parse(step, &go.step, &e) < 0) {
+        char *end;
+        double g = strtod(step, &end); /* a bare number is a constant step */
+        if (*end || !(g > 0) || !isfinite(g)) {
+            coda_say(prog, "%s", e.msg);
+            coda_worker_options_free(&w);
+            return CODA_EXIT_USAGE;
+        }
+        go.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = g};
+    }
+    int nin = argc - optind, status = CODA_EXIT_DATA;
+    if (nin < 1 || nin > 2) {
+        coda_say(prog, nin < 1 ? "missing operand: X (and y)" : "too many operands");
+        coda_worker_options_free(&w);
+        return CODA_EXIT_USAGE;
+    }
+    coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0}, pbeta = {0};
+    coda_job job = {0}, pjob = {0};
+    coda_gd g = {0}, pg = {0};
+    coda_outfile tf = {0};
+    int have_g = 0, have_pg = 0;
+    const char *xpath = argv[optind];
+    if (coda_worker_options_finish(&w, &e) < 0) {
+        status = coda_exit_for(&e);
+        goto out;
+    }
+    if (coda_read_matrix(xpath, &X, NULL, &e) < 0)
+        goto out;
+    if (nin == 2) {
+        if (coda_read_matrix(argv[optind + 1], &y, NULL, &e) < 0)
+            goto out;
+        if (y.rows != X.rows || y.cols != 1) {
+            coda_fail(&e, "%s: y is %zu x %zu but X has %zu rows: need an %zu x 1 vector",
+                      argv[optind + 1], y.rows, y.cols, X.rows, X.rows);
+            goto out;
+        }
+    } else {
+        if (X.cols < 2) {
+            coda_fail(&e, "%s: one column: give y, or X with y as its last column", xpath);
+            goto out;
+        }
+        if (coda_mat_sub(&y, &X, 0, X.rows, X.cols - 1, 1, &e) < 0)
+            goto out;
+        X.cols--;
+    }
+    size_t bad_at = coda_mat_first_nonfinite(&X);
+    if (bad_at != (size_t)-1 || (bad_at = coda_mat_first_nonfinite(&y)) != (size_t)-1) {
+        coda_fail(&e, "%s: NaN or Inf in the data", xpath);
+        goto out;
+    }
+    if (x0_path && coda_read_matrix(x0_path, &x0, NULL, &e) < 0)
+        goto out;
+    if (ref_path && coda_read_matrix(ref_path, &ref, NULL, &e) < 0)
+        goto out;
+    if (ref_path && (ref.rows != X.cols || ref.cols != 1)) {
+        coda_fail(&e, "%s: the reference is %zu x %zu, need %zu x 1", ref_path, ref.rows,
+                  ref.cols, X.cols);
+        goto out;
+    }
+    if (go.loss == CODA_LOSS_LOGISTIC)
+        for (size_t i = 0; i < y.rows; i++) {
+            if (y.data[i] != 0 && y.data[i] != 1 && y.data[i] != -1) {
+                coda_fail(&e, "%s: logistic labels must be 0/1 or -1/+1: row %zu is %g",
+                          nin == 2 ? argv[optind + 1] : xpath, i + 1, y.data[i]);
+                goto out;
+            }
+            y.data[i] = y.data[i] > 0; /* the op and the loss take 0/1 */
+        }
+    if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
+        if (go.loss == CODA_LOSS_LS)
+            go.step.kind = CODA_STEP_LINE;
+        else {
+            double f = coda_mat_fro(&X);
+            go.step = (coda_step_rule){.kind = CODA_STEP_CONST,
+                                       .gamma = 1.0 / (f * f / (4.0 * (double)X.rows) +
+                                                       2 * go.l2)};
+        }
+    }
+    go.track_loss = 1;
+    if (coda_mat_copy(&Xy, &X, &e) < 0 || coda_mat_append_cols(&Xy, &y, &e) < 0)
+        goto out;
+    const char *op = go.loss == CODA_LOSS_LS ? "grad" : "logistic-grad";
+    long s_code = code_s >= 0 ? code_s : w.sim.straggle.stragglers > 0 ? w.sim.straggle.stragglers : 0;
+    coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed};
+    coda_plan plan;
+    if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {
+        coda_fail_prefix(&e, "--scheme %s: ", scheme);
+        status = CODA_EXIT_USAGE;
+        goto out;
+    }
+    w.sim.load = plan.load;
+    if (coda_job_start(&job, &plan, &Xy, &coda_engine_sim, &w.sim, &w.policy, w.until_decodable,
+                       &e) < 0 ||
+        coda_gd_init(&g, &job, &X, &y, &go, x0_path ? &x0 : NULL, &e) < 0)
+        goto out;
+    have_g = 1;
+    if (plain) { /* uncoded, one worker, nobody straggles: the reference trajectory */
+        coda_scheme_args pa = {.N = 1, .s = 0, .op = op, .seed = seed};
+        coda_sim_config pc = {.straggle = {.kind = CODA_LAT_NONE, .stragglers = -1,
+                                           .wait_for = -1, .deadline = -1},
+                              .load = 1};
+        coda_policy pp = {.wait_for = -1, .deadline = -1};
+        coda_plan pplan;
+        if (coda_plan_build(&pplan, "uncoded", &pa, Xy.rows, &e) < 0 ||
+            coda_job_start(&pjob, &pplan, &Xy, &coda_engine_sim, &pc, &pp, 0, &e) < 0 ||
+            coda_gd_init(&pg, &pjob, &X, &y, &go, x0_path ? &x0 : NULL, &e) < 0)
+            goto out;
+        have_pg = 1;
+    }
+    if (trace_path) {
+        if (coda_outfile_open(&tf, trace_path, stdout, &e) < 0)
+            goto out;
+        char atk[64];
+        coda_attack_name(&w.sim.adversary, atk, sizeof atk);
+        fprintf(tf.f, "# program=%s method=gd scheme=%s N=%ld K=%d s=%d loss=%s l2=%.17g "
+                      "step=%s iters=%ld tol=%.17g seed=%llu\n",
+                prog, scheme, N, job.plan.K, job.plan.s,
+                go.loss == CODA_LOSS_LS ? "ls" : "logistic", go.l2, step ? step : "default",
+                go.iters, go.tol, seed);
+        fprintf(tf.f, "# stragglers=%ld straggle_prob=%.17g responders=%ld adversaries=%ld "
+                      "attack=%s wait_for=%ld deadline=%.17g until_decodable=%d\n",
+                w.sim.straggle.stragglers, w.sim.straggle.p, w.sim.straggle.responders,
+                w.sim.adversary.t, w.sim.adversary.nnamed || w.sim.adversary.t > 0 ? atk : "none",
+                w.policy.wait_for, w.policy.deadline, w.until_decodable);
+        fprintf(tf.f, "iter,loss,grad_norm,error,responders,round_time,sim_time,seconds\n");
+    }
+    int progress = !quiet && coda_stderr_is_tty();
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double gap = 0;
+    int rc;
+    while ((rc = coda_gd_iterate(&g, &e)) >= 0) {
+        if (have_pg) {
+            /* the plain run takes the coded run's step, so that the trajectories compare */
+            pg.o.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = g.stepsize};
+            if (coda_gd_iterate(&pg, &e) < 0) {
+                rc = -1;
+                break;
+            }
+            gap = fmax(gap, gd_relative_gap(&g.beta, &pg.beta));
+        }
+        if (tf.f)
+            fprintf(tf.f, "%ld,%.17g,%.17g,%.17g,%d,%.17g,%.17g,%.6f\n", g.iter, g.loss, g.gnorm,
+                    ref_path ? gd_relative_gap(&g.beta, &ref) : NAN, g.responders, g.round_time,
+                    g.sim_time, gd_seconds(&t0));
+        if (progress)
+            fprintf(stderr, "\r%s: iteration %ld/%ld, loss %.6g, ||grad|| %.3g", prog, g.iter,
+                    go.iters, g.loss, g.gnorm);
+        if (rc == 0)
+            break;
+    }
+    if (progress)
+        fputc('\n', stderr);
+    if (rc < 0) {
+        status = coda_exit_for(&e);
+        goto out;
+    }
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = g.beta;
+    rc = coda_meta_set(&f.meta, "program", prog, &e) | coda_meta_set(&f.meta, "method", "gd", &e) |
+         coda_meta_set(&f.meta, "scheme", scheme, &e) |
+         coda_meta_set_long(&f.meta, "iters", g.iter, &e) |
+         coda_meta_set_double(&f.meta, "loss", g.loss, &e);
+    if (rc == 0)
+        rc = coda_write_output(out, fmt, &f, &e);
+    coda_meta_free(&f.meta);
+    if (rc != 0) {
+        status = rc < 0 ? CODA_EXIT_DATA : rc;
+        goto out;
+    }
+    if (tf.f && coda_outfile_commit(&tf, &e) < 0)
+        goto out;
+    if (!quiet) {
+        coda_say(prog, "gd: %s on %ld workers, %ld iterations, loss %.6g, ||grad|| %.3g, "
+                       "%d rounds could not decode, simulated time %.6g",
+                 scheme, N, g.iter, g.loss, g.gnorm, g.skipped, g.sim_time);
+        if (have_pg)
+            coda_say(prog, "gd: largest relative deviation from uncoded GD %.3e", gap);
+    }
+    status = CODA_EXIT_OK;
+out:
+    if (status != CODA_EXIT_OK)
+        coda_say(prog, "%s", e.msg);
+    coda_outfile_abort(&tf);
+    if (have_g)
+        coda_gd_free(&g);
+    if (have_pg)
+        coda_gd_free(&pg);
+    coda_job_free(&job);
+    coda_job_free(&pjob);
+    coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
+    coda_mat_free(&Xy), coda_mat_free(&pbeta);
+    coda_worker_options_free(&w);
     return status;
 }

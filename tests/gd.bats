@@ -1,0 +1,88 @@
+#!/usr/bin/env bats
+# coda-solve --method gd: coded gradient descent on the simulator engine, through the program.
+load helper
+
+setup() {
+  T="$BATS_TEST_TMPDIR"; cd "$T"
+  coda-gen --seed 3 400 6 -o X.npy
+  coda-gen --seed 4 400 1 -o y.npy
+}
+
+@test "gd: frc with 2 stragglers a round follows uncoded GD to 1e-12" {
+  run coda-solve --method gd --scheme frc -N 10 -s 2 --latency shifted-exp:1,1 --iters 40 \
+    --compare-plain X.npy y.npy -o b.npy
+  assert_success
+  gap=$(echo "$output" | sed -n 's/.*largest relative deviation from uncoded GD \(.*\)$/\1/p')
+  [ -n "$gap" ]
+  "$PY" -c "import sys; sys.exit(0 if float('$gap') < 1e-12 else 1)"
+}
+
+@test "gd: line search on ls reaches the least-squares solution (numpy lstsq)" {
+  run coda-solve --method gd --scheme cyclic -N 6 -s 1 --iters 300 --tol 1e-12 X.npy y.npy -o b.npy
+  assert_success
+  # ||b - b*|| <= ||grad|| / (2 sigma_min^2 / n): the iteration stopped at ||grad|| <= 1e-12
+  npy "X=np.load('X.npy'); y=np.load('y.npy'); b=np.load('b.npy')
+xs=np.linalg.lstsq(X,y,rcond=None)[0]; s=np.linalg.svd(X,compute_uv=False)[-1]
+bound=1e-12/(2*s*s/X.shape[0])
+assert np.linalg.norm(b-xs) <= 1.01*bound+1e-14, (np.linalg.norm(b-xs), bound)"
+}
+
+@test "gd: the same seed gives the same bytes; another seed another trajectory" {
+  coda-solve --method gd --scheme frc -N 6 -s 1 --latency shifted-exp:1,1 --step const:0.5 \
+    --iters 10 --seed 3 -q X.npy y.npy -o a.npy
+  coda-solve --method gd --scheme frc -N 6 -s 1 --latency shifted-exp:1,1 --step const:0.5 \
+    --iters 10 --seed 3 -q X.npy y.npy -o b.npy
+  cmp a.npy b.npy
+  coda-solve --method gd --scheme frc -N 6 -s 1 --latency shifted-exp:1,1 --step const:0.5 \
+    --iters 10 --seed 3 --trace t1.csv -q X.npy y.npy -o c.npy
+  coda-solve --method gd --scheme frc -N 6 -s 1 --latency shifted-exp:1,1 --step const:0.5 \
+    --iters 10 --seed 4 --trace t2.csv -q X.npy y.npy -o d.npy
+  # the simulated times differ between seeds
+  ! cmp <(cut -d, -f6 t1.csv | tail -n +4) <(cut -d, -f6 t2.csv | tail -n +4)
+}
+
+@test "gd: logistic with -1/+1 labels converges (gradient below tol)" {
+  npy "X=np.load('X.npy'); y=np.sign(X[:,0]+0.3*np.load('y.npy')[:,0]+1e-9); np.save('l.npy', y.reshape(-1,1))"
+  run coda-solve --method gd --loss logistic --l2 0.01 --scheme rep -N 4 -s 1 --iters 5000 --tol 1e-9 X.npy l.npy -o b.npy
+  assert_success
+  npy "X=np.load('X.npy'); y=(np.load('l.npy')[:,0]>0)*1.0; b=np.load('b.npy')[:,0]
+p=1/(1+np.exp(-X@b)); g=X.T@(p-y)/len(y)+0.02*b
+assert np.linalg.norm(g) <= 1e-9*1.01, np.linalg.norm(g)"
+}
+
+@test "gd: trace echoes every parameter and has a row per iteration" {
+  run coda-solve --method gd --iters 7 --trace t.csv -q X.npy y.npy -o b.npy
+  assert_success
+  grep -q '^# program=coda-solve method=gd scheme=uncoded' t.csv
+  grep -q '^iter,loss,grad_norm,error,responders,round_time,sim_time,seconds$' t.csv
+  [ "$(grep -c '^[0-9]' t.csv)" -eq 7 ]
+}
+
+@test "gd: bad input is one line and exit 1 or 2, with nothing written" {
+  run coda-solve --method gd --loss logistic X.npy y.npy -o b.npy
+  assert_failure 1
+  assert_output --partial "logistic labels must be 0/1 or -1/+1: row 1"
+  [ ! -e b.npy ]
+  run coda-solve --method gd --step const:-1 X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd --scheme mds -N 4 -s 1 X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd -N 3 -s 4 X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd --step const:100 --iters 50 X.npy y.npy -o b.npy
+  assert_failure 1
+  assert_output --partial "smaller step"
+  [ ! -e b.npy ]
+  run coda-solve --method gd
+  assert_failure 2
+  assert_output --partial "missing operand"
+}
+
+@test "gd: on-short fail stops at a round that cannot decode; skip goes on" {
+  run coda-solve --method gd --scheme frc -N 4 --code-stragglers 1 -s 3 --on-short fail --iters 5 X.npy y.npy
+  assert_failure 1
+  assert_output --partial "iteration 1"
+  run coda-solve --method gd --scheme frc -N 4 --code-stragglers 1 -s 3 --on-short skip --iters 5 X.npy y.npy -o b.npy
+  assert_success
+  assert_output --regexp "iterations, loss .*, [1-9][0-9]* rounds could not decode"
+}

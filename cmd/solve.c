@@ -34,18 +34,22 @@ static int wants_gd(int argc, char **argv)
 static void usage(FILE *to)
 {
     fprintf(to,
-            "Usage: coda-solve [OPTIONS] A [b]\n"
-            "Solve min ||A x - b||_2 (+ l2 ||x||^2); without b, A's last column is b.\n\n"
+            "Usage: coda-solve [OPTIONS] A [B]\n"
+            "Solve min ||A x - b||_2 (+ l2 ||x||^2) for each column b of B (x: the columns of\n"
+            "the output); without B, A's last column is b. A rank-deficient A is refused.\n\n"
             "  --method M          qr (LAPACK dgels), sketch-solve, precond (default: sketch,\n"
             "                      QR of S A, LSQR on A R^-1) or iterative-sketch\n"
             "  --sketch-rows R     sketch size (default: precond 8 d, sketch-solve 4 d,\n"
             "                      iterative-sketch 2 d)\n"
             CODA_SKETCH_USAGE            "  --l2 L              ridge parameter (default 0)\n"
+            "  --rcond R           minimum-norm solution, singular values <= R sigma_max\n"
+            "                      taken as zero (numpy lstsq's rcond), instead of refusing\n"
+            "                      a rank-deficient A\n"
             "  --tol E             precond: stop when ||A(x - x*)|| <~ E ||A x|| (default 1e-13)\n"
             "  --iters N           precond: cap (default 1000); iterative-sketch: count (100)\n"
             "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
             "  --line-search       iterative-sketch: exact line search on the full problem\n"
-            "  --reference FILE    x* for the trace's error column\n"
+            "  --reference FILE    x* (of B's first column) for the trace's error column\n"
             "  --trace FILE        CSV per iteration: iter,residual,error,seconds\n"
             "  --seed N            seed of the sketches (default 1)\n"
             "  -o, --output FILE   write x to FILE;  -f, --format F\n"
@@ -72,10 +76,11 @@ int main(int argc, char **argv)
 {
     if (wants_gd(argc, argv))
         return gd_main(argc, argv);
-    enum { O_METHOD = 256, O_L2, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
+    enum { O_METHOD = 256, O_L2, O_RCOND, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
     static const struct option opts[] = {
         CODA_SKETCH_LONG_OPTIONS,
         {"method", required_argument, 0, O_METHOD}, {"l2", required_argument, 0, O_L2},
+        {"rcond", required_argument, 0, O_RCOND},
         {"tol", required_argument, 0, O_TOL},       {"iters", required_argument, 0, O_ITERS},
         {"step", required_argument, 0, O_STEP},     {"line-search", no_argument, 0, O_LS},
         {"reference", required_argument, 0, O_REF}, {"trace", required_argument, 0, O_TRACE},
@@ -101,6 +106,9 @@ int main(int argc, char **argv)
             break;
         case O_L2:
             bad = coda_parse_double_range("--l2", optarg, 0, 0, INFINITY, &o.l2, &e);
+            break;
+        case O_RCOND:
+            bad = coda_parse_double_range("--rcond", optarg, 0, 1, 1, &o.rcond, &e);
             break;
         case O_TOL:
             bad = coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &o.tol, &e);
@@ -139,18 +147,20 @@ int main(int argc, char **argv)
     tracer tr = {0};
     int status = CODA_EXIT_DATA;
     const char *apath = argv[optind];
+    size_t k = 1; /* right-hand sides */
     if (coda_read_matrix(apath, &A, NULL, &e) < 0)
         goto out;
     if (nin == 2) {
         coda_mat b_in;
         if (coda_read_matrix(argv[optind + 1], &b_in, NULL, &e) < 0)
             goto out;
-        if (b_in.rows != A.rows || b_in.cols != 1) {
-            coda_fail(&e, "%s: b is %zu x %zu but A has %zu rows: need an %zu x 1 vector",
-                      argv[optind + 1], b_in.rows, b_in.cols, A.rows, A.rows);
+        if (b_in.rows != A.rows || b_in.cols < 1) {
+            coda_fail(&e, "%s: b is %zu x %zu but A has %zu rows: need %zu rows (a column per "
+                      "right-hand side)", argv[optind + 1], b_in.rows, b_in.cols, A.rows, A.rows);
             coda_mat_free(&b_in);
             goto out;
         }
+        k = b_in.cols;
         int rc = coda_mat_append_cols(&A, &b_in, &e);
         coda_mat_free(&b_in);
         if (rc < 0)
@@ -159,15 +169,15 @@ int main(int argc, char **argv)
         coda_fail(&e, "%s: one column: give b, or A with b as its last column", apath);
         goto out;
     }
-    /* A and b side by side in one block, which coda_lstsq uses without a copy: b is a view of
-     * the last column (column-major keeps the first cols - 1 columns in place) */
-    A.cols--;
-    b = (coda_mat){.rows = A.rows, .cols = 1, .data = A.data + A.rows * A.cols};
+    /* A and B side by side in one block, which coda_lstsq uses without a copy: B is a view of
+     * the last k columns (column-major keeps the first cols - k columns in place) */
+    A.cols -= k;
+    b = (coda_mat){.rows = A.rows, .cols = k, .data = A.data + A.rows * A.cols};
     if (ref_path && coda_read_matrix(ref_path, &ref, NULL, &e) < 0)
         goto out;
-    if (ref_path && (ref.rows != A.cols || ref.cols != 1)) {
-        coda_fail(&e, "%s: the reference is %zu x %zu, need %zu x 1", ref_path, ref.rows,
-                  ref.cols, A.cols);
+    if (ref_path && (ref.rows != A.cols || (ref.cols != 1 && ref.cols != k))) {
+        coda_fail(&e, "%s: the reference is %zu x %zu, need %zu x 1 (or x %zu)", ref_path,
+                  ref.rows, ref.cols, A.cols, k);
         goto out;
     }
     o.reference = ref_path ? &ref : NULL;
@@ -204,10 +214,15 @@ int main(int argc, char **argv)
         status = rc < 0 ? CODA_EXIT_DATA : rc;
         goto out;
     }
+    char rhs[48] = "";
+    if (k > 1)
+        snprintf(rhs, sizeof rhs, ", %zu right-hand sides", k);
     if (!quiet)
-        coda_say(prog, "%s: %zu x %zu%s%s, %ld iterations, relative residual %.3e, %.3f s",
-                 coda_ls_method_name(o.method), A.rows, A.cols, info.factor ? ", R by " : "",
+        coda_say(prog, "%s: %zu x %zu%s%s%s, %ld iterations, relative residual %.3e, %.3f s",
+                 coda_ls_method_name(o.method), A.rows, A.cols, rhs, info.factor ? ", R by " : "",
                  info.factor ? info.factor : "", info.iters, info.resid, secs);
+    if (!quiet && o.rcond > 0 && info.rank > 0)
+        coda_say(prog, "numerical rank %zu of %zu (rcond %g)", info.rank, A.cols, o.rcond);
     status = CODA_EXIT_OK;
 out:
     if (status != CODA_EXIT_OK)

@@ -88,3 +88,129 @@ import csv; rows=list(csv.DictReader(open('t.csv'))); assert len(rows)==60"
   coda-solve -q --method precond A.coda b.coda -o x4.coda
   cmp x3.coda x4.coda
 }
+
+# Rank-deficient problems, seeded: two equal columns, a zero column, and exact rank 4 of 8
+# (U diag(s) V^T, s geometric from 1 to 1/kr); an inconsistent B (3 columns) and a consistent one.
+rankdef_problems() {
+  npy "r=np.random.default_rng(11); N,d=600,8
+a=r.standard_normal((N,d)); a[:,5]=a[:,2]; np.save('eq.npy',a)
+z=r.standard_normal((N,d)); z[:,4]=0; np.save('zero.npy',z)
+u=np.linalg.qr(r.standard_normal((N,4)))[0]; v=np.linalg.qr(r.standard_normal((d,4)))[0]
+np.save('low.npy', (u*np.geomspace(1,1/$1,4))@v.T)
+np.save('bn.npy', r.standard_normal((N,3)))
+for f in ('eq','zero','low'):
+    np.save(f+'-bc.npy', np.load(f+'.npy')@r.standard_normal((d,3)))"
+}
+
+# ||x - x_np|| within 10 max(N,d) u (kr + kr^2 ||r|| / (s1 ||x||)) ||x|| per column, kr = s1 / s_r
+# the condition number on the numerical range (singular values above rcond s1); EXTRA: a further
+# allowance in units of ||A x|| / s_r (precond's stopping rule bounds ||A (x - x*)||)
+cmp_numpy() { # A B X RCOND EXTRA
+  npy "a=np.load('$1'); b=np.load('$2'); x=np.load('$3'); rc=$4; u=np.finfo(float).eps
+assert x.shape==(a.shape[1],b.shape[1]), x.shape
+s=np.linalg.svd(a,compute_uv=False); s=s[s>rc*s[0]]; kr=s[0]/s[-1]
+xs=np.linalg.lstsq(a,b,rcond=rc)[0]
+for j in range(b.shape[1]):
+    xn=np.linalg.norm(xs[:,j]); rn=np.linalg.norm(a@xs[:,j]-b[:,j])
+    tol=10*max(a.shape)*u*(kr+kr**2*rn/(s[0]*max(xn,1e-300)))*xn + $5*np.linalg.norm(a@xs[:,j])/s[-1]
+    d=np.linalg.norm(x[:,j]-xs[:,j]); assert d<=tol, ('$3', j, d, tol)"
+}
+
+@test "solve: every method refuses a rank-deficient A (numerical rank r of n), exit 1, no output" {
+  rankdef_problems 100
+  for f in eq zero low; do
+    for m in qr sketch-solve precond iterative-sketch; do
+      run coda-solve -q --method $m $f.npy bn.npy -o x.npy
+      assert_failure 1
+      assert_output --partial "A is rank deficient: numerical rank"
+      [[ "$output" == *"rank $([ $f = low ] && echo 4 || echo 7) of 8"* ]]
+      assert_output --partial "give --rcond"
+      [ ! -e x.npy ]
+    done
+  done
+}
+
+@test "solve: the rank threshold is max(N,d) u: qr accepts cond 1e11 and refuses cond 1e14 at N = 200" {
+  # 1/(200 u) = 2.3e13; qr's R has A's singular values to rounding
+  coda-gen --kind svd --kappa 1e11 --seed 12 200 10 -o A11.npy
+  coda-gen --kind svd --kappa 1e14 --seed 12 200 10 -o A14.npy
+  coda-gen --seed 13 200 1 -o b.npy
+  run coda-solve -q --method qr A11.npy b.npy -o x.npy
+  assert_success
+  run coda-solve -q --method qr A14.npy b.npy -o x.npy
+  assert_failure 1
+  assert_output --partial "numerical rank 9 of 10"
+  for r in 0 1.5 nan; do
+    run coda-solve --rcond $r A11.npy b.npy
+    assert_failure 2
+  done
+}
+
+@test "solve: --rcond: qr and precond give numpy's minimum-norm lstsq on rank-deficient A, 3 columns" {
+  rankdef_problems 100
+  for f in eq zero low; do
+    for m in qr precond; do
+      run coda-solve -q --method $m --rcond 1e-10 $f.npy bn.npy -o x-$m.npy
+      assert_success
+    done
+    cmp_numpy $f.npy bn.npy x-qr.npy 1e-10 0
+    # precond: ||A (x - x*)|| <= (1 + eps) tol ||A x||, tol 1e-13, and x in A's row space
+    cmp_numpy $f.npy bn.npy x-precond.npy 1e-10 2e-13
+  done
+}
+
+@test "solve: --rcond: sketch-solve exact on consistent B, within its sketch's accuracy otherwise, min-norm" {
+  rankdef_problems 100
+  for f in eq zero low; do
+    run coda-solve -q --method sketch-solve --rcond 1e-10 $f.npy $f-bc.npy -o xc.npy
+    assert_success
+    # consistent: S A has A's row space, so the sketched problem's min-norm solution is x*
+    cmp_numpy $f.npy $f-bc.npy xc.npy 1e-10 0
+    run coda-solve -q --method sketch-solve --sketch gaussian --sketch-rows 200 --rcond 1e-10 $f.npy bn.npy -o xn.npy
+    assert_success
+    # Gaussian sketch of r rows: E ||A x - b||^2 = (1 + p / (r - p - 1)) ||r*||^2 (p the rank);
+    # allowed 5 times that excess; and no component in A's null space beyond rounding
+    npy "a=np.load('$f.npy'); b=np.load('bn.npy'); x=np.load('xn.npy')
+U,s,Vt=np.linalg.svd(a); p=int((s>1e-10*s[0]).sum()); xs=np.linalg.lstsq(a,b,rcond=1e-10)[0]
+for j in range(3):
+    r2=np.linalg.norm(a@xs[:,j]-b[:,j])**2; f2=np.linalg.norm(a@(x[:,j]-xs[:,j]))**2
+    assert f2 <= 5*p/(200-p-1)*r2, (j, f2/r2)
+    nul=np.linalg.norm(Vt[p:]@x[:,j]); assert nul <= 1e-12*np.linalg.norm(x[:,j]), (j, nul)"
+  done
+}
+
+@test "solve: --rcond: iterative-sketch converges to the minimum-norm solution on consistent B" {
+  rankdef_problems 2
+  for f in eq zero low; do
+    run coda-solve -q --method iterative-sketch --line-search --sketch-rows 200 --iters 80 --rcond 1e-10 $f.npy $f-bc.npy -o x.npy
+    assert_success
+    cmp_numpy $f.npy $f-bc.npy x.npy 1e-10 1e-10
+  done
+}
+
+@test "solve: three right-hand sides: every method against numpy, column by column" {
+  coda-gen --kind svd --kappa 1e3 --seed 14 2000 30 -o A.npy
+  npy "r=np.random.default_rng(15); a=np.load('A.npy'); np.save('B.npy', r.standard_normal((2000,3)))
+np.save('Bc.npy', a@r.standard_normal((30,3)))
+for j in range(3): np.save('b%d.npy'%j, np.load('B.npy')[:,j:j+1])"
+  for m in qr precond sketch-solve; do
+    run coda-solve -q --method $m A.npy B.npy -o X-$m.npy
+    assert_success
+  done
+  cmp_numpy A.npy B.npy X-qr.npy 0 0
+  cmp_numpy A.npy B.npy X-precond.npy 0 2e-13
+  # sketch-solve: each column is the single-column solve of that column (the same sketch)
+  for j in 0 1 2; do
+    coda-solve -q --method sketch-solve A.npy b$j.npy -o x$j.npy
+  done
+  npy "a=np.load('A.npy'); X=np.load('X-sketch-solve.npy'); u=np.finfo(float).eps
+for j in range(3):
+    x=np.load('x%d.npy'%j)[:,0]; d=np.linalg.norm(X[:,j]-x)
+    assert d <= 100*2000*u*1e3**2*np.linalg.norm(x), (j, d)"
+  # iterative-sketch: a consistent B on a well-conditioned A (it stalls near x* otherwise)
+  coda-gen --kind svd --kappa 2 --seed 16 2000 30 -o A2.npy
+  npy "r=np.random.default_rng(17); np.save('Bc2.npy', np.load('A2.npy')@r.standard_normal((30,3)))"
+  run coda-solve -q --method iterative-sketch --line-search --sketch-rows 300 --iters 80 A2.npy Bc2.npy -o X-it.npy
+  assert_success
+  cmp_numpy A2.npy Bc2.npy X-it.npy 0 1e-10
+}

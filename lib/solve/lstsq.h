@@ -1,5 +1,11 @@
 /* Least squares min ||A x - b||_2 (ridge: + l2 ||x||^2, by appending sqrt(l2) I to A and zeros
- * to b), A tall (N x d, N >= d) of full column rank.
+ * to b), A tall (N x d, N >= d), for each of the k columns of B (X = d x k, as numpy's lstsq).
+ * A rank-deficient A (sigma_min <= max(N, d) u sigma_max of the triangular factor of A or of its
+ * sketch: rank_check in lstsq.c) is refused with class CODA_E_NUMERIC; with rcond > 0, singular
+ * values <= rcond sigma_max count as zero and each method returns the minimum-norm solution:
+ *   qr, sketch-solve  dgelsd on [A B] or on S[A B]
+ *   precond           P = V_p Sigma_p^-1 from the SVD of S A (LSRN) instead of R^-1
+ *   iterative-sketch  unchanged: its iterates stay in A's row space
  *   qr              LAPACK dgels, the reference
  *   sketch-solve    x = argmin ||S (A x - b)||: one sketch of [A b], dgels on it (approximate)
  *   precond         sketch-and-precondition (Blendenpik / LSRN family): R, the triangular
@@ -29,24 +35,29 @@ typedef struct {
     long iters;              /* precond: cap; iterative-sketch: the count */
     int line_search;         /* iterative-sketch: exact line search instead of a fixed step */
     double step;             /* iterative-sketch fixed step (0: 1 / ||S_0 A||_2^2 estimate) */
-    const coda_mat *reference; /* x* for the trace's error column, or NULL */
-    /* called after each iteration: relative residual ||A x - b|| / ||b||, and ||x - x*|| /
-     * ||x*|| (NaN without a reference) */
+    double rcond;            /* > 0: the minimum-norm solution, singular values <= rcond
+                                sigma_max taken as zero (numpy lstsq's rcond); 0: refuse a
+                                rank-deficient A */
+    const coda_mat *reference; /* x* of B's first column for the trace's error column, or NULL */
+    /* called after each iteration (for B's first column): relative residual ||A x - b|| / ||b||,
+     * and ||x - x*|| / ||x*|| (NaN without a reference) */
     void (*trace)(void *ctx, long iter, double resid, double err);
     void *trace_ctx;
 } coda_ls_opts;
 
 typedef struct {
-    long iters;
-    double resid;       /* ||A x - b|| / ||b|| at the end (of the regularized problem) */
-    const char *factor; /* precond: how R was computed, "cholesky" or "qr"; NULL otherwise */
+    long iters;         /* the most over B's columns */
+    double resid;       /* ||A X - B||_F / ||B||_F at the end (of the regularized problem) */
+    const char *factor; /* precond: how R was computed, "cholesky", "qr" or "svd" (rcond) */
+    size_t rank;        /* the numerical rank used (d when full; 0: not computed, which is
+                           iterative-sketch with rcond) */
 } coda_ls_info;
 
 int coda_ls_method_parse(const char *name, coda_ls_method *m);
 const char *coda_ls_method_name(coda_ls_method m);
 
-/* When l2 = 0 and b's data directly follow A's (b = the last column of one N x (d+1) block),
- * the block is used in place; otherwise [A b] is copied once. */
+/* x: d x k for b: N x k. When l2 = 0 and b's data directly follow A's (b = the last k columns
+ * of one N x (d+k) block), the block is used in place; otherwise [A b] is copied once. */
 int coda_lstsq(const coda_mat *A, const coda_mat *b, const coda_ls_opts *o, coda_mat *x,
                coda_ls_info *info, coda_err *e);
 

@@ -1,7 +1,8 @@
 /* lib/solve: the column solvers against their own stopping rules and the a-posteriori error
  * bound ||x - M^-1 e|| <= ||grad f|| / (2 sigma_min^2), on matrices with known singular values;
  * the inverse and pseudoinverses against the SVD; distributed runs against one process; the
- * singular cases. */
+ * singular cases; least squares (lstsq) on a rank-deficient A, refused or solved for the
+ * minimum-norm solution, with several right-hand sides. */
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
@@ -10,6 +11,7 @@
 
 #include "../../lib/core/gen.h"
 #include "../../lib/run/invert.h"
+#include "../../lib/solve/lstsq.h"
 #include "check.h"
 
 /* r x c matrix with singular values geometric from smax down to smin (coda-gen's svd kind). */
@@ -192,11 +194,69 @@ static void refusals(void)
     coda_mat_free(&A);
 }
 
+/* lstsq on A (N x d, Gaussian) whose column 4 repeats column 1: A's row space is {x : x_1 = x_4},
+ * so for B = A Z (consistent) the minimum-norm solution is Z with entries 1 and 4 both replaced
+ * by their mean. Without rcond every method refuses (class numeric, the rank named); with it,
+ * every method returns that solution for each of B's 3 columns, within 1e3 N u ||x*|| (A's
+ * condition on its row space is below 10 for N = 400 >> d). */
+static void lstsq_rank(void)
+{
+    coda_err e;
+    size_t N = 400, d = 6, k = 3;
+    coda_mat A, Z, B, X, Xs;
+    coda_gen(CODA_GEN_GAUSSIAN, N, d, 1, 0, 50, &A, &e);
+    coda_gen(CODA_GEN_GAUSSIAN, d, k, 1, 0, 51, &Z, &e);
+    for (size_t i = 0; i < N; i++)
+        CODA_AT(&A, i, 4) = CODA_AT(&A, i, 1);
+    coda_mat_alloc(&B, N, k, &e);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)N, (int)k, (int)d, 1.0, A.data,
+                (int)N, Z.data, (int)d, 0.0, B.data, (int)N);
+    coda_mat_copy(&Xs, &Z, &e);
+    for (size_t j = 0; j < k; j++)
+        CODA_AT(&Xs, 1, j) = CODA_AT(&Xs, 4, j) = (CODA_AT(&Z, 1, j) + CODA_AT(&Z, 4, j)) / 2;
+    coda_ls_info info;
+    for (int m = CODA_LS_QR; m <= CODA_LS_ITER_SKETCH; m++) {
+        coda_ls_opts o = {.method = (coda_ls_method)m, .line_search = 1,
+                          .sketch = {.kind = CODA_SK_COUNT, .seed = 52}};
+        const char *name = coda_ls_method_name(o.method);
+        CHECK(coda_lstsq(&A, &B, &o, &X, &info, &e) < 0 && e.cls == CODA_E_NUMERIC &&
+                  strstr(e.msg, "rank deficient: numerical rank 5 of 6"),
+              "%s without rcond: %s", name, e.msg);
+        o.rcond = 1e-10;
+        if (coda_lstsq(&A, &B, &o, &X, &info, &e) < 0) {
+            CHECK(0, "%s with rcond: %s", name, e.msg);
+            continue;
+        }
+        CHECK(X.rows == d && X.cols == k, "%s: X is %zu x %zu", name, X.rows, X.cols);
+        CHECK(info.rank == (m == CODA_LS_ITER_SKETCH ? 0 : d - 1), "%s: rank %zu", name,
+              info.rank);
+        for (size_t j = 0; j < k; j++) {
+            double dx = 0, xn = 0;
+            for (size_t i = 0; i < d; i++) {
+                dx += pow(CODA_AT(&X, i, j) - CODA_AT(&Xs, i, j), 2);
+                xn += pow(CODA_AT(&Xs, i, j), 2);
+            }
+            CHECK(sqrt(dx) <= 1e3 * (double)N * DBL_EPSILON * sqrt(xn),
+                  "%s column %zu: ||x - x*|| = %.3g of %.3g", name, j, sqrt(dx), sqrt(xn));
+        }
+        coda_mat_free(&X);
+    }
+    /* a zero A: the minimum-norm solution is 0 (rank 0) */
+    memset(A.data, 0, N * d * sizeof *A.data);
+    coda_ls_opts o = {.method = CODA_LS_PRECOND, .rcond = 1e-10,
+                      .sketch = {.kind = CODA_SK_COUNT, .seed = 53}};
+    CHECK(coda_lstsq(&A, &B, &o, &X, &info, &e) == 0 && info.rank == 0 && coda_mat_fro(&X) == 0,
+          "zero A: %s", e.msg);
+    coda_mat_free(&X);
+    coda_mat_free(&A), coda_mat_free(&Z), coda_mat_free(&B), coda_mat_free(&Xs);
+}
+
 int main(void)
 {
     solvers();
     modes();
     distributed();
     refusals();
+    lstsq_rank();
     return check_summary();
 }

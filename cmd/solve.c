@@ -28,7 +28,7 @@ static void usage(FILE *to)
             "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
             "  --line-search       iterative-sketch: exact line search on the full problem\n"
             "  --reference FILE    x* for the trace's error column\n"
-            "  --trace FILE        CSV per iteration: iter,residual,error,seconds\n"
+            "  --trace FILE        CSV per iteration: iter,residual,error,seconds ('-': stdout)\n"
             "  --seed N            seed of the sketches (default 1)\n"
             "  -o, --output FILE   write x to FILE;  -f, --format F\n"
             "  -q, --quiet         no summary on stderr\n"
@@ -37,7 +37,7 @@ static void usage(FILE *to)
 }
 
 typedef struct {
-    FILE *f;
+    coda_outfile out; /* written under a temporary name, committed with x */
     struct timespec t0;
 } tracer;
 
@@ -47,7 +47,7 @@ static void trace_row(void *ctx, long iter, double resid, double err)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double s = (double)(now.tv_sec - t->t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t->t0.tv_nsec);
-    fprintf(t->f, "%ld,%.6e,%.6e,%.6f\n", iter, resid, err, s);
+    fprintf(t->out.f, "%ld,%.6e,%.6e,%.6f\n", iter, resid, err, s);
 }
 
 int main(int argc, char **argv)
@@ -105,19 +105,21 @@ int main(int argc, char **argv)
             return CODA_EXIT_USAGE;
         }
     }
-    if (coda_sketch_options_check(&o.sketch, &e) < 0) {
+    if (coda_sketch_options_check(&o.sketch, &e) < 0 || coda_check_output(out, fmt, &e) < 0) {
         coda_say(prog, "%s", e.msg);
         return CODA_EXIT_USAGE;
     }
     int nin = argc - optind;
-    if (nin < 1 || nin > 2) {
-        usage(stderr);
+    if (nin < 1)
+        return coda_missing_operand(prog, "A (and b)");
+    if (nin > 2) {
+        coda_say(prog, "unexpected argument '%s'", argv[optind + 2]);
         return CODA_EXIT_USAGE;
     }
     coda_mat A = {0}, b = {0}, x = {0}, ref = {0};
     coda_ls_info info;
     tracer tr = {0};
-    int status = CODA_EXIT_DATA;
+    int status = -1; /* a library error, in e */
     const char *apath = argv[optind];
     if (coda_read_matrix(apath, &A, NULL, &e) < 0)
         goto out;
@@ -152,12 +154,9 @@ int main(int argc, char **argv)
     }
     o.reference = ref_path ? &ref : NULL;
     if (trace_path) {
-        tr.f = fopen(trace_path, "w");
-        if (!tr.f) {
-            coda_fail(&e, "%s: cannot write the trace", trace_path);
+        if (coda_open_side_output(&tr.out, "--trace", trace_path, out, &e) < 0)
             goto out;
-        }
-        fprintf(tr.f, "iter,residual,error,seconds\n");
+        fprintf(tr.out.f, "iter,residual,error,seconds\n");
         clock_gettime(CLOCK_MONOTONIC, &tr.t0);
         o.trace = trace_row;
         o.trace_ctx = &tr;
@@ -177,11 +176,10 @@ int main(int argc, char **argv)
     int rc = coda_meta_set(&f.meta, "program", prog, &e) |
              coda_meta_set(&f.meta, "method", coda_ls_method_name(o.method), &e) |
              coda_meta_set_double(&f.meta, "residual", info.resid, &e);
-    if (rc == 0)
-        rc = coda_write_output(out, fmt, &f, &e);
+    rc = rc == 0 ? coda_write_output_side(out, fmt, &f, &tr.out, &e) : coda_exit_for(&e);
     coda_meta_free(&f.meta);
     if (rc != 0) {
-        status = rc < 0 ? CODA_EXIT_DATA : rc;
+        status = rc;
         goto out;
     }
     if (!quiet)
@@ -192,10 +190,9 @@ int main(int argc, char **argv)
 out:
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
-    if (tr.f && fclose(tr.f) != 0 && status == CODA_EXIT_OK) {
-        coda_say(prog, "%s: write error", trace_path);
-        status = CODA_EXIT_DATA;
-    }
+    if (status < 0)
+        status = coda_exit_for(&e);
+    coda_outfile_abort(&tr.out); /* committed with x, or given up */
     coda_mat_free(&A);
     coda_mat_free(&x);
     coda_mat_free(&ref);

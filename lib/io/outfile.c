@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int open_temp(coda_outfile *o, const char *path, coda_err *e);
+
 int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
 {
     memset(o, 0, sizeof *o);
@@ -14,7 +16,32 @@ int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
         o->f = std;
         return 0;
     }
-    /* the temporary file is a hidden sibling, so that rename() stays within one file system */
+    /* a device, FIFO or socket (/dev/null, /dev/stdout, a named pipe) is written in place:
+     * renaming a file over it would replace the device itself */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            return coda_failc(e, CODA_E_IO, "%s: cannot write: Is a directory", path);
+        if (!(o->f = fopen(path, "wb")))
+            return coda_failc(e, CODA_E_IO, "%s: cannot write: %s", path, strerror(errno));
+        if (!(o->path = strdup(path))) {
+            coda_outfile_abort(o);
+            return coda_fail_oom(e);
+        }
+        return 0;
+    }
+    /* a symbolic link keeps pointing at the file it names: the target is what gets replaced */
+    char *target = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+    if (target)
+        path = target;
+    int rc = open_temp(o, path, e);
+    free(target);
+    return rc;
+}
+
+/* The temporary file is a hidden sibling, so that rename() stays within one file system. */
+static int open_temp(coda_outfile *o, const char *path, coda_err *e)
+{
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     size_t n = strlen(path) + 16;
@@ -70,7 +97,7 @@ int coda_outfile_commit(coda_outfile *o, coda_err *e)
     if (fclose(o->f) != 0 && rc == 0)
         rc = coda_failc(e, CODA_E_IO, "%s: write error: %s", o->path, strerror(errno));
     o->f = NULL;
-    if (rc == 0 && rename(o->tmp, o->path) != 0)
+    if (rc == 0 && o->tmp && rename(o->tmp, o->path) != 0)
         rc = coda_failc(e, CODA_E_IO, "%s: cannot replace: %s", o->path, strerror(errno));
     if (rc < 0) {
         coda_outfile_abort(o);

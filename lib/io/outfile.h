@@ -1,7 +1,9 @@
 /* An output file that is never left half-written: data goes to a temporary file in the same
  * directory, renamed over the destination only when the program commits. On any failure the
  * old file is untouched and no partial file is left. "-" (or NULL) is the given stream
- * (stdout for data, stderr for reports), which is written directly. */
+ * (stdout for data, stderr for reports), which is written directly, and so is a destination
+ * that exists and is not a regular file (/dev/null, a FIFO). A symbolic link is followed: its
+ * target is replaced and the link kept. */
 #ifndef CODA_OUTFILE_H
 #define CODA_OUTFILE_H
 
@@ -12,7 +14,7 @@
 typedef struct {
     FILE *f;
     char *path; /* the destination; NULL for a standard stream */
-    char *tmp;  /* the temporary file being written */
+    char *tmp;  /* the temporary file being written (NULL: written in place) */
 } coda_outfile;
 
 /* Open path for writing ("-" or NULL: std, which is not closed). */

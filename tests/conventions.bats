@@ -88,6 +88,27 @@ files() { ls -A | tr '\n' ' '; }
   done
 }
 
+@test "a program killed while it writes leaves no temporary file and the old output" {
+  printf precious > out.csv
+  mkfifo in
+  coda-cat -f csv -o out.csv < in &
+  pid=$!
+  exec 7> in
+  printf '1,2\n' >&7
+  for _ in $(seq 100); do # until coda-cat has its temporary file open
+    ls -A | grep -q '^\.out\.csv\.' && break
+    sleep 0.05
+  done
+  ls -A | grep -q '^\.out\.csv\.'
+  kill -TERM $pid
+  rc=0
+  wait $pid || rc=$?
+  exec 7>&-
+  [ "$rc" -eq 143 ] # killed by SIGTERM
+  [ "$(cat out.csv)" = precious ]
+  [ "$(files)" = "in out.csv " ]
+}
+
 @test "coda-worker-sim: a stream that ends early leaves the old -o and --log files" {
   inputs
   head -c 850 stream.coda > cut.coda

@@ -3,8 +3,9 @@
 #include "../core/meta.h"
 
 #include <errno.h>
-#include <math.h>
 #include <limits.h>
+#include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,29 @@ int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_
     return 0;
 }
 
+static void on_fatal_signal(int sig)
+{
+    coda_outfile_remove_temps();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* A program killed by a signal (Ctrl-C, a closed pipe) leaves no temporary file behind.
+ * Installed when a program first opens an output; a signal the caller ignores stays ignored. */
+static void remove_temps_on_signal(void)
+{
+    static int done;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT};
+    if (done++)
+        return;
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old, sa = {.sa_handler = on_fatal_signal};
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+            sigaction(sigs[i], &sa, NULL);
+    }
+}
+
 int coda_check_output(const char *path, const char *fmt, coda_err *e)
 {
     coda_format f;
@@ -142,6 +166,7 @@ int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err
     coda_format f;
     if (coda_format_choose(fmt, path, isatty(STDOUT_FILENO), &f, e) < 0)
         return -1;
+    remove_temps_on_signal();
     return coda_writer_open(w, path, f, e);
 }
 
@@ -168,6 +193,7 @@ int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e)
 {
     if (coda_check_stream_output(path, e) < 0)
         return -1;
+    remove_temps_on_signal();
     return coda_writer_open(w, path, CODA_FMT_BIN, e);
 }
 
@@ -177,6 +203,7 @@ int coda_open_side_output(coda_outfile *o, const char *opt, const char *path,
     if (strcmp(path, "-") == 0 && is_stdout(main_out))
         return coda_failc(e, CODA_E_USAGE, "option %s: '-' is stdout, where the output goes too: "
                           "give -o FILE, or %s FILE", opt, opt);
+    remove_temps_on_signal();
     return coda_outfile_open(o, path, stdout, e);
 }
 

@@ -9,6 +9,27 @@
 
 static int open_temp(coda_outfile *o, const char *path, coda_err *e);
 
+/* The temporary files being written, for coda_outfile_remove_temps (called from a signal
+ * handler: only unlink on a fixed array). A program has one or two outputs; more than the
+ * array holds go untracked. */
+static char *volatile live[8];
+
+static void track(char *tmp, int on)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i] == (on ? NULL : tmp)) {
+            live[i] = on ? tmp : NULL;
+            return;
+        }
+}
+
+void coda_outfile_remove_temps(void)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i])
+            unlink(live[i]);
+}
+
 int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
 {
     memset(o, 0, sizeof *o);
@@ -53,6 +74,8 @@ static int open_temp(coda_outfile *o, const char *path, coda_err *e)
     }
     snprintf(o->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
     int fd = mkstemp(o->tmp);
+    if (fd >= 0)
+        track(o->tmp, 1);
     if (fd < 0) {
         int err = errno;
         free(o->tmp);
@@ -103,6 +126,8 @@ int coda_outfile_commit(coda_outfile *o, coda_err *e)
         coda_outfile_abort(o);
         return rc;
     }
+    if (o->tmp)
+        track(o->tmp, 0);
     free(o->tmp);
     free(o->path);
     memset(o, 0, sizeof *o);
@@ -115,8 +140,10 @@ void coda_outfile_abort(coda_outfile *o)
         fclose(o->f);
     else if (o->f)
         fflush(o->f);
-    if (o->tmp)
+    if (o->tmp) {
+        track(o->tmp, 0);
         unlink(o->tmp);
+    }
     free(o->tmp);
     free(o->path);
     memset(o, 0, sizeof *o);

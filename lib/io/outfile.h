@@ -25,6 +25,9 @@ int coda_outfile_commit(coda_outfile *o, coda_err *e);
 /* Discard what was written (the destination keeps its old content). Safe to call twice, or
  * after a commit. */
 void coda_outfile_abort(coda_outfile *o);
+/* Remove every temporary file still being written: for a program's signal handler (only
+ * async-signal-safe calls). */
+void coda_outfile_remove_temps(void);
 /* The name for messages: the destination, or "stdout"/"stderr". */
 const char *coda_outfile_name(const coda_outfile *o);
 

@@ -28,6 +28,7 @@ static void usage(FILE *to)
             "  --seed N            seed (cyclic, mds gaussian; default 1)\n"
             "  -o, --output FILE   output file (format from its extension unless -f)\n"
             "  -f, --format F      bin, csv, tsv, npy or mtx (default: csv to a terminal)\n"
+            "  -q, --quiet         no summary or progress on stderr\n"
             "  -h, --help, --version\n\n"
             "Code search (papers/approx-matdot.txt §IV): --scheme matdot-search -m M\n"
             "--threshold k -N P writes a 2M x P code (A-coefficients, then B's) for\n"
@@ -37,7 +38,8 @@ static void usage(FILE *to)
             "  --starts S          random starts, the best kept (default 20)\n"
             "  --iters I           iterations per start (default 20000)\n"
             "  --init I            randn (default) or matdot:R (start from MatDot at radius R)\n"
-            "  --trace FILE        CSV: start, iteration, loss, max|d|, max|alpha|, max|beta|\n\n"
+            "  --trace FILE        CSV: start, iteration, loss, max|d|, max|alpha|, max|beta|\n"
+            "                      ('-': stdout, with -o FILE)\n\n"
             "Schemes:\n");
     for (const coda_scheme *const *s = coda_scheme_list(); *s; s++)
         fprintf(to, "  %-9s %s\n", (*s)->name, (*s)->summary);
@@ -46,8 +48,7 @@ static void usage(FILE *to)
 }
 
 typedef struct {
-    FILE *trace;
-    int tty;
+    coda_outfile trace; /* committed with the code, or given up */
     long iters;
 } search_ctx;
 
@@ -55,72 +56,63 @@ static void on_trace(void *ctx, int start, long iter, double loss, double max_d,
                      double max_b)
 {
     search_ctx *c = ctx;
-    if (c->trace)
-        fprintf(c->trace, "%d,%ld,%.17g,%.6g,%.6g,%.6g\n", start, iter, loss, max_d, max_a, max_b);
-    if (c->tty)
-        fprintf(stderr, "\rcoda-assign: start %d, iteration %ld of %ld, loss %.3g   ", start, iter,
-                c->iters, loss);
+    if (c->trace.f)
+        fprintf(c->trace.f, "%d,%ld,%.17g,%.6g,%.6g,%.6g\n", start, iter, loss, max_d, max_a,
+                max_b);
+    coda_progress("start %d, iteration %ld of %ld, loss %.3g", start, iter, c->iters, loss);
 }
 
 /* --scheme matdot-search */
 static int search(const coda_search_opts *so, const char *trace_path, const char *out,
-                  const char *fmt)
+                  const char *fmt, int quiet)
 {
     coda_err e;
     coda_search_opts o = *so;
-    search_ctx c = {NULL, coda_stderr_is_tty(), o.iters};
+    search_ctx c = {.iters = o.iters};
     if (trace_path) {
-        if (!(c.trace = fopen(trace_path, "w"))) {
-            coda_say(prog, "%s: cannot write the trace", trace_path);
-            return CODA_EXIT_DATA;
+        if (coda_open_side_output(&c.trace, "--trace", trace_path, out, &e) < 0) {
+            coda_say(prog, "%s", e.msg);
+            return coda_exit_for(&e);
         }
-        fprintf(c.trace, "start,iteration,loss,max_d,max_alpha,max_beta\n");
+        fprintf(c.trace.f, "start,iteration,loss,max_d,max_alpha,max_beta\n");
     }
     o.trace = on_trace;
     o.trace_ctx = &c;
     coda_search_result r;
+    coda_progress_begin(prog, quiet);
     int rc = coda_matdot_search(&o, &r, &e);
-    if (c.tty)
-        fputc('\n', stderr);
-    if (c.trace && fclose(c.trace) != 0 && rc == 0)
-        rc = coda_fail(&e, "%s: write error", trace_path);
+    coda_progress_end();
     if (rc < 0) {
+        coda_outfile_abort(&c.trace);
         coda_say(prog, "%s", e.msg);
-        return CODA_EXIT_DATA;
+        return coda_exit_for(&e);
     }
-    coda_writer w;
     coda_frame f;
-    rc = coda_open_output(&w, out, fmt, &e);
-    if (rc == 0) {
-        coda_frame_init(&f, CODA_MATRIX);
-        f.mat = r.code;
-        rc = coda_meta_set(&f.meta, "program", prog, &e) |
-             coda_meta_set(&f.meta, "scheme", "matdot-search", &e) |
-             coda_meta_set_long(&f.meta, "m", o.m, &e) |
-             coda_meta_set_long(&f.meta, "threshold", o.k, &e) |
-             coda_meta_set_long(&f.meta, "N", o.P, &e) |
-             coda_meta_set_double(&f.meta, "loss", r.loss, &e) |
-             coda_meta_set_double(&f.meta, "max_subset_loss", r.max_loss, &e) |
-             coda_meta_set_double(&f.meta, "max_error_norm", r.max_e2, &e) |
-             coda_meta_set_double(&f.meta, "thm5_bound", r.thm5, &e) |
-             coda_meta_set_long(&f.meta, "starts", o.starts, &e) |
-             coda_meta_set_long(&f.meta, "iters", o.iters, &e) |
-             coda_meta_set_long(&f.meta, "best_start", r.best_start, &e) |
-             coda_meta_setf(&f.meta, &e, "seed", "%llu", o.seed);
-        if (rc == 0)
-            rc = coda_writer_put(&w, &f, &e);
-        coda_meta_free(&f.meta);
-        if (rc < 0)
-            coda_writer_abort(&w);
-        else if (coda_writer_close(&w, &e) < 0)
-            rc = -1;
-    }
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = r.code;
+    rc = coda_meta_set(&f.meta, "program", prog, &e) |
+         coda_meta_set(&f.meta, "scheme", "matdot-search", &e) |
+         coda_meta_set_long(&f.meta, "m", o.m, &e) |
+         coda_meta_set_long(&f.meta, "threshold", o.k, &e) |
+         coda_meta_set_long(&f.meta, "N", o.P, &e) |
+         coda_meta_set_double(&f.meta, "loss", r.loss, &e) |
+         coda_meta_set_double(&f.meta, "max_subset_loss", r.max_loss, &e) |
+         coda_meta_set_double(&f.meta, "max_error_norm", r.max_e2, &e) |
+         coda_meta_set_double(&f.meta, "thm5_bound", r.thm5, &e) |
+         coda_meta_set_long(&f.meta, "starts", o.starts, &e) |
+         coda_meta_set_long(&f.meta, "iters", o.iters, &e) |
+         coda_meta_set_long(&f.meta, "best_start", r.best_start, &e) |
+         coda_meta_setf(&f.meta, &e, "seed", "%llu", o.seed);
+    rc = rc == 0 ? coda_write_output_side(out, fmt, &f, &c.trace, &e) : coda_exit_for(&e);
+    coda_meta_free(&f.meta);
+    coda_outfile_abort(&c.trace);
     coda_mat_free(&r.code);
-    if (rc < 0) {
+    if (rc != 0) {
         coda_say(prog, "%s", e.msg);
-        return CODA_EXIT_DATA;
+        return rc;
     }
-    coda_say(prog, "matdot-search: m = %d, k = %d, P = %d, %ld subsets, best of %d starts "
+    if (!quiet)
+        coda_say(prog, "matdot-search: m = %d, k = %d, P = %d, %ld subsets, best of %d starts "
                    "(start %d): loss (28) %.3g, worst subset ||E||_F^2 %.3g; error bounds "
                    "relative to ||A||_F ||B||_F: Theorem 5 %.3g, tight max ||E||_2 %.3g",
              o.m, o.k, o.P, r.subsets, o.init_radius > 0 ? 1 : o.starts, r.best_start, r.loss,
@@ -141,16 +133,16 @@ int main(int argc, char **argv)
         {"threshold", required_argument, 0, O_THRESHOLD},
         {"starts", required_argument, 0, O_STARTS}, {"iters", required_argument, 0, O_ITERS},
         {"init", required_argument, 0, O_INIT},     {"trace", required_argument, 0, O_TRACE},
-        {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'},             {0, 0, 0, 0}};
     coda_search_opts so = {.starts = 20, .iters = 20000};
     const char *trace_path = NULL;
-    int search_opt = 0;
+    int search_opt = 0, quiet = 0;
     const char *scheme = "uncoded", *out = NULL, *fmt = NULL;
     coda_scheme_args a = {.op = "matmul", .seed = 1};
     coda_err e;
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "N:s:K:m:o:f:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "N:s:K:m:o:f:qh", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'm': bad = coda_parse_long("-m", optarg, 1, 16, &v, &e); so.m = (int)v; search_opt = 1; break;
@@ -179,6 +171,7 @@ int main(int argc, char **argv)
         case O_SEED: bad = coda_parse_u64("--seed", optarg, &a.seed, &e); break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
+        case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
         case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
         default: usage(stderr); return CODA_EXIT_USAGE;
@@ -188,6 +181,10 @@ int main(int argc, char **argv)
             return CODA_EXIT_USAGE;
         }
     }
+    if (coda_check_output(out, fmt, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_USAGE;
+    }
     if (strcmp(scheme, "matdot-search") == 0) {
         if (a.N < 1 || so.m < 1 || so.k < 1 || optind != argc) {
             coda_say(prog, "matdot-search needs -m M, --threshold k and -N P");
@@ -195,7 +192,7 @@ int main(int argc, char **argv)
         }
         so.P = a.N;
         so.seed = a.seed;
-        return search(&so, trace_path, out, fmt);
+        return search(&so, trace_path, out, fmt, quiet);
     }
     if (search_opt || trace_path) {
         coda_say(prog, "-m, --threshold and --trace are for --scheme matdot-search");
@@ -215,32 +212,23 @@ int main(int argc, char **argv)
         a.op = "grad";
     coda_plan p;
     if (coda_plan_build(&p, scheme, &a, 0, &e) < 0) {
+        if (e.cls == CODA_E_DATA) /* built from the options alone: a bad combination of them */
+            e.cls = CODA_E_USAGE;
         coda_say(prog, "%s", e.msg);
-        return CODA_EXIT_USAGE;
+        return coda_exit_for(&e);
     }
-    coda_writer w;
     coda_frame f;
-    int rc = coda_open_output(&w, out, fmt, &e);
-    if (rc == 0) {
-        coda_frame_init(&f, CODA_MATRIX);
-        f.mat = p.G;
-        rc = coda_meta_set(&f.meta, "program", prog, &e) | coda_meta_set(&f.meta, "scheme", scheme, &e) |
-             coda_meta_set_long(&f.meta, "N", p.N, &e) | coda_meta_set_long(&f.meta, "s", p.s, &e) |
-             coda_meta_set_long(&f.meta, "threshold", p.threshold, &e) |
-             coda_meta_set_double(&f.meta, "load", p.load, &e) |
-             coda_meta_setf(&f.meta, &e, "seed", "%llu", a.seed);
-        if (rc == 0)
-            rc = coda_writer_put(&w, &f, &e);
-        coda_meta_free(&f.meta);
-        if (rc < 0)
-            coda_writer_abort(&w);
-        else if (coda_writer_close(&w, &e) < 0)
-            rc = -1;
-    }
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = p.G;
+    int rc = coda_meta_set(&f.meta, "program", prog, &e) | coda_meta_set(&f.meta, "scheme", scheme, &e) |
+         coda_meta_set_long(&f.meta, "N", p.N, &e) | coda_meta_set_long(&f.meta, "s", p.s, &e) |
+         coda_meta_set_long(&f.meta, "threshold", p.threshold, &e) |
+         coda_meta_set_double(&f.meta, "load", p.load, &e) |
+         coda_meta_setf(&f.meta, &e, "seed", "%llu", a.seed);
+    rc = rc == 0 ? coda_write_output(out, fmt, &f, &e) : coda_exit_for(&e);
+    coda_meta_free(&f.meta);
     coda_plan_free(&p);
-    if (rc < 0) {
+    if (rc != 0)
         coda_say(prog, "%s", e.msg);
-        return CODA_EXIT_DATA;
-    }
-    return CODA_EXIT_OK;
+    return rc;
 }

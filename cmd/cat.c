@@ -20,8 +20,8 @@ static void usage(FILE *to)
             "                      csv to a terminal)\n"
             "  -i, --info          list frames: kind, shape, dtype, tags, metadata\n"
             "  -k, --kind K        keep only frames of kind matrix, plan, task or result\n"
-            "  -t, --tag NAME=V    keep only frames whose tag NAME (worker, block, iter, aux) is V\n"
-            "                      (repeatable; all must match)\n"
+            "      --tag NAME=V    keep only frames whose tag NAME (worker, block, iter, aux) is V\n"
+            "                      (repeatable; all must match; -t is a deprecated alias)\n"
             "  -n, --frame N       keep only the N-th frame (0-based, counted after --kind/--tag)\n"
             "  -q, --quiet         no warnings\n"
             "  -h, --help          this help\n"
@@ -45,10 +45,11 @@ static void print_info(const char *input, long index, unsigned long long offset,
 
 int main(int argc, char **argv)
 {
+    enum { O_TAG = 256 };
     static const struct option opts[] = {
         {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
         {"info", no_argument, 0, 'i'},         {"kind", required_argument, 0, 'k'},
-        {"tag", required_argument, 0, 't'},    {"frame", required_argument, 0, 'n'},
+        {"tag", required_argument, 0, O_TAG},    {"frame", required_argument, 0, 'n'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
     const char *out = NULL, *fmt = NULL;
@@ -56,13 +57,13 @@ int main(int argc, char **argv)
     long long tag_val[CODA_NTAGS * 2];
     long frame_sel = -1;
     coda_err e;
-    int c;
+    int c, quiet = 0, old_t = 0;
     while ((c = getopt_long(argc, argv, "o:f:ik:t:n:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'i': info = 1; break;
-        case 'q': break;
+        case 'q': quiet = 1; break;
         case 'k':
             kind = coda_kind_parse(optarg);
             if (!kind) {
@@ -71,7 +72,10 @@ int main(int argc, char **argv)
                 return CODA_EXIT_USAGE;
             }
             break;
-        case 't': {
+        case 't': /* -t is the toolkit's --adversaries; here it was --tag */
+            old_t = 1;
+            /* fall through */
+        case O_TAG: {
             char name[16];
             long long v;
             char extra;
@@ -98,6 +102,10 @@ int main(int argc, char **argv)
         default: usage(stderr); return CODA_EXIT_USAGE;
         }
     }
+    if (old_t && !quiet)
+        coda_say(prog, "warning: -t is deprecated, use --tag");
+    /* the output is a temporary file until every input has been read: a failure, or an input
+     * that is the output itself, leaves the old file as it was */
     coda_writer w = {0};
     if (!info && coda_open_output(&w, out, fmt, &e) < 0) {
         coda_say(prog, "%s", e.msg);
@@ -110,7 +118,7 @@ int main(int argc, char **argv)
         coda_reader r;
         if (coda_reader_open(&r, path, &e) < 0) {
             coda_say(prog, "%s", e.msg);
-            status = CODA_EXIT_DATA;
+            status = coda_exit_for(&e);
             break;
         }
         for (;;) {
@@ -121,7 +129,7 @@ int main(int argc, char **argv)
                 break;
             if (rc < 0) {
                 coda_say(prog, "%s", e.msg);
-                status = CODA_EXIT_DATA;
+                status = coda_exit_for(&e);
                 break;
             }
             int keep = !kind || f.kind == kind;
@@ -143,7 +151,7 @@ int main(int argc, char **argv)
                 print_info(r.in.name, r.frames - 1, at, &f);
             if (rc < 0) {
                 coda_say(prog, "%s", e.msg);
-                status = CODA_EXIT_DATA;
+                status = coda_exit_for(&e);
             }
             coda_frame_free(&f);
             if (status != CODA_EXIT_OK)
@@ -160,7 +168,7 @@ int main(int argc, char **argv)
         coda_writer_abort(&w);
     else if (!info && coda_writer_close(&w, &e) < 0) {
         coda_say(prog, "%s", e.msg);
-        status = CODA_EXIT_DATA;
+        status = coda_exit_for(&e);
     }
     return status;
 }

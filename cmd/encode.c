@@ -115,7 +115,7 @@ static int encode_product(coda_product_args *pa, const char *in, const char *ope
     if (coda_product_plan(&plan, pa, &A, &B, &e) < 0)
         goto out;
     if (coda_open_stream_output(&w, out, &e) < 0) {
-        status = CODA_EXIT_USAGE;
+        status = coda_exit_for(&e);
         goto out;
     }
     if (coda_plan_to_frame(&plan, &f, &e) < 0)
@@ -364,7 +364,7 @@ int main(int argc, char **argv)
     if (op->by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
         goto out;
     if (coda_open_stream_output(&w, out, &e) < 0) {
-        status = CODA_EXIT_USAGE;
+        status = coda_exit_for(&e);
         goto out;
     }
     coda_frame f;

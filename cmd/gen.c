@@ -65,24 +65,26 @@ int main(int argc, char **argv)
         }
     }
     long rows, cols;
-    if (argc - optind != 2) {
-        usage(stderr);
+    if (argc - optind < 2)
+        return coda_missing_operand(prog, argc - optind ? "COLS" : "ROWS COLS");
+    if (argc - optind > 2) {
+        coda_say(prog, "unexpected argument '%s'", argv[optind + 2]);
         return CODA_EXIT_USAGE;
     }
     if (coda_parse_long("ROWS", argv[optind], 1, 1L << 40, &rows, &e) < 0 ||
-        coda_parse_long("COLS", argv[optind + 1], 1, 1L << 40, &cols, &e) < 0) {
+        coda_parse_long("COLS", argv[optind + 1], 1, 1L << 40, &cols, &e) < 0 ||
+        coda_check_output(out, fmt, &e) < 0) {
         coda_say(prog, "%s", e.msg);
         return CODA_EXIT_USAGE;
     }
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
-    int status = CODA_EXIT_DATA;
-    if (coda_gen(kind, (size_t)rows, (size_t)cols, kappa, coherent, seed, &f.mat, &e) < 0)
-        goto out;
-    if (coda_meta_set(&f.meta, "program", prog, &e) < 0)
-        goto out;
-    status = coda_write_output(out, fmt, &f, &e);
-out:
+    int status;
+    if (coda_gen(kind, (size_t)rows, (size_t)cols, kappa, coherent, seed, &f.mat, &e) < 0 ||
+        coda_meta_set(&f.meta, "program", prog, &e) < 0)
+        status = coda_exit_for(&e);
+    else
+        status = coda_write_output(out, fmt, &f, &e);
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
     coda_frame_free(&f);

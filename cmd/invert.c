@@ -42,8 +42,6 @@ static void usage(FILE *to)
             "See coda-invert(1).\n");
 }
 
-static void show_progress(int worker, int N) { fprintf(stderr, "\r%s: worker %d/%d", prog, worker + 1, N); }
-
 static int fail(const char *msg, int code)
 {
     coda_say(prog, "%s", msg);
@@ -52,12 +50,9 @@ static int fail(const char *msg, int code)
 
 static void print_num(FILE *f, double x) { fprintf(f, isnan(x) ? ",nan" : ",%.6e", x); }
 
-static int write_report(const char *path, const coda_invert_opts *o, const coda_mat *A,
-                        const coda_invert_info *info, const coda_invert_report *r, coda_err *e)
+static void write_report(FILE *f, const coda_invert_opts *o, const coda_mat *A,
+                         const coda_invert_info *info, const coda_invert_report *r)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stderr : fopen(path, "w");
-    if (!f)
-        return coda_fail(e, "%s: cannot write the report", path);
     fprintf(f, "mode,method,rows,cols,eps,scale,workers,responders,iters_max,iters_mean,capped,"
                "err_l2,err_F,err_rF,bound_F,bound_rF,bound_F_obs,bound_rF_obs,paper_bound_F,"
                "paper_bound_rF,sigma_min,sigma_max\n");
@@ -72,9 +67,6 @@ static int write_report(const char *path, const coda_invert_opts *o, const coda_
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
         print_num(f, v[k]);
     fputc('\n', f);
-    if (f != stderr && fclose(f) != 0)
-        return coda_fail(e, "%s: write error", path);
-    return 0;
 }
 
 int main(int argc, char **argv)
@@ -142,7 +134,12 @@ int main(int argc, char **argv)
     }
     if (argc - optind > 1) {
         free(named);
-        return fail("expected at most one input matrix", CODA_EXIT_USAGE);
+        coda_say(prog, "unexpected argument '%s': one input matrix at most", argv[optind + 1]);
+        return CODA_EXIT_USAGE;
+    }
+    if (coda_check_output(out, fmt, &e) < 0) {
+        free(named);
+        return fail(e.msg, coda_exit_for(&e));
     }
     if (!N && (s || named || m.kind != CODA_LAT_NONE || o.scheme)) {
         free(named);
@@ -158,11 +155,12 @@ int main(int argc, char **argv)
     o.straggle = &m;
     coda_mat A = {0}, X = {0};
     coda_invert_info info = {0};
-    int status = CODA_EXIT_DATA, have_info = 0;
+    coda_outfile rf = {0};
+    int status = -1, have_info = 0; /* -1: a library error, in e */
     if (coda_read_matrix(in, &A, NULL, &e) < 0)
         goto out;
     if (coda_inv_mode_parse(mode, A.rows, A.cols, &o.mode, &e) < 0) {
-        status = CODA_EXIT_USAGE;
+        e.cls = CODA_E_USAGE; /* a mode name, or one the matrix's shape does not allow */
         coda_fail_prefix(&e, "option --mode: ");
         goto out;
     }
@@ -171,10 +169,13 @@ int main(int argc, char **argv)
         coda_fail_prefix(&e, "%s: --scale auto: ", in);
         goto out;
     }
-    o.progress = !quiet && N >= 20 && coda_stderr_is_tty() ? show_progress : NULL;
+    coda_progress_begin(prog, quiet);
+    if (coda_progress_on()) {
+        o.progress = coda_progress_worker;       /* distributed: workers done */
+        o.lsq.progress = coda_progress_columns; /* sd, cg: iterations and columns done */
+    }
     int rc = coda_invert(&A, &o, &X, &info, &e);
-    if (o.progress)
-        fputc('\n', stderr);
+    coda_progress_end();
     if (rc < 0) {
         coda_fail_prefix(&e, "%s: ", in);
         goto out;
@@ -200,20 +201,26 @@ int main(int argc, char **argv)
         rc = coda_meta_set_double(&f.meta, "eps", o.lsq.eps, &e) |
              coda_meta_set_long(&f.meta, "iters_max", info.lsq.iters_max, &e) |
              coda_meta_set_long(&f.meta, "capped", (long long)info.lsq.ncapped, &e);
-    if (rc == 0)
-        rc = coda_write_output(out, fmt, &f, &e);
-    coda_meta_free(&f.meta);
-    if (rc != 0) {
-        status = rc < 0 ? CODA_EXIT_DATA : rc;
-        goto out;
-    }
-    if (report) {
+    /* the report is made first, so that the estimate and the report are written together
+     * (the report file is committed just before the estimate) or not at all */
+    if (rc == 0 && report) {
         coda_invert_report rep;
         if (coda_invert_check(&A, &X, &o, &info, &rep, &e) < 0 ||
-            write_report(report, &o, &A, &info, &rep, &e) < 0) {
+            coda_outfile_open(&rf, report, stderr, &e) < 0) {
             coda_fail_prefix(&e, "--report: ");
-            goto out;
-        }
+            rc = -1;
+        } else
+            write_report(rf.f, &o, &A, &info, &rep);
+    }
+    if (rc == 0)
+        rc = coda_write_output_side(out, fmt, &f, &rf, &e);
+    else
+        rc = coda_exit_for(&e);
+    coda_meta_free(&f.meta);
+    if (rc != 0) {
+        coda_say(prog, "%s", e.msg);
+        status = rc;
+        goto out;
     }
     if (!quiet) {
         char dist[160] = "";
@@ -232,8 +239,11 @@ int main(int argc, char **argv)
     }
     status = CODA_EXIT_OK;
 out:
-    if (status != CODA_EXIT_OK)
+    if (status < 0) {
         coda_say(prog, "%s", e.msg);
+        status = coda_exit_for(&e);
+    }
+    coda_outfile_abort(&rf);
     if (have_info)
         coda_invert_info_free(&info);
     coda_mat_free(&A);

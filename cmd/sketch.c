@@ -73,11 +73,13 @@ int main(int argc, char **argv)
         }
     }
     int nin = argc - optind;
-    if (nin < 1 || nin > 2) {
-        usage(stderr);
+    if (nin < 1)
+        return coda_missing_operand(prog, "A (and b)");
+    if (nin > 2) {
+        coda_say(prog, "unexpected argument '%s'", argv[optind + 2]);
         return CODA_EXIT_USAGE;
     }
-    if (coda_sketch_options_check(&so, &e) < 0 ||
+    if (coda_sketch_options_check(&so, &e) < 0 || coda_check_output(out, fmt, &e) < 0 ||
         (nin == 2 && emit != EMIT_SKETCH &&
          coda_fail(&e, "--emit %s describes A alone: give no b",
                    emit == EMIT_SCORES ? "scores" : "distortion") < 0)) {
@@ -88,7 +90,7 @@ int main(int argc, char **argv)
     coda_mat A = {0}, b = {0};
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
-    int status = CODA_EXIT_DATA, rc = 0;
+    int status = -1, rc = 0; /* -1: a library error, in e */
     if (coda_read_matrix(apath, &A, NULL, &e) < 0)
         goto out;
     size_t d = A.cols;
@@ -126,10 +128,10 @@ int main(int argc, char **argv)
          coda_meta_set_long(&f.meta, "seed", (long)so.seed, &e);
     if (rc == 0 && bpath && emit == EMIT_SKETCH)
         rc = coda_meta_set(&f.meta, "last_column", "S b", &e);
-    if (rc == 0)
-        rc = coda_write_output(out, fmt, &f, &e);
-    if (rc != 0) {
-        status = rc < 0 ? CODA_EXIT_DATA : rc;
+    if (rc != 0)
+        goto out;
+    if ((rc = coda_write_output(out, fmt, &f, &e)) != 0) {
+        status = rc;
         goto out;
     }
     if (!quiet) {
@@ -144,6 +146,8 @@ int main(int argc, char **argv)
 out:
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
+    if (status < 0)
+        status = coda_exit_for(&e);
     coda_frame_free(&f);
     coda_mat_free(&A);
     coda_mat_free(&b);

@@ -17,6 +17,7 @@
 static const char *prog = "coda-solve";
 
 static int gd_main(int argc, char **argv);
+static void gd_options(FILE *to);
 
 /* --method gd (or --method=gd) anywhere on the command line */
 static int wants_gd(int argc, char **argv)
@@ -50,16 +51,18 @@ static void usage(FILE *to)
             "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
             "  --line-search       iterative-sketch: exact line search on the full problem\n"
             "  --reference FILE    x* (of B's first column) for the trace's error column\n"
-            "  --trace FILE        CSV per iteration: iter,residual,error,seconds\n"
+            "  --trace FILE        CSV per iteration: iter,residual,error,seconds ('-': stdout)\n"
             "  --seed N            seed of the sketches (default 1)\n"
             "  -o, --output FILE   write x to FILE;  -f, --format F\n"
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help, --version\n\n"
-            "See coda-solve(1).\n");
+            "\nWith --method gd (coded gradient descent) the options are those of\n"
+            "coda-solve --method gd --help:\n");
+    gd_options(to);
 }
 
 typedef struct {
-    FILE *f;
+    coda_outfile out; /* written under a temporary name, committed with x */
     struct timespec t0;
 } tracer;
 
@@ -69,7 +72,7 @@ static void trace_row(void *ctx, long iter, double resid, double err)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double s = (double)(now.tv_sec - t->t0.tv_sec) + 1e-9 * (double)(now.tv_nsec - t->t0.tv_nsec);
-    fprintf(t->f, "%ld,%.6e,%.6e,%.6f\n", iter, resid, err, s);
+    fprintf(t->out.f, "%ld,%.6e,%.6e,%.6f\n", iter, resid, err, s);
 }
 
 int main(int argc, char **argv)
@@ -133,19 +136,21 @@ int main(int argc, char **argv)
             return CODA_EXIT_USAGE;
         }
     }
-    if (coda_sketch_options_check(&o.sketch, &e) < 0) {
+    if (coda_sketch_options_check(&o.sketch, &e) < 0 || coda_check_output(out, fmt, &e) < 0) {
         coda_say(prog, "%s", e.msg);
         return CODA_EXIT_USAGE;
     }
     int nin = argc - optind;
-    if (nin < 1 || nin > 2) {
-        usage(stderr);
+    if (nin < 1)
+        return coda_missing_operand(prog, "A (and b)");
+    if (nin > 2) {
+        coda_say(prog, "unexpected argument '%s'", argv[optind + 2]);
         return CODA_EXIT_USAGE;
     }
     coda_mat A = {0}, b = {0}, x = {0}, ref = {0};
     coda_ls_info info;
     tracer tr = {0};
-    int status = CODA_EXIT_DATA;
+    int status = -1; /* a library error, in e */
     const char *apath = argv[optind];
     size_t k = 1; /* right-hand sides */
     if (coda_read_matrix(apath, &A, NULL, &e) < 0)
@@ -182,12 +187,9 @@ int main(int argc, char **argv)
     }
     o.reference = ref_path ? &ref : NULL;
     if (trace_path) {
-        tr.f = fopen(trace_path, "w");
-        if (!tr.f) {
-            coda_fail(&e, "%s: cannot write the trace", trace_path);
+        if (coda_open_side_output(&tr.out, "--trace", trace_path, out, &e) < 0)
             goto out;
-        }
-        fprintf(tr.f, "iter,residual,error,seconds\n");
+        fprintf(tr.out.f, "iter,residual,error,seconds\n");
         clock_gettime(CLOCK_MONOTONIC, &tr.t0);
         o.trace = trace_row;
         o.trace_ctx = &tr;
@@ -207,11 +209,10 @@ int main(int argc, char **argv)
     int rc = coda_meta_set(&f.meta, "program", prog, &e) |
              coda_meta_set(&f.meta, "method", coda_ls_method_name(o.method), &e) |
              coda_meta_set_double(&f.meta, "residual", info.resid, &e);
-    if (rc == 0)
-        rc = coda_write_output(out, fmt, &f, &e);
+    rc = rc == 0 ? coda_write_output_side(out, fmt, &f, &tr.out, &e) : coda_exit_for(&e);
     coda_meta_free(&f.meta);
     if (rc != 0) {
-        status = rc < 0 ? CODA_EXIT_DATA : rc;
+        status = rc;
         goto out;
     }
     char rhs[48] = "";
@@ -227,10 +228,9 @@ int main(int argc, char **argv)
 out:
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
-    if (tr.f && fclose(tr.f) != 0 && status == CODA_EXIT_OK) {
-        coda_say(prog, "%s: write error", trace_path);
-        status = CODA_EXIT_DATA;
-    }
+    if (status < 0)
+        status = coda_exit_for(&e);
+    coda_outfile_abort(&tr.out); /* committed with x, or given up */
     coda_mat_free(&A);
     coda_mat_free(&x);
     coda_mat_free(&ref);
@@ -240,12 +240,9 @@ out:
 /* --method gd: coded gradient descent (lib/run/gd) on the simulator engine. Its options are
  * its own (a different problem from the least-squares methods above), so it has its own
  * option table; main hands over when --method gd is given. */
-static void gd_usage(FILE *to)
+static void gd_options(FILE *to)
 {
     fprintf(to,
-            "Usage: coda-solve --method gd [OPTIONS] X [y]\n"
-            "Coded gradient descent: each iteration broadcasts beta to N simulated workers and\n"
-            "decodes the gradient from whoever answers. Without y, X's last column is y.\n\n"
             "  --scheme NAME           a code whose results sum: uncoded (default), rep, frc,\n"
             "                          cyclic\n"
             "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
@@ -269,9 +266,16 @@ static void gd_usage(FILE *to)
             "                          largest relative deviation of the iterates\n"
             "  --seed N                seed of the code and of every draw (default 1)\n"
             "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
-            "  -q, --quiet             no summary or progress on stderr\n"
-            "  -h, --help\n\n"
-            "See coda-solve(1).\n");
+            "  -q, --quiet             no summary or progress on stderr\n");
+}
+
+static void gd_usage(FILE *to)
+{
+    fprintf(to, "Usage: coda-solve --method gd [OPTIONS] X [y]\n"
+                "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
+                "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
+    gd_options(to);
+    fprintf(to, "  -h, --help, --version\n\nSee coda-solve(1).\n");
 }
 
 static double gd_seconds(const struct timespec *t0)

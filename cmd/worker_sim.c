@@ -30,7 +30,7 @@ static void usage(FILE *to)
             "  --wait-for F            forward only the F earliest responders\n"
             "  --deadline T            forward only the workers done by time T\n"
             "  --seed N                seed of every random choice (default 1)\n"
-            "  --log FILE              CSV: worker,latency,responded\n"
+            "  --log FILE              CSV: worker,latency,responded ('-': stdout, with -o)\n"
             "  -o, --output FILE       write the stream to FILE (default stdout, not a terminal)\n"
             "  -q, --quiet             no summary on stderr\n"
             "  -h, --help, --version\n\n"
@@ -55,8 +55,6 @@ static int read_column(const char *path, double **out, size_t *n, coda_err *e)
             return coda_fail(e, "%s: entry %zu is negative or not finite", path, i + 1);
     return 0;
 }
-
-static void show_progress(int worker, int N) { fprintf(stderr, "\r%s: worker %d/%d", prog, worker + 1, N); }
 
 int main(int argc, char **argv)
 {
@@ -123,10 +121,17 @@ int main(int argc, char **argv)
         }
     }
     m.named = named;
-    if (argc - optind > 1) {
-        coda_say(prog, "expected at most one input stream");
+    /* a bad output name or --log is refused before anything is simulated */
+    coda_outfile lf = {0};
+    int bad = argc - optind > 1 ? coda_failc(&e, CODA_E_USAGE, "unexpected argument '%s': one "
+                                             "input stream at most", argv[optind + 1])
+                                : coda_check_stream_output(out, &e);
+    if (bad == 0 && log_path)
+        bad = coda_open_side_output(&lf, "--log", log_path, out, &e);
+    if (bad < 0) {
+        coda_say(prog, "%s", e.msg);
         free(named);
-        return CODA_EXIT_USAGE;
+        return coda_exit_for(&e);
     }
     const char *in = optind < argc ? argv[optind] : "-";
     coda_reader r = {0};
@@ -136,7 +141,7 @@ int main(int argc, char **argv)
     coda_straggle_outcome o = {0};
     coda_frame f;
     int have_frame = 0;
-    status = CODA_EXIT_DATA;
+    status = -1; /* a library error, in e */
     if ((probs_path && read_column(probs_path, &pi, &m.npi, &e) < 0) ||
         (replay_path && read_column(replay_path, &replay, &m.nreplay, &e) < 0))
         goto out;
@@ -168,35 +173,27 @@ int main(int argc, char **argv)
     }
     if (coda_straggle_draw(&m, plan.N, plan.load, &o, &e) < 0)
         goto out;
-    if (coda_open_stream_output(&w, out, &e) < 0) {
-        status = CODA_EXIT_USAGE;
+    if (coda_open_stream_output(&w, out, &e) < 0)
         goto out;
-    }
     if (coda_meta_set(&f.meta, "simulator", prog, &e) < 0 || coda_writer_put(&w, &f, &e) < 0)
         goto out;
     coda_frame_free(&f);
     have_frame = 0;
-    int progress = !quiet && coda_stderr_is_tty() && plan.N >= 20;
+    coda_progress_begin(prog, quiet);
     rc = coda_simulate_workers(&r, &plan, o.responded, o.latency, &operand, operand_path != NULL,
-                               coda_writer_sink, &w, progress ? show_progress : NULL, &e);
-    if (progress)
-        fputc('\n', stderr);
-    if (rc < 0 || coda_writer_close(&w, &e) < 0)
+                               coda_writer_sink, &w,
+                               coda_progress_on() ? coda_progress_worker : NULL, &e);
+    coda_progress_end();
+    if (rc < 0)
         goto out;
-    if (log_path) {
-        FILE *lf = fopen(log_path, "w");
-        if (!lf) {
-            coda_fail(&e, "%s: cannot write the log", log_path);
-            goto out;
-        }
-        fprintf(lf, "worker,latency,responded\n");
+    if (lf.f) {
+        fprintf(lf.f, "worker,latency,responded\n");
         for (int i = 0; i < plan.N; i++)
-            fprintf(lf, "%d,%.17g,%d\n", i, o.latency[i], o.responded[i]);
-        if (fclose(lf) != 0) {
-            coda_fail(&e, "%s: write error", log_path);
-            goto out;
-        }
+            fprintf(lf.f, "%d,%.17g,%d\n", i, o.latency[i], o.responded[i]);
     }
+    /* both files appear only now, when the whole stream has been written */
+    if (coda_outfile_commit(&lf, &e) < 0 || coda_writer_close(&w, &e) < 0)
+        goto out;
     if (!quiet) {
         char unc[96];
         if (isinf(o.uncoded))
@@ -210,11 +207,14 @@ int main(int argc, char **argv)
     }
     status = CODA_EXIT_OK;
 out:
-    if (status != CODA_EXIT_OK)
+    if (status != CODA_EXIT_OK) {
         coda_say(prog, "%s", e.msg);
+        status = coda_exit_for(&e);
+    }
     if (have_frame)
         coda_frame_free(&f);
     coda_writer_abort(&w); /* after a successful close, nothing is left to give up */
+    coda_outfile_abort(&lf);
     if (r.in.buf)
         coda_reader_close(&r);
     coda_mat_free(&operand);

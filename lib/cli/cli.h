@@ -28,16 +28,43 @@ int coda_parse_double_range(const char *opt, const char *s, double lo, int lo_op
 int coda_parse_u64(const char *opt, const char *s, unsigned long long *out, coda_err *e);
 /* Comma-separated non-negative integers into a fresh array. */
 int coda_parse_list(const char *opt, const char *s, long **out, size_t *n, coda_err *e);
-/* Choose the output format (-f, extension, tty) and open the writer. */
+/* Choose the output format (-f, extension, tty; see coda_format_choose) and open the writer. */
 int coda_open_output(coda_writer *w, const char *path, const char *fmt, coda_err *e);
-/* Write one frame to the output chosen as above and close it. Returns CODA_EXIT_OK,
- * CODA_EXIT_USAGE when the output cannot be opened (bad format or path), else CODA_EXIT_DATA. */
+/* The same choice without opening anything: a program checks its -o/-f before it computes, so
+ * that a bad name (an unknown extension: class usage) costs nothing. */
+int coda_check_output(const char *path, const char *fmt, coda_err *e);
+/* Write one frame to the output chosen as above and close it; when side is given (an open
+ * --trace/--log/--report file, or NULL) commit it just before, so that on any failure neither
+ * replaces its old file. Returns CODA_EXIT_OK or coda_exit_for(e): 2 for a bad format or
+ * extension, 1 for an unwritable path or a write error (class io). */
+int coda_write_output_side(const char *path, const char *fmt, const coda_frame *f,
+                           coda_outfile *side, coda_err *e);
 int coda_write_output(const char *path, const char *fmt, const coda_frame *f, coda_err *e);
-/* Open a binary frame stream for output; refuses a terminal (pipe it, or use -o FILE). */
+/* Open a binary frame stream for output; refuses (class usage) a terminal (pipe it, or use
+ * -o FILE) and a file name whose extension says another format (.csv: a stream is binary). */
 int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e);
+int coda_check_stream_output(const char *path, coda_err *e);
+/* Open a side output (--trace, --log: CSV): path "-" is stdout, refused (class usage) when the
+ * main output main_out (NULL or "-") goes there too. Written to a temporary file like -o. */
+int coda_open_side_output(coda_outfile *o, const char *opt, const char *path,
+                          const char *main_out, coda_err *e);
+/* "prog: missing operand: WHAT (see prog --help)" on stderr; returns CODA_EXIT_USAGE. */
+int coda_missing_operand(const char *prog, const char *what);
 /* Print the version line. */
 void coda_print_version(const char *prog);
 /* True when stderr is a terminal (progress is shown only then). */
 int coda_stderr_is_tty(void);
+
+/* Progress of a long run: one line on stderr, "prog: ...", rewritten in place at most ten
+ * times a second and erased at the end, so that it never mixes into what follows. Shown only
+ * when stderr is a terminal and the program is not quiet; one per process. */
+void coda_progress_begin(const char *prog, int quiet);
+int coda_progress_on(void);
+void coda_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void coda_progress_end(void);
+/* The hooks the library calls, shown through coda_progress: lib/work's and coda_invert's
+ * (a worker done), and lib/solve/lsq's (an iteration of sd/cg over the columns). */
+void coda_progress_worker(int worker, int N);
+void coda_progress_columns(long iter, size_t done, size_t total);
 
 #endif

@@ -7,6 +7,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static int open_temp(coda_outfile *o, const char *path, coda_err *e);
+
+/* The temporary files being written, for coda_outfile_remove_temps (called from a signal
+ * handler: only unlink on a fixed array). A program has one or two outputs; more than the
+ * array holds go untracked. */
+static char *volatile live[8];
+
+static void track(char *tmp, int on)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i] == (on ? NULL : tmp)) {
+            live[i] = on ? tmp : NULL;
+            return;
+        }
+}
+
+void coda_outfile_remove_temps(void)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i])
+            unlink(live[i]);
+}
+
 int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
 {
     memset(o, 0, sizeof *o);
@@ -14,7 +37,32 @@ int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
         o->f = std;
         return 0;
     }
-    /* the temporary file is a hidden sibling, so that rename() stays within one file system */
+    /* a device, FIFO or socket (/dev/null, /dev/stdout, a named pipe) is written in place:
+     * renaming a file over it would replace the device itself */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (S_ISDIR(st.st_mode))
+            return coda_failc(e, CODA_E_IO, "%s: cannot write: Is a directory", path);
+        if (!(o->f = fopen(path, "wb")))
+            return coda_failc(e, CODA_E_IO, "%s: cannot write: %s", path, strerror(errno));
+        if (!(o->path = strdup(path))) {
+            coda_outfile_abort(o);
+            return coda_fail_oom(e);
+        }
+        return 0;
+    }
+    /* a symbolic link keeps pointing at the file it names: the target is what gets replaced */
+    char *target = lstat(path, &st) == 0 && S_ISLNK(st.st_mode) ? realpath(path, NULL) : NULL;
+    if (target)
+        path = target;
+    int rc = open_temp(o, path, e);
+    free(target);
+    return rc;
+}
+
+/* The temporary file is a hidden sibling, so that rename() stays within one file system. */
+static int open_temp(coda_outfile *o, const char *path, coda_err *e)
+{
     const char *slash = strrchr(path, '/');
     size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
     size_t n = strlen(path) + 16;
@@ -26,6 +74,8 @@ int coda_outfile_open(coda_outfile *o, const char *path, FILE *std, coda_err *e)
     }
     snprintf(o->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
     int fd = mkstemp(o->tmp);
+    if (fd >= 0)
+        track(o->tmp, 1);
     if (fd < 0) {
         int err = errno;
         free(o->tmp);
@@ -70,12 +120,14 @@ int coda_outfile_commit(coda_outfile *o, coda_err *e)
     if (fclose(o->f) != 0 && rc == 0)
         rc = coda_failc(e, CODA_E_IO, "%s: write error: %s", o->path, strerror(errno));
     o->f = NULL;
-    if (rc == 0 && rename(o->tmp, o->path) != 0)
+    if (rc == 0 && o->tmp && rename(o->tmp, o->path) != 0)
         rc = coda_failc(e, CODA_E_IO, "%s: cannot replace: %s", o->path, strerror(errno));
     if (rc < 0) {
         coda_outfile_abort(o);
         return rc;
     }
+    if (o->tmp)
+        track(o->tmp, 0);
     free(o->tmp);
     free(o->path);
     memset(o, 0, sizeof *o);
@@ -88,8 +140,10 @@ void coda_outfile_abort(coda_outfile *o)
         fclose(o->f);
     else if (o->f)
         fflush(o->f);
-    if (o->tmp)
+    if (o->tmp) {
+        track(o->tmp, 0);
         unlink(o->tmp);
+    }
     free(o->tmp);
     free(o->path);
     memset(o, 0, sizeof *o);

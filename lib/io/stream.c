@@ -22,6 +22,41 @@ coda_format coda_format_parse(const char *name)
     return CODA_FMT_AUTO;
 }
 
+/* The output file name extensions coda knows: the one list the format rule reads (a format
+ * lib/io learns to write is one more line here). */
+static const struct {
+    const char *ext;
+    coda_format fmt;
+} known_ext[] = {{"coda", CODA_FMT_BIN}, {"bin", CODA_FMT_BIN}, {"csv", CODA_FMT_CSV},
+                 {"tsv", CODA_FMT_TSV},  {"npy", CODA_FMT_NPY}, {"mtx", CODA_FMT_MTX}};
+
+const char *coda_path_extension(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return dot && dot != base ? dot + 1 : NULL; /* a leading dot names a hidden file */
+}
+
+int coda_format_of_path(const char *path, coda_format *fmt, coda_err *e)
+{
+    const char *ext = coda_path_extension(path);
+    if (!ext) {
+        *fmt = CODA_FMT_BIN;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof known_ext / sizeof known_ext[0]; i++)
+        if (strcasecmp(ext, known_ext[i].ext) == 0) {
+            *fmt = known_ext[i].fmt;
+            return 0;
+        }
+    char list[64] = "";
+    for (size_t i = 0, n = 0; i < sizeof known_ext / sizeof known_ext[0]; i++)
+        n += (size_t)snprintf(list + n, sizeof list - n, "%s.%s", i ? ", " : "", known_ext[i].ext);
+    return coda_failc(e, CODA_E_USAGE, "%s: unknown output extension '.%s' (coda writes %s): "
+                      "give -f FORMAT, or rename", path, ext, list);
+}
+
 int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, coda_format *fmt,
                        coda_err *e)
 {
@@ -31,13 +66,9 @@ int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, cod
             return coda_failc(e, CODA_E_USAGE, "unknown format '%s' (bin, csv, tsv, npy, mtx)", opt);
         return 0;
     }
-    const char *dot = outpath && strcmp(outpath, "-") ? strrchr(outpath, '.') : NULL;
-    if (dot && !strchr(dot, '/')) {
-        *fmt = coda_format_parse(dot + 1);
-        if (*fmt != CODA_FMT_AUTO)
-            return 0;
-    }
-    *fmt = out_is_tty && !(outpath && strcmp(outpath, "-")) ? CODA_FMT_CSV : CODA_FMT_BIN;
+    if (outpath && strcmp(outpath, "-") != 0)
+        return coda_format_of_path(outpath, fmt, e);
+    *fmt = out_is_tty ? CODA_FMT_CSV : CODA_FMT_BIN;
     return 0;
 }
 

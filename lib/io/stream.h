@@ -20,7 +20,14 @@ typedef enum {
 
 const char *coda_format_name(coda_format f);
 coda_format coda_format_parse(const char *name); /* AUTO when unknown */
-/* -f value, else the output file's extension, else bin into a pipe/file and csv to a terminal. */
+/* The extension of a file name without its dot ("gz" for x.csv.gz), NULL when it has none (a
+ * leading dot, as in ".hidden", does not start one). */
+const char *coda_path_extension(const char *path);
+/* The format a file name's extension says; a usage error for an extension coda does not write. */
+int coda_format_of_path(const char *path, coda_format *fmt, coda_err *e);
+/* The output format: the -f value; else the file's extension (.coda/.bin, .csv, .tsv, .npy,
+ * .mtx; a name without one is bin; any other is a usage error, never silent binary); else
+ * (stdout) bin into a pipe or file and csv to a terminal. */
 int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, coda_format *fmt,
                        coda_err *e);
 

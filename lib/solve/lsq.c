@@ -127,6 +127,8 @@ static int solve_sd(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *o
     size_t active = c;
     int rc = 0;
     for (long it = 0; active > 0; it++) {
+        if (o->progress)
+            o->progress(it, c - active, c);
         if (it > 0 && it % 32 == 0) { /* refresh the residual against drift */
             memcpy(R, Ep, r * active * sizeof *R);
             gemm(0, r, active, m, 1.0, M->data, r, X, m, -1.0, R, r);
@@ -197,6 +199,8 @@ static int solve_cg(const coda_mat *M, const coda_mat *E, const coda_lsq_opts *o
             j++;
     }
     for (long it = 0; active > 0; it++) {
+        if (o->progress)
+            o->progress(it, c - active, c);
         if (it == o->iters) {
             for (size_t j = 0; j < active && rc == 0; j++) {
                 gfinal[perm[j]] = 2 * sqrt(gamma[j]);

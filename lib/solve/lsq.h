@@ -21,6 +21,8 @@ typedef struct {
     coda_lsq_method method;
     double eps;  /* sd, cg: stopping tolerance */
     long iters;  /* sd, cg: iteration cap per column */
+    /* sd, cg: called before each iteration with the columns done so far (may be NULL) */
+    void (*progress)(long iter, size_t done, size_t total);
 } coda_lsq_opts;
 
 typedef struct {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # The text readers and writers: CSV/TSV/blank-separated text and Matrix Market, on the inputs
-# fuzzing found (testdata/bad/F*, the large ones generated here) and the formats numpy writes.
+# fuzzing found (testdata/bad/F*, copied from the bug repros; the large ones, F05 and F14, are
+# generated here; F10 and F11 are valid inputs that did not survive a conversion) and the formats
+# numpy writes.
 load helper
 
 # one line on stderr naming the program and the input, exit 1

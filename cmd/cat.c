@@ -6,6 +6,7 @@
 
 #include "../lib/cli/cli.h"
 #include "../lib/io/stream.h"
+#include "../lib/io/textfmt.h"
 
 static const char *prog = "coda-cat";
 
@@ -23,6 +24,8 @@ static void usage(FILE *to)
             "      --tag NAME=V    keep only frames whose tag NAME (worker, block, iter, aux) is V\n"
             "                      (repeatable; all must match; -t is a deprecated alias)\n"
             "  -n, --frame N       keep only the N-th frame (0-based, counted after --kind/--tag)\n"
+            "  -d, --delimiter C   text input separated by C: ',', ';', tab ('\\t', 'tab') or\n"
+            "                      blanks (' ', 'space'); default: detected\n"
             "  -q, --quiet         no warnings\n"
             "  -h, --help          this help\n"
             "      --version       print the version\n\n"
@@ -51,19 +54,28 @@ int main(int argc, char **argv)
         {"info", no_argument, 0, 'i'},         {"kind", required_argument, 0, 'k'},
         {"tag", required_argument, 0, O_TAG},    {"frame", required_argument, 0, 'n'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+        {"delimiter", required_argument, 0, 'd'},
         {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
     const char *out = NULL, *fmt = NULL;
-    int info = 0, kind = 0, ntags = 0, tag_name[CODA_NTAGS * 2];
+    int info = 0, kind = 0, ntags = 0, quiet = 0, tag_name[CODA_NTAGS * 2];
+    char delim = 0;
     long long tag_val[CODA_NTAGS * 2];
     long frame_sel = -1;
     coda_err e;
-    int c, quiet = 0, old_t = 0;
-    while ((c = getopt_long(argc, argv, "o:f:ik:t:n:qh", opts, NULL)) != -1) {
+    int c, old_t = 0;
+    while ((c = getopt_long(argc, argv, "o:f:ik:t:n:d:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'i': info = 1; break;
         case 'q': quiet = 1; break;
+        case 'd':
+            if (coda_delim_parse(optarg, &delim) < 0) {
+                coda_say(prog, "option --delimiter: unknown delimiter '%s' (',', ';', tab, "
+                               "space)", optarg);
+                return CODA_EXIT_USAGE;
+            }
+            break;
         case 'k':
             kind = coda_kind_parse(optarg);
             if (!kind) {
@@ -121,6 +133,7 @@ int main(int argc, char **argv)
             status = coda_exit_for(&e);
             break;
         }
+        r.in.delim = delim;
         for (;;) {
             coda_frame f;
             unsigned long long at = r.in.off;
@@ -147,6 +160,9 @@ int main(int argc, char **argv)
                 rc = -1;
             else
                 rc = coda_writer_put(&w, &f, &e);
+            if (w.warning[0] && !quiet)
+                coda_say(prog, "warning: %s", w.warning);
+            w.warning[0] = '\0';
             if (rc >= 0 && keep && info)
                 print_info(r.in.name, r.frames - 1, at, &f);
             if (rc < 0) {

@@ -31,10 +31,12 @@ int coda_meta_key_ok(const char *key)
 
 int coda_meta_set(coda_meta *m, const char *key, const char *val, coda_err *e)
 {
+    char q[CODA_ESC_BUF];
     if (!coda_meta_key_ok(key))
-        return coda_fail(e, "bad metadata key '%s'", key);
+        return coda_fail(e, "bad metadata key '%s'", coda_escape(q, key, strlen(key)));
     if (strchr(val, '\n'))
-        return coda_fail(e, "metadata value for '%s' contains a newline", key);
+        return coda_fail(e, "metadata value for '%s' contains a newline",
+                         coda_escape(q, key, strlen(key)));
     char *v = strdup(val);
     if (!v)
         return coda_fail_oom(e);
@@ -120,8 +122,10 @@ int coda_meta_get_long(const coda_meta *m, const char *key, long long *out, coda
     char *end;
     errno = 0;
     long long x = strtoll(v, &end, 10);
-    if (errno || end == v || *end)
-        return coda_fail(e, "metadata %s=%s is not an integer", key, v);
+    if (errno || end == v || *end) {
+        char q[CODA_ESC_BUF];
+        return coda_fail(e, "metadata %s=%s is not an integer", key, coda_escape(q, v, strlen(v)));
+    }
     *out = x;
     return 0;
 }
@@ -134,8 +138,10 @@ int coda_meta_get_double(const coda_meta *m, const char *key, double *out, coda_
     char *end;
     errno = 0;
     double x = strtod(v, &end);
-    if (end == v || *end)
-        return coda_fail(e, "metadata %s=%s is not a number", key, v);
+    if (end == v || *end) {
+        char q[CODA_ESC_BUF];
+        return coda_fail(e, "metadata %s=%s is not a number", key, coda_escape(q, v, strlen(v)));
+    }
     *out = x;
     return 0;
 }
@@ -170,8 +176,11 @@ int coda_meta_get_longs(const coda_meta *m, const char *key, long long **out, si
     const char *v = coda_meta_get(m, key);
     if (!v)
         return coda_fail(e, "metadata key '%s' missing", key);
-    if (coda_split_longs(v, out, n) < 0)
-        return coda_fail(e, "metadata %s=%s is not a list of integers", key, v);
+    if (coda_split_longs(v, out, n) < 0) {
+        char q[CODA_ESC_BUF];
+        return coda_fail(e, "metadata %s=%s is not a list of integers", key,
+                         coda_escape(q, v, strlen(v)));
+    }
     return 0;
 }
 
@@ -218,4 +227,26 @@ int coda_meta_get_doubles(const coda_meta *m, const char *key, double **out, siz
     *out = x;
     *n = cap;
     return 0;
+}
+
+const char *coda_escape(char *buf, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0, show = len < CODA_ESC_SHOW ? len : CODA_ESC_SHOW;
+    for (size_t i = 0; i < show; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f)
+            buf[o++] = (char)c;
+        else {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 15];
+        }
+    }
+    if (show < len)
+        for (int k = 0; k < 3; k++)
+            buf[o++] = '.';
+    buf[o] = '\0';
+    return buf;
 }

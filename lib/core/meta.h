@@ -36,4 +36,11 @@ int coda_meta_key_ok(const char *key);
 /* Parse "1,2,3" into a fresh array; -1 (no message) when malformed. Shared by option parsing. */
 int coda_split_longs(const char *s, long long **out, size_t *n);
 
+/* Quoting input in a message: a printable excerpt of the first CODA_ESC_SHOW of len bytes of s,
+ * every byte outside printable ASCII written as \xNN (so no control byte from a file reaches a
+ * terminal), "..." when cut. buf must hold CODA_ESC_BUF chars. Returns buf. */
+#define CODA_ESC_SHOW 40
+#define CODA_ESC_BUF (4 * CODA_ESC_SHOW + 4)
+const char *coda_escape(char *buf, const char *s, size_t len);
+
 #endif

@@ -43,8 +43,11 @@ static int parse_meta(coda_meta *m, char *text, size_t len, coda_err *e)
         if (i > start) {
             text[i] = '\0';
             char *line = text + start, *eq = strchr(line, '=');
-            if (!eq)
-                return coda_fail(e, "metadata line '%.40s' has no '='", line);
+            if (!eq) {
+                char q[CODA_ESC_BUF];
+                return coda_fail(e, "metadata line '%s' has no '='",
+                                 coda_escape(q, line, i - start));
+            }
             *eq = '\0';
             if (coda_meta_set(m, line, eq + 1, e) < 0)
                 return -1;
@@ -213,9 +216,16 @@ int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
 {
     unsigned char h[CODA_HEADER_BYTES] = {0};
     int little = host_little();
-    size_t meta_len = 0;
+    size_t meta_len = 0, names = (size_t)-1; /* names: the index of columns= when dropped */
     for (size_t i = 0; i < f->meta.n; i++)
         meta_len += strlen(f->meta.key[i]) + strlen(f->meta.val[i]) + 2;
+    /* a CSV header is only names: a wide one (200000 columns) is dropped rather than the
+     * matrix refused; nothing else in metadata grows with the data */
+    for (size_t i = 0; i < f->meta.n && meta_len > CODA_META_MAX; i++)
+        if (strcmp(f->meta.key[i], "columns") == 0) {
+            names = i;
+            meta_len -= strlen("columns") + strlen(f->meta.val[i]) + 2;
+        }
     if (meta_len > CODA_META_MAX)
         return coda_fail(e, "metadata of %zu bytes exceeds the %u-byte limit", meta_len,
                          CODA_META_MAX);
@@ -235,17 +245,18 @@ int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
     if (fwrite(h, 1, sizeof h, out) != sizeof h)
         return coda_fail(e, "write error: %s", strerror(errno));
     for (size_t i = 0; i < f->meta.n; i++)
-        if (fprintf(out, "%s=%s\n", f->meta.key[i], f->meta.val[i]) < 0)
+        if (i != names && fprintf(out, "%s=%s\n", f->meta.key[i], f->meta.val[i]) < 0)
             return coda_fail(e, "write error: %s", strerror(errno));
-    return 0;
+    return names == (size_t)-1 ? 0 : 1;
 }
 
 int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)
 {
     size_t n = f->mat.rows * f->mat.cols;
-    if (coda_bin_write_head(out, f, e) < 0)
+    int rc = coda_bin_write_head(out, f, e);
+    if (rc < 0)
         return -1;
     if (n && fwrite(f->mat.data, sizeof(double), n, out) != n)
         return coda_fail(e, "write error: %s", strerror(errno));
-    return 0;
+    return rc;
 }

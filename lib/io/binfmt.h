@@ -14,6 +14,8 @@
 
 enum coda_dtype { CODA_F64 = 1, CODA_F32 = 2 };
 
+/* 0, or 1 when the frame's columns= (CSV header names) would take the metadata over
+ * CODA_META_MAX and was left out; -1 on error. coda_bin_write_head the same. */
 int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e);
 
 /* Frame by parts, for tools that pass payloads through without holding them (coda-cat). */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/mat.h"
+
 #define IN_BUFSZ (1u << 16)
 
 /* One read(2), retried on EINTR: returns what arrived (0 at end), like cat does. We read the
@@ -125,12 +127,16 @@ ssize_t coda_in_getline(coda_in *in, char **line, size_t *cap)
         unsigned char *nl = memchr(start, '\n', avail);
         size_t take = nl ? (size_t)(nl - start) : avail;
         if (n + take + 1 > *cap) {
-            size_t nc = (*cap ? *cap : 256);
-            while (nc < n + take + 1)
+            size_t nc = (*cap ? *cap : 256), lim = coda_mem_limit();
+            while (nc < n + take + 1 && nc <= SIZE_MAX / 2)
                 nc *= 2;
+            if (nc < n + take + 1 || n + take + 1 > lim)
+                return -2;
+            if (nc > lim)
+                nc = lim;
             char *p = realloc(*line, nc);
             if (!p)
-                return -1;
+                return -2;
             *line = p;
             *cap = nc;
         }
@@ -145,4 +151,22 @@ ssize_t coda_in_getline(coda_in *in, char **line, size_t *cap)
         n--;
     (*line)[n] = '\0';
     return (ssize_t)n;
+}
+
+int coda_in_textline(coda_in *in, char **line, size_t *cap, size_t *len, long *lineno,
+                     coda_err *e)
+{
+    ssize_t n = coda_in_getline(in, line, cap);
+    if (n == -2)
+        return coda_failc(e, CODA_E_MEMORY, "%s:%ld: line too long for memory (or over "
+                          "CODA_MAX_MEMORY)", in->name, *lineno + 1);
+    if (n < 0)
+        return in->ioerr ? coda_failc(e, CODA_E_IO, "%s: read error", in->name) : 0;
+    ++*lineno;
+    const char *nul = memchr(*line, '\0', (size_t)n);
+    if (nul)
+        return coda_fail(e, "%s:%ld:%zu: NUL byte in text input", in->name, *lineno,
+                         (size_t)(nul - *line) + 1);
+    *len = (size_t)n;
+    return 1;
 }

@@ -86,6 +86,11 @@ static coda_format detect(coda_in *in, coda_err *e)
     size_t n = coda_in_peek(in, 64, &p);
     if (in->ioerr)
         return coda_fail(e, "%s: read error", in->name), CODA_FMT_AUTO;
+    if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) { /* a UTF-8 byte-order mark: text follows */
+        unsigned char bom[3];
+        coda_in_read(in, bom, 3);
+        n = coda_in_peek(in, 64, &p);
+    }
     if (n == 0)
         return coda_fail(e, "%s: empty input", in->name), CODA_FMT_AUTO;
     if (memcmp(p, CODA_MAGIC, n < 4 ? n : 4) == 0) /* a 1-3 byte prefix: a truncated frame */
@@ -94,7 +99,8 @@ static coda_format detect(coda_in *in, coda_err *e)
         return CODA_FMT_NPY;
     if (n >= 14 && strncasecmp((const char *)p, "%%MatrixMarket", 14) == 0)
         return CODA_FMT_MTX;
-    for (size_t i = 0; i < n; i++)
+    /* binary bytes in the first line: not text. After it, the text reader names the position */
+    for (size_t i = 0; i < n && p[i] != '\n'; i++)
         if (p[i] < 0x09 || (p[i] > 0x0d && p[i] < 0x20) || p[i] == 0x7f) {
             char shown[9];
             size_t k = n < 4 ? n : 4;
@@ -106,7 +112,7 @@ static coda_format detect(coda_in *in, coda_err *e)
                              in->name, shown),
                    CODA_FMT_AUTO;
         }
-    return CODA_FMT_CSV; /* csv.c tells comma from tab */
+    return CODA_FMT_CSV; /* csv.c finds the delimiter */
 }
 
 int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e)
@@ -210,6 +216,12 @@ int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err
     return 0;
 }
 
+static void note_dropped_header(coda_writer *w)
+{
+    snprintf(w->warning, sizeof w->warning, "%s: frame %ld: the column names (columns=) do not "
+             "fit in a frame's %u bytes of metadata: left out", w->name, w->frames, CODA_META_MAX);
+}
+
 int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
 {
     if (w->fmt != CODA_FMT_BIN && w->frames > 0)
@@ -236,6 +248,8 @@ int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
     }
     if (rc < 0)
         return coda_fail_prefix(e, "%s: ", w->name);
+    if (rc > 0)
+        note_dropped_header(w);
     w->frames++;
     return 0;
 }
@@ -244,8 +258,11 @@ int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e)
 {
     if (w->fmt != CODA_FMT_BIN)
         return coda_fail(e, "%s: only a binary stream takes frames by parts", w->name);
-    if (coda_bin_write_head(w->f, f, e) < 0)
+    int rc = coda_bin_write_head(w->f, f, e);
+    if (rc < 0)
         return coda_fail_prefix(e, "%s: ", w->name);
+    if (rc > 0)
+        note_dropped_header(w);
     w->frames++;
     return 0;
 }

@@ -61,6 +61,7 @@ typedef struct {
     const char *name; /* for messages */
     coda_format fmt;
     long frames;
+    char warning[128]; /* what was left out of the output, for the program to report */
 } coda_writer;
 
 /* path NULL or "-" is stdout. A file is written under a temporary name and appears (or

@@ -6,9 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <csv.h>
+
 #include "../../lib/core/rng.h"
 #include "../../lib/io/binfmt.h"
 #include "../../lib/io/stream.h"
+#include "../../lib/io/textfmt.h"
 #include "check.h"
 
 /* Awkward doubles: signed zeros, subnormals, extremes, and random bit patterns. */
@@ -176,8 +179,265 @@ static void first_nonfinite(void)
     coda_mat_free(&m);
 }
 
+/* Messages quote input through coda_escape: no byte outside printable ASCII gets through. */
+static void escapes(void)
+{
+    char q[CODA_ESC_BUF], long40[60];
+    const char raw[] = "a\x1b[1m\r\n\xff\x7f";
+    CHECK(strcmp(coda_escape(q, raw, sizeof raw - 1), "a\\x1b[1m\\x0d\\x0a\\xff\\x7f") == 0, "%s", q);
+    memset(long40, 'x', sizeof long40);
+    coda_escape(q, long40, sizeof long40);
+    CHECK(strlen(q) == CODA_ESC_SHOW + 3 && strcmp(q + CODA_ESC_SHOW, "...") == 0, "%s", q);
+    memset(long40, 0x1b, sizeof long40); /* the longest result fits the buffer */
+    CHECK(strlen(coda_escape(q, long40, sizeof long40)) == 4 * CODA_ESC_SHOW + 3, "%zu", strlen(q));
+}
+
+static void text_doubles(void)
+{
+    static const struct {
+        const char *s;
+        int rc;
+        double v;
+    } c[] = {{"1.5", 0, 1.5}, {"-0", 0, -0.0}, {"inf", 0, INFINITY}, {"0x1p3", 0, 8},
+             {"2.2250738585072014e-308", 0, DBL_MIN}, {"4.9e-324", 0, 4.9406564584124654e-324},
+             {"3e-324", 0, 4.9406564584124654e-324}, {"1e-310", 0, 1e-310}, {"0e-999", 0, 0},
+             {"1e400", 2, 0}, {"-1e400", 2, 0}, {"1e-400", 1, 0}, {"-2e-324", 1, 0},
+             {"abc", -1, 0}, {"", -1, 0}};
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        char *end;
+        double v;
+        const char *why = NULL;
+        int rc = coda_text_double(c[k].s, &end, &v, &why);
+        /* rc 2 in the table: out of range by overflow */
+        CHECK(rc == (c[k].rc == 2 ? 1 : c[k].rc), "'%s': %d", c[k].s, rc);
+        if (rc == 0)
+            CHECK(memcmp(&v, &c[k].v, sizeof v) == 0 && *end == '\0', "'%s' read as %g", c[k].s, v);
+        if (rc == 1)
+            CHECK(why && strstr(why, c[k].rc == 2 ? "overflows" : "underflows"), "'%s': %s",
+                  c[k].s, why);
+    }
+    char d = 'x';
+    CHECK(coda_delim_parse("tab", &d) == 0 && d == '\t', "tab");
+    CHECK(coda_delim_parse("\\t", &d) == 0 && d == '\t', "\\t");
+    CHECK(coda_delim_parse("space", &d) == 0 && d == ' ', "space");
+    CHECK(coda_delim_parse(";", &d) == 0 && d == ';', ";");
+    CHECK(coda_delim_parse("auto", &d) == 0 && d == 0, "auto");
+    CHECK(coda_delim_parse("|", &d) == -1, "|");
+}
+
+static void write_text(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    fwrite(text, 1, n, f);
+    fclose(f);
+}
+
+/* Read path as one frame; rc of coda_reader_next, e->msg on failure. */
+static int read_one(const char *path, char delim, coda_frame *f, coda_err *e)
+{
+    coda_reader r;
+    if (coda_reader_open(&r, path, e) < 0)
+        return -1;
+    r.in.delim = delim;
+    int rc = coda_reader_next(&r, f, e);
+    coda_reader_close(&r);
+    return rc;
+}
+
+typedef struct {
+    char names[8][16];
+    size_t n;
+    int bad;
+} names_seen;
+
+static void name_field(void *s, size_t len, void *data)
+{
+    names_seen *ns = data;
+    if (ns->n < 8 && len < 16)
+        memcpy(ns->names[ns->n], s, len + 1);
+    else
+        ns->bad = 1;
+    ns->n++;
+}
+
+/* Random header names made of separators, quotes, blanks, '#', a UTF-8 letter: every one reads
+ * back the same through CSV and TSV output. */
+static void header_names(void)
+{
+    static const char *const alphabet[] = {"b", "q", "\"", ",", "\t", " ", ";", "#", "'", "\\",
+                                           "\xc3\xa9"};
+    coda_rng rng;
+    coda_rng_init(&rng, 2024, 0);
+    char path[64], out[64];
+    snprintf(path, sizeof path, "/tmp/coda-unit-%d-h.csv", (int)getpid());
+    snprintf(out, sizeof out, "/tmp/coda-unit-%d-h.out", (int)getpid());
+    int all_ok = 1;
+    for (int trial = 0; trial < 200 && all_ok; trial++) {
+        char names[8][16], text[512];
+        size_t n = 1 + coda_rng_u64(&rng) % 5, o = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t len = coda_rng_u64(&rng) % 5, w = 0;
+            for (size_t k = 0; k < len; k++) {
+                const char *c = alphabet[coda_rng_u64(&rng) % (sizeof alphabet / sizeof *alphabet)];
+                memcpy(names[j] + w, c, strlen(c));
+                w += strlen(c);
+            }
+            names[j][w] = '\0';
+            /* the input quotes every name */
+            text[o++] = j ? ',' : '"';
+            if (j)
+                text[o++] = '"';
+            for (const char *c = names[j]; *c; c++) {
+                if (*c == '"')
+                    text[o++] = '"';
+                text[o++] = *c;
+            }
+            text[o++] = '"';
+        }
+        text[o++] = '\n';
+        for (size_t j = 0; j < n; j++)
+            o += (size_t)snprintf(text + o, sizeof text - o, "%s%zu", j ? "," : "", j);
+        text[o++] = '\n';
+        write_text(path, text, o);
+        coda_err e;
+        coda_frame f, g;
+        if (read_one(path, 0, &f, &e) != 1) {
+            CHECK(0, "trial %d: %s", trial, e.msg);
+            break;
+        }
+        const char *cols = coda_meta_get(&f.meta, "columns");
+        names_seen ns = {0};
+        struct csv_parser p;
+        csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+        if (cols) {
+            csv_parse(&p, cols, strlen(cols), name_field, NULL, &ns);
+            csv_fini(&p, name_field, NULL, &ns);
+        }
+        csv_free(&p);
+        int same = cols && !ns.bad && ns.n == n && f.mat.cols == n;
+        for (size_t j = 0; same && j < n; j++)
+            same = strcmp(ns.names[j], names[j]) == 0;
+        CHECK(same, "trial %d: names of %s read as columns=%s", trial, text, cols ? cols : "(none)");
+        all_ok = same;
+        for (int fmt = CODA_FMT_CSV; same && fmt <= CODA_FMT_TSV; fmt++) {
+            coda_writer w;
+            coda_writer_open(&w, out, (coda_format)fmt, &e);
+            coda_writer_put(&w, &f, &e);
+            coda_writer_close(&w, &e);
+            int rc = read_one(out, 0, &g, &e);
+            const char *back = rc == 1 ? coda_meta_get(&g.meta, "columns") : NULL;
+            CHECK(back && strcmp(back, cols) == 0 && same_bits(&f.mat, &g.mat),
+                  "trial %d, %s: columns=%s came back as %s", trial, coda_format_name(fmt), cols,
+                  back ? back : e.msg);
+            all_ok = all_ok && back && strcmp(back, cols) == 0;
+            if (rc == 1)
+                coda_frame_free(&g);
+        }
+        coda_frame_free(&f);
+    }
+    remove(path);
+    remove(out);
+}
+
+/* Writers refuse what their format cannot hold; the binary writer drops only oversized names. */
+static void writer_limits(void)
+{
+    coda_err e;
+    coda_frame f;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/coda-unit-%d-w", (int)getpid());
+    FILE *o = fopen(path, "wb");
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat.rows = (size_t)1 << 62; /* no data: 0 columns */
+    CHECK(coda_csv_write(o, &f, ',', &e) == -1 && strstr(e.msg, "has no entries"), "%s", e.msg);
+    f.mat.rows = 0;
+    f.mat.cols = 3;
+    CHECK(coda_csv_write(o, &f, '\t', &e) == -1, "0 x 3 written as TSV");
+    fflush(o);
+    CHECK(ftell(o) == 0, "%ld bytes written for empty matrices", ftell(o));
+    fclose(o);
+
+    /* 1 x 3 with 1.5 MiB of names: written without them, and readable */
+    size_t big = CODA_META_MAX + CODA_META_MAX / 2;
+    char *names = malloc(big + 1);
+    memset(names, 'n', big);
+    names[1] = names[3] = ',';
+    names[big] = '\0';
+    coda_mat_alloc(&f.mat, 1, 3, &e);
+    coda_meta_set(&f.meta, "columns", names, &e);
+    coda_meta_set(&f.meta, "note", "kept", &e);
+    free(names);
+    o = fopen(path, "wb");
+    CHECK(coda_bin_write(o, &f, &e) == 1, "wide names not reported as left out");
+    fclose(o);
+    coda_frame g;
+    CHECK(read_one(path, 0, &g, &e) == 1, "%s", e.msg);
+    CHECK(!coda_meta_get(&g.meta, "columns") && coda_meta_get(&g.meta, "note"), "metadata");
+    coda_frame_free(&g);
+    /* other metadata over the limit is still an error */
+    coda_meta_set(&f.meta, "columns", "a,b,c", &e);
+    char *v = malloc(CODA_META_MAX + 1);
+    memset(v, 'v', CODA_META_MAX);
+    v[CODA_META_MAX] = '\0';
+    coda_meta_set(&f.meta, "note", v, &e);
+    free(v);
+    o = fopen(path, "wb");
+    CHECK(coda_bin_write(o, &f, &e) == -1 && strstr(e.msg, "exceeds"), "oversized note accepted");
+    fclose(o);
+    coda_frame_free(&f);
+    remove(path);
+}
+
+/* NUL bytes, text lines and Matrix Market arrays that outgrow the first buffer. */
+static void text_lines(void)
+{
+    coda_err e;
+    coda_frame f;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/coda-unit-%d-t", (int)getpid());
+    write_text(path, "1,2\n3,4\0\n", 9);
+    CHECK(read_one(path, 0, &f, &e) == -1 && strstr(e.msg, ":2:4: NUL byte"), "%s", e.msg);
+    /* forced ';' */
+    write_text(path, "1;2\n3;4\n", 8);
+    CHECK(read_one(path, ';', &f, &e) == 1 && f.mat.rows == 2 && f.mat.cols == 2 &&
+              CODA_AT(&f.mat, 1, 0) == 3, "%s", e.msg);
+    coda_frame_free(&f);
+
+    /* symmetric and skew 100 x 100 arrays: 5050 and 4950 values, more than the first chunk */
+    enum { N = 100 };
+    for (int skew = 0; skew <= 1; skew++) {
+        FILE *o = fopen(path, "wb");
+        fprintf(o, "%%%%MatrixMarket matrix array real %s\n%d %d\n",
+                skew ? "skew-symmetric" : "symmetric", N, N);
+        for (int j = 0; j < N; j++)
+            for (int i = j + skew; i < N; i++)
+                fprintf(o, "%d\n", 1000 * i + j + 1);
+        fclose(o);
+        int rc = read_one(path, 0, &f, &e);
+        CHECK(rc == 1, "%s", e.msg);
+        int ok = rc == 1 && f.mat.rows == N && f.mat.cols == N;
+        for (int j = 0; ok && j < N; j++)
+            for (int i = 0; ok && i < N; i++) {
+                int lo = i > j ? i : j, hi = i > j ? j : i;
+                double want = skew && i == j ? 0 : 1000.0 * lo + hi + 1;
+                if (skew && i < j)
+                    want = -want;
+                ok = CODA_AT(&f.mat, i, j) == want;
+            }
+        CHECK(ok, "%s array placed wrongly", skew ? "skew-symmetric" : "symmetric");
+        if (rc == 1)
+            coda_frame_free(&f);
+    }
+    remove(path);
+}
+
 int main(void)
 {
+    escapes();
+    text_doubles();
+    header_names();
+    writer_limits();
+    text_lines();
     first_nonfinite();
     round_trip(CODA_FMT_BIN, "coda");
     round_trip(CODA_FMT_CSV, "csv");

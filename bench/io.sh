@@ -13,7 +13,7 @@ rows=${BENCH_ROWS:-4000} cols=${BENCH_COLS:-2000} reps=${BENCH_REPS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -std=c17 -D_DEFAULT_SOURCE -o "$tmp/baseline" bench/baseline.c lib/libcoda.a \
-  $(pkg-config --libs lapacke openblas) -lcsv -lm -fopenmp
+  $(pkg-config --libs lapacke openblas) -lcsv -lz -lm -fopenmp
 "$tmp/baseline" gen "$((4 * rows))" "$cols" 1 bin > "$tmp/m.coda" # larger: a pipe of 64 MB is over in tens of ms
 "$tmp/baseline" gen "$rows" "$cols" 1 csv > "$tmp/m.csv"
 best() { # best wall time of $reps runs of "$@"

@@ -124,7 +124,7 @@ static int parse_shape(hdr *s, unsigned long long *dims, int *ndim)
                 return 0;
         } else if (eat(s, ')')) {
             /* (n) is an integer in Python, not a tuple: numpy refuses it */
-            return *ndim == 1 ? hfail(s, "a 1-D shape is written (n,), not (n)") : 0;
+            return *ndim == 1 ? (s->p--, hfail(s, "a 1-D shape is written (n,), not (n)")) : 0;
         } else
             return hfail(s, "expected ',' or ')' in the shape");
     }
@@ -199,11 +199,12 @@ static int parse_header(hdr *s, coda_layout *l, unsigned long long *dims, int *n
         if (!eat(s, ',') && !(skip_ws(s), s->h[s->p] == '}'))
             return hfail(s, "expected ',' or '}'");
     }
+    size_t close = s->p - 1;
     skip_ws(s);
     if (s->p < s->n)
         return hfail(s, "unexpected text after the header dict");
     if (seen != (DESCR | FORTRAN | SHAPE))
-        return hfail(s, "the header lacks '%s'", !(seen & DESCR) ? "descr"
+        return s->p = close, hfail(s, "the header lacks '%s'", !(seen & DESCR) ? "descr"
                                                  : !(seen & FORTRAN) ? "fortran_order" : "shape");
     l->rowmajor = !fortran;
     s->p = descr_at;

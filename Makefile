@@ -14,7 +14,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -llapacke -lopenblas)
 # OpenMP only where a kernel splits into independent pieces (results never depend on threads)
 CODA_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -fopenmp -Wall -Wextra -Werror $(PKG_CFLAGS) -MMD -MP
-LDLIBS   = $(PKG_LIBS) -lcsv -lm -fopenmp
+LDLIBS   = $(PKG_LIBS) -lcsv -lz -lm -fopenmp
 
 LIB_SRC  := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

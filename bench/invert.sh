@@ -16,7 +16,7 @@ EPS=${BENCH_EPS:-1e-6}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -std=c17 -D_DEFAULT_SOURCE $(pkg-config --cflags lapacke openblas) -o "$tmp/baseline" \
-  bench/baseline.c lib/libcoda.a $(pkg-config --libs lapacke openblas) -lcsv -lm -fopenmp
+  bench/baseline.c lib/libcoda.a $(pkg-config --libs lapacke openblas) -lcsv -lz -lm -fopenmp
 best() { sort -g | head -1; }
 wall() { local t0 t1; t0=$(date +%s.%N); "$@" > /dev/null; t1=$(date +%s.%N); calc "$t1 - $t0"; }
 calc() { awk "BEGIN { print $1 }"; }

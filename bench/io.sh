@@ -2,9 +2,15 @@
 # I/O benchmark (a measurement, never a test): in the same run,
 #  - binary frames read+written through a pipe (coda-cat) against cat of the same bytes;
 #  - CSV reading (coda-cat --info parses every field) against a bare strtod loop over the
-#    same text.
+#    same text;
+#  - .npy, .npz and binary files read and written by whole coda-cat processes, on an
+#    NPY_ROWS x NPY_COLS float64 array (default 50000 x 500, 200 MB), against cat of the same
+#    file and numpy's np.load / np.save (timed inside python, so without its start-up), with
+#    each coda process's peak memory (/usr/bin/time) against the array's size.
 # Prints the times and the ratios (speed relative to the baseline; 1.0 = as fast).
 # Sizes: CSV BENCH_ROWS x BENCH_COLS (default 4000 x 2000, ~150 MB), binary 4x the rows (256 MB).
+# The machine may be shared: the best of the runs is kept, and the ratios, taken in the same
+# run, are what to compare.
 # BENCH_REPS runs each (default 5), best kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +18,9 @@ make -s all
 rows=${BENCH_ROWS:-4000} cols=${BENCH_COLS:-2000} reps=${BENCH_REPS:-5}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+PY=/usr/bin/python3
 cc -O2 -std=c17 -D_DEFAULT_SOURCE -o "$tmp/baseline" bench/baseline.c lib/libcoda.a \
-  $(pkg-config --libs lapacke openblas) -lcsv -lm -fopenmp
+  $(pkg-config --libs lapacke openblas) -lcsv -lz -lm -fopenmp
 "$tmp/baseline" gen "$((4 * rows))" "$cols" 1 bin > "$tmp/m.coda" # larger: a pipe of 64 MB is over in tens of ms
 "$tmp/baseline" gen "$rows" "$cols" 1 csv > "$tmp/m.csv"
 best() { # best wall time of $reps runs of "$@"
@@ -36,3 +43,45 @@ awk -v a="$t_cat" -v b="$t_bin" -v c="$t_strtod" -v d="$t_csv" -v mb="$mb_bin" -
   printf "binary through a pipe: cat %.3f s, coda-cat %.3f s -> %.2fx the speed of cat (target >= 0.8)\n", a, b, a / b
   printf "CSV reading: strtod loop %.3f s, coda-cat %.3f s -> %.2fx the speed of strtod (target >= 0.7)\n", c, d, c / d
 }'
+
+# .npy / .npz / binary files, whole processes
+nr=${NPY_ROWS:-50000} nc=${NPY_COLS:-500}
+"$PY" -c "
+import numpy as np
+a = np.random.default_rng(1).standard_normal(($nr, $nc))
+np.save('$tmp/C.npy', a); np.save('$tmp/F.npy', np.asfortranarray(a))
+np.save('$tmp/F4.npy', np.asfortranarray(a, dtype='<f4')); np.save('$tmp/BE.npy', a.astype('>f8'))
+np.savez('$tmp/S.npz', np.asfortranarray(a))"
+bin/coda-cat "$tmp/F.npy" -o "$tmp/A.coda"
+bytes=$((nr * nc * 8))
+np_times=$("$PY" -c "
+import numpy as np, time
+def best(f):
+    b = 1e9
+    for _ in range($reps):
+        t = time.perf_counter(); f(); b = min(b, time.perf_counter() - t)
+    return b
+a = np.load('$tmp/F.npy')
+print(best(lambda: np.load('$tmp/C.npy')), best(lambda: np.save('$tmp/np-out.npy', a)))")
+t_npload=${np_times% *} t_npsave=${np_times#* }
+t_catf=$(best bash -c "cat '$tmp/F.npy' > /dev/null")
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; } # KB
+row() { # label, baseline label, baseline time, command...
+  local label=$1 bl=$2 bt=$3; shift 3
+  local t; t=$(best "$@")
+  local kb; kb=$(peak "$@")
+  awk -v l="$label" -v t="$t" -v bl="$bl" -v bt="$bt" -v b="$bytes" -v kb="$kb" 'BEGIN {
+    printf "%-34s %.3f s  %5.2f GB/s  %5.2fx %-8s peak %.2fx the array\n", l, t, b / t / 1e9,
+           bt / t, bl, kb * 1024 / b }'
+}
+printf "files: %d x %d float64 (%d MB); cat of the .npy %.3f s, np.load (C order) %.3f s, np.save %.3f s\n" "$nr" "$nc" "$((bytes / 1000000))" "$t_catf" "$t_npload" "$t_npsave"
+row "read .npy Fortran order" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/F.npy' -f bin > /dev/null"
+row "read .npy C order (transposed)" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/C.npy' -f bin > /dev/null"
+row "read .npy big-endian C order" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/BE.npy' -f bin > /dev/null"
+row "read .npy float32 (converted)" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/F4.npy' -f bin > /dev/null"
+row "read .npz stored (CRC checked)" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/S.npz' -f bin > /dev/null"
+row "read binary file" cat "$t_catf" bash -c "bin/coda-cat '$tmp/A.coda' -f npy > /dev/null"
+row "binary file -> .npy file" np.save "$t_npsave" bin/coda-cat "$tmp/A.coda" -o "$tmp/out.npy"
+row ".npy file -> binary file" np.save "$t_npsave" bin/coda-cat "$tmp/F.npy" -o "$tmp/out.coda"
+row "binary file -> .npz file" np.save "$t_npsave" bin/coda-cat "$tmp/A.coda" -o "$tmp/out.npz"
+echo "(GB/s: array bytes over the whole process's wall time; the -> rows read and write the array)"

@@ -21,7 +21,7 @@ OPTS=${BENCH_SOLVE_OPTS:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -std=c17 -D_DEFAULT_SOURCE $(pkg-config --cflags lapacke openblas) -o "$tmp/baseline" \
-  bench/baseline.c lib/libcoda.a $(pkg-config --libs lapacke openblas) -lcsv -lm -fopenmp
+  bench/baseline.c lib/libcoda.a $(pkg-config --libs lapacke openblas) -lcsv -lz -lm -fopenmp
 best() { sort -g | head -1; }
 calc() { awk "BEGIN { print $1 }"; }
 now() { date +%s.%N; }

@@ -19,7 +19,7 @@ n=${BENCH_N:-4000} m=${BENCH_M:-4} P=${BENCH_P:-8}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -std=c17 -D_DEFAULT_SOURCE $(pkg-config --cflags lapacke openblas) -o "$tmp/baseline" \
-  bench/baseline.c lib/libcoda.a $(pkg-config --libs lapacke openblas) -lcsv -lm -fopenmp
+  bench/baseline.c lib/libcoda.a $(pkg-config --libs lapacke openblas) -lcsv -lz -lm -fopenmp
 now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%.3g\", $1 }"; }
 coda-gen --seed 1 "$n" "$n" -o "$tmp/A.coda"

@@ -14,7 +14,7 @@ N=${BENCH_N:-100} S=${BENCH_S:-10} R=${BENCH_RUNS:-40} SHIFT=1 RATE=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 -std=c17 -D_DEFAULT_SOURCE -o "$tmp/baseline" bench/baseline.c lib/libcoda.a \
-  $(pkg-config --libs lapacke openblas) -lcsv -lm -fopenmp
+  $(pkg-config --libs lapacke openblas) -lcsv -lz -lm -fopenmp
 "$tmp/baseline" gen 2000 4 1 bin > "$tmp/A.coda"
 "$tmp/baseline" gen 4 1 2 bin > "$tmp/v.coda"
 "$tmp/baseline" gen 2000 5 3 bin > "$tmp/Xy.coda"

@@ -14,11 +14,13 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "Usage: coda-cat [OPTIONS] [FILE...]\n"
-            "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, Matrix Market; the\n"
-            "input format is detected) and write them in one format.\n\n"
+            "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, .npz, Matrix Market;\n"
+            "the input format is detected; FILE.npz:NAME is member NAME) and write them in one\n"
+            "format.\n\n"
             "  -o, --output FILE   write to FILE (format from its extension unless -f)\n"
-            "  -f, --format F      bin, csv, tsv, npy or mtx (default: bin into a pipe or file,\n"
-            "                      csv to a terminal)\n"
+            "  -f, --format F      bin, csv, tsv, npy, npz or mtx (default: bin into a pipe or\n"
+            "                      file, csv to a terminal)\n"
+            "      --dtype T       npy/npz output as f8 (float64, the default) or f4 (float32)\n"
             "  -i, --info          list frames: kind, shape, dtype, tags, metadata\n"
             "  -k, --kind K        keep only frames of kind matrix, plan, task or result\n"
             "      --tag NAME=V    keep only frames whose tag NAME (worker, block, iter, aux) is V\n"
@@ -55,8 +57,9 @@ int main(int argc, char **argv)
         {"tag", required_argument, 0, O_TAG},    {"frame", required_argument, 0, 'n'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {"delimiter", required_argument, 0, 'd'},
-        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
-    const char *out = NULL, *fmt = NULL;
+        {"version", no_argument, 0, 'V'},      {"dtype", required_argument, 0, 'D'},
+        {0, 0, 0, 0}};
+    const char *out = NULL, *fmt = NULL, *dtype = NULL;
     int info = 0, kind = 0, ntags = 0, quiet = 0, tag_name[CODA_NTAGS * 2];
     char delim = 0;
     long long tag_val[CODA_NTAGS * 2];
@@ -67,6 +70,13 @@ int main(int argc, char **argv)
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
+        case 'D':
+            if (strcmp(optarg, "f8") && strcmp(optarg, "f4")) {
+                coda_say(prog, "option --dtype: expected f8 or f4, got '%s'", optarg);
+                return CODA_EXIT_USAGE;
+            }
+            dtype = optarg;
+            break;
         case 'i': info = 1; break;
         case 'q': quiet = 1; break;
         case 'd':
@@ -123,6 +133,14 @@ int main(int argc, char **argv)
         coda_say(prog, "%s", e.msg);
         return coda_exit_for(&e);
     }
+    if (dtype && !info && w.fmt != CODA_FMT_NPY && w.fmt != CODA_FMT_NPZ) {
+        coda_writer_abort(&w);
+        coda_say(prog, "option --dtype: only npy and npz output take a dtype (this is %s)",
+                 coda_format_name(w.fmt));
+        return CODA_EXIT_USAGE;
+    }
+    if (dtype && !strcmp(dtype, "f4"))
+        w.dtype = CODA_F32; /* asked for: float32 is never chosen silently */
     int nin = argc - optind, status = CODA_EXIT_OK;
     long selected = 0;
     for (int a = 0; a < (nin ? nin : 1) && status == CODA_EXIT_OK; a++) {

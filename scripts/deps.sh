@@ -2,7 +2,7 @@
 # Install the Debian packages coda needs, and only those that are missing. Says what it installs.
 set -euo pipefail
 need=(gcc make pkg-config libopenblas-dev liblapacke-dev libcsv-dev bats bats-assert bats-support
-      python3-numpy)
+      python3-numpy zlib1g-dev)
 [ "${CODA_DEPS_EXTRA:-}" ] && need+=($CODA_DEPS_EXTRA)
 missing=()
 for p in "${need[@]}"; do

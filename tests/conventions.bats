@@ -146,7 +146,7 @@ files() { ls -A | tr '\n' ' '; }
 @test "every program: an unknown output extension is a usage error, and nothing is written" {
   inputs
   for p in $PROGS; do
-    for name in out.txt out.csv.gz out.npz; do
+    for name in out.txt out.csv.gz out.xlsx; do
       run coda-$p $(good_args $p) -o $name
       [ "$status" -eq 2 ] || { echo "coda-$p -o $name: exit $status: $output"; false; }
       [[ "$output" == *"unknown output extension"* ]] || { echo "coda-$p: $output"; false; }

@@ -1,14 +1,9 @@
 #include "binfmt.h"
+#include "rawio.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int host_little(void)
-{
-    const uint16_t x = 1;
-    return *(const unsigned char *)&x == 1;
-}
 
 static uint64_t get_u(const unsigned char *p, int nbytes, int little)
 {
@@ -22,16 +17,6 @@ static void put_u(unsigned char *p, uint64_t v, int nbytes, int little)
 {
     for (int i = 0; i < nbytes; i++)
         p[little ? i : nbytes - 1 - i] = (unsigned char)(v >> (8 * i));
-}
-
-static void swap_bytes(unsigned char *p, size_t count, size_t width)
-{
-    for (size_t k = 0; k < count; k++, p += width)
-        for (size_t i = 0; i < width / 2; i++) {
-            unsigned char t = p[i];
-            p[i] = p[width - 1 - i];
-            p[width - 1 - i] = t;
-        }
 }
 
 static int parse_meta(coda_meta *m, char *text, size_t len, coda_err *e)
@@ -134,54 +119,21 @@ int coda_bin_read_head(coda_in *in, long idx, coda_frame *f, coda_bin_head *h, c
 
 int coda_bin_native(const coda_bin_head *h)
 {
-    return h->dtype == CODA_F64 && !h->rowmajor && h->little == host_little();
+    return h->dtype == CODA_F64 && !h->rowmajor && h->little == coda_host_little();
 }
 
 int coda_bin_read_payload(coda_in *in, long idx, coda_frame *f, const coda_bin_head *h,
                           coda_err *e)
 {
-    size_t rows = f->mat.rows, cols = f->mat.cols, n = rows * cols, bytes = h->bytes;
-    size_t width = h->dtype == CODA_F64 ? 8 : 4;
-    if (coda_mat_alloc_raw(&f->mat, rows, cols, e) < 0) {
+    /* float64 in our order lands in place; anything else is converted chunk by chunk */
+    coda_layout l = {h->dtype == CODA_F64 ? CODA_EL_F8 : CODA_EL_F4,
+                     h->little != coda_host_little(), h->rowmajor};
+    uint64_t at;
+    if (coda_raw_read(coda_in_src(in), &l, f->mat.rows, f->mat.cols, &f->mat, "payload", &at,
+                      e) < 0) {
         coda_frame_free(f);
         return coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", in->name, idx,
                                 (unsigned long long)h->at);
-    }
-    if (n == 0)
-        return 1;
-    /* float64 in our order lands in place; anything else goes through a scratch copy */
-    int direct = h->dtype == CODA_F64 && !h->rowmajor;
-    unsigned char *raw = direct ? (unsigned char *)f->mat.data : malloc(bytes);
-    if (!raw) {
-        coda_frame_free(f);
-        return BAD("out of memory");
-    }
-    uint64_t payload_at = in->off;
-    size_t rd = coda_in_read(in, raw, bytes);
-    if (rd != bytes) {
-        if (!direct)
-            free(raw);
-        coda_frame_free(f);
-        return BAD("truncated payload: %zu of %zu bytes after byte %llu", rd, bytes,
-                   (unsigned long long)payload_at);
-    }
-    if (h->little != host_little())
-        swap_bytes(raw, n, width);
-    if (!direct) {
-        for (size_t k = 0; k < n; k++) {
-            double v;
-            if (h->dtype == CODA_F64)
-                memcpy(&v, raw + 8 * k, 8);
-            else {
-                float x;
-                memcpy(&x, raw + 4 * k, 4);
-                v = x;
-            }
-            /* k counts in storage order */
-            size_t i = h->rowmajor ? k / cols : k % rows, j = h->rowmajor ? k % cols : k / rows;
-            f->mat.data[j * rows + i] = v;
-        }
-        free(raw);
     }
     return 1;
 }
@@ -215,7 +167,7 @@ int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, FILE *o
 int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
 {
     unsigned char h[CODA_HEADER_BYTES] = {0};
-    int little = host_little();
+    int little = coda_host_little();
     size_t meta_len = 0, names = (size_t)-1; /* names: the index of columns= when dropped */
     for (size_t i = 0; i < f->meta.n; i++)
         meta_len += strlen(f->meta.key[i]) + strlen(f->meta.val[i]) + 2;

@@ -1,210 +1,330 @@
-/* NumPy .npy: versions 1.0, 2.0 and 3.0. Reads <f8 >f8 <f4 <i4 <i8 in C or Fortran order with
- * 0, 1 or 2 dimensions; writes <f8 (host order) in Fortran order, header padded to 64 bytes. */
+/* NumPy .npy, versions 1.0, 2.0 and 3.0 (numpy.lib.format). The header is a Python dict
+ * literal, parsed here as such: exactly the keys 'descr', 'fortran_order' and 'shape', with a
+ * string, a bool and a tuple of integers, so that a key's name inside another value is never
+ * taken for the key. Reads float64/32/16, bool and 8- to 64-bit integers in either byte order
+ * and either storage order, with 0, 1 or 2 dimensions; writes float64 (or float32 when asked)
+ * in host byte order, Fortran order, the header padded to 64 bytes like numpy's. */
+#include <ctype.h>
 #include <errno.h>
-#include <math.h>
-#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "binfmt.h"
 #include "textfmt.h"
 
 static const unsigned char npy_magic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
-#define NPY_HEADER_MAX (1u << 20)
+/* numpy.load refuses longer headers (its max_header_size) */
+#define NPY_HEADER_MAX 10000
+#define NPY_MAXDIM 32
+#define NPY_DTYPES "float64, float32, float16, bool, int8/16/32/64, uint8/16/32/64 in either " \
+                   "byte order, e.g. <f8 >f4 |b1 |u1 <i8"
 
-static int host_little(void)
+typedef struct {
+    const char *h; /* the header text, NUL-terminated */
+    size_t n, p;   /* length, position */
+    uint64_t base; /* file offset of h[0], for messages */
+    int py2;       /* versions 1 and 2 may come from Python 2, whose ints can end in L */
+    const char *name;
+    coda_err *e;
+} hdr;
+
+static int hfail(hdr *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int hfail(hdr *s, const char *fmt, ...)
 {
-    const uint16_t x = 1;
-    return *(const unsigned char *)&x == 1;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return coda_fail(s->e, "%s: byte %llu: .npy header: %s", s->name,
+                     (unsigned long long)(s->base + s->p), msg);
 }
 
-/* Find 'key' in the header dict and return a pointer just after its ':'. */
-static const char *dict_value(const char *h, const char *key)
+static void skip_ws(hdr *s) /* Python's whitespace inside brackets */
 {
-    char pat[32];
-    snprintf(pat, sizeof pat, "'%s'", key);
-    const char *p = strstr(h, pat);
-    if (!p) {
-        snprintf(pat, sizeof pat, "\"%s\"", key);
-        p = strstr(h, pat);
+    while (s->p < s->n && strchr(" \t\r\n\f", s->h[s->p]) && s->h[s->p])
+        s->p++;
+}
+
+static int eat(hdr *s, char c)
+{
+    skip_ws(s);
+    if (s->p < s->n && s->h[s->p] == c) {
+        s->p++;
+        return 1;
     }
-    if (!p)
-        return NULL;
-    p = strchr(p + strlen(pat), ':');
-    if (!p)
-        return NULL;
-    p++;
-    while (*p == ' ')
-        p++;
-    return p;
+    return 0;
 }
 
-int coda_npy_read(coda_in *in, coda_frame *f, coda_err *e)
+/* A quoted string without escapes (no key or dtype needs one). */
+static int parse_str(hdr *s, char *out, size_t cap)
+{
+    skip_ws(s);
+    char q = s->p < s->n ? s->h[s->p] : 0;
+    if (q != '\'' && q != '"')
+        return hfail(s, "expected a quoted string");
+    size_t start = ++s->p;
+    while (s->p < s->n && s->h[s->p] != q) {
+        unsigned char c = (unsigned char)s->h[s->p];
+        if (c == '\\' || c < 0x20 || c >= 0x7f) /* also keeps messages printable */
+            return hfail(s, "unsupported character in a string");
+        s->p++;
+    }
+    if (s->p == s->n)
+        return s->p = start - 1, hfail(s, "unterminated string");
+    size_t len = s->p - start;
+    if (len >= cap)
+        return s->p = start, hfail(s, "string too long for a key or dtype");
+    memcpy(out, s->h + start, len);
+    out[len] = '\0';
+    s->p++;
+    return 0;
+}
+
+static int parse_bool(hdr *s, int *v)
+{
+    skip_ws(s);
+    const char *t = s->h + s->p;
+    size_t len = strncmp(t, "True", 4) == 0 ? 4 : strncmp(t, "False", 5) == 0 ? 5 : 0;
+    if (!len || isalnum((unsigned char)t[len]) || t[len] == '_')
+        return hfail(s, "'fortran_order' must be True or False");
+    *v = len == 4;
+    s->p += len;
+    return 0;
+}
+
+/* A tuple of non-negative integers: (), (n,), (n, m), with an optional trailing comma. */
+static int parse_shape(hdr *s, unsigned long long *dims, int *ndim)
+{
+    *ndim = 0;
+    if (!eat(s, '('))
+        return hfail(s, "'shape' must be a tuple such as (3, 4)");
+    if (eat(s, ')'))
+        return 0;
+    for (;;) {
+        skip_ws(s);
+        const char *t = s->h + s->p;
+        if (!isdigit((unsigned char)*t) || (t[0] == '0' && isdigit((unsigned char)t[1])))
+            return hfail(s, "a dimension must be a non-negative integer");
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(t, &end, 10);
+        if (errno || v > SIZE_MAX)
+            return hfail(s, "dimension too large");
+        if (*ndim == NPY_MAXDIM)
+            return hfail(s, "more than %d dimensions", NPY_MAXDIM);
+        dims[(*ndim)++] = v;
+        s->p += (size_t)(end - t);
+        if (s->py2 && s->h[s->p] == 'L')
+            s->p++;
+        if (eat(s, ',')) {
+            if (eat(s, ')'))
+                return 0;
+        } else if (eat(s, ')')) {
+            /* (n) is an integer in Python, not a tuple: numpy refuses it */
+            return *ndim == 1 ? (s->p--, hfail(s, "a 1-D shape is written (n,), not (n)")) : 0;
+        } else
+            return hfail(s, "expected ',' or ')' in the shape");
+    }
+}
+
+/* descr such as '<f8' into an element type and byte order. */
+static int parse_descr(const char *d, coda_layout *l)
+{
+    static const struct {
+        const char *code;
+        coda_eltype t;
+    } types[] = {{"f8", CODA_EL_F8}, {"f4", CODA_EL_F4}, {"f2", CODA_EL_F2}, {"b1", CODA_EL_B1},
+                 {"i1", CODA_EL_I1}, {"u1", CODA_EL_U1}, {"i2", CODA_EL_I2}, {"u2", CODA_EL_U2},
+                 {"i4", CODA_EL_I4}, {"u4", CODA_EL_U4}, {"i8", CODA_EL_I8}, {"u8", CODA_EL_U8}};
+    int little = coda_host_little();
+    if (*d == '<' || *d == '>')
+        little = *d++ == '<';
+    else if (*d == '|' || *d == '=') /* not applicable, or native */
+        d++;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(d, types[i].code) == 0) {
+            l->type = types[i].t;
+            l->swap = coda_el_width(l->type) > 1 && little != coda_host_little();
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_header(hdr *s, coda_layout *l, unsigned long long *dims, int *ndim)
+{
+    enum { DESCR = 1, FORTRAN = 2, SHAPE = 4 };
+    int seen = 0, fortran = 0;
+    char key[32], descr[16];
+    size_t descr_at = 0;
+    /* before the dict, Python allows blank lines and leading blanks on the first line, but
+     * no indentation (not even a form feed, numpy finds) on a later line */
+    size_t line = 0; /* where the current line starts */
+    int broke = 0;
+    for (; s->p < s->n && strchr(" \t\f\r\n", s->h[s->p]) && s->h[s->p]; s->p++)
+        if (s->h[s->p] == '\r' || s->h[s->p] == '\n')
+            line = s->p + 1, broke = 1;
+    if (broke && line < s->p)
+        return hfail(s, "unexpected indentation before the dict");
+    if (!eat(s, '{'))
+        return hfail(s, "expected a dict: '{'");
+    while (!eat(s, '}')) {
+        size_t key_at = (skip_ws(s), s->p);
+        if (parse_str(s, key, sizeof key) < 0)
+            return -1;
+        int which = !strcmp(key, "descr") ? DESCR : !strcmp(key, "fortran_order") ? FORTRAN
+                  : !strcmp(key, "shape") ? SHAPE : 0;
+        s->p = which ? s->p : key_at;
+        if (!which)
+            return hfail(s, "unknown key '%s' (a .npy header has 'descr', 'fortran_order' "
+                            "and 'shape', nothing else)", key);
+        if (seen & which)
+            return s->p = key_at, hfail(s, "duplicate key '%s'", key);
+        seen |= which;
+        if (!eat(s, ':'))
+            return hfail(s, "expected ':' after '%s'", key);
+        if (which == DESCR) {
+            descr_at = (skip_ws(s), s->p);
+            if (s->h[s->p] == '[')
+                return hfail(s, "a structured dtype (a list of fields) is not a matrix");
+            if (parse_str(s, descr, sizeof descr) < 0)
+                return -1;
+        } else if (which == FORTRAN) {
+            if (parse_bool(s, &fortran) < 0)
+                return -1;
+        } else if (parse_shape(s, dims, ndim) < 0)
+            return -1;
+        if (!eat(s, ',') && !(skip_ws(s), s->h[s->p] == '}'))
+            return hfail(s, "expected ',' or '}'");
+    }
+    size_t close = s->p - 1;
+    skip_ws(s);
+    if (s->p < s->n)
+        return hfail(s, "unexpected text after the header dict");
+    if (seen != (DESCR | FORTRAN | SHAPE))
+        return s->p = close, hfail(s, "the header lacks '%s'", !(seen & DESCR) ? "descr"
+                                                 : !(seen & FORTRAN) ? "fortran_order" : "shape");
+    l->rowmajor = !fortran;
+    s->p = descr_at;
+    if (parse_descr(descr, l) < 0)
+        return hfail(s, "unsupported .npy dtype '%s' (reads " NPY_DTYPES ")", descr);
+    if (*ndim > 2)
+        return hfail(s, ".npy arrays of more than 2 dimensions are not matrices");
+    return 0;
+}
+
+int coda_npy_read_src(coda_src src, const char *name, coda_frame *f, coda_err *e)
 {
     unsigned char pre[12];
     coda_frame_init(f, CODA_MATRIX);
-#define BAD(at, ...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: byte %llu: ", in->name, \
+#define BAD(at, ...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: byte %llu: ", name, \
                                                                    (unsigned long long)(at)))
-    if (coda_in_read(in, pre, 8) != 8 || memcmp(pre, npy_magic, 6) != 0)
+    if (src.read(src.ctx, pre, 8) != 8 || memcmp(pre, npy_magic, 6) != 0)
         return BAD(0, "truncated or bad .npy magic");
-    int major = pre[6];
-    size_t hlen;
-    if (major == 1) {
-        if (coda_in_read(in, pre + 8, 2) != 2)
-            return BAD(8, "truncated .npy header length");
-        hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
-    } else if (major == 2 || major == 3) {
-        if (coda_in_read(in, pre + 8, 4) != 4)
-            return BAD(8, "truncated .npy header length");
-        hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 |
-               (size_t)pre[11] << 24;
-    } else
-        return BAD(6, "unsupported .npy version %d.%d", pre[6], pre[7]);
+    if ((pre[6] < 1 || pre[6] > 3) || pre[7] != 0)
+        return BAD(6, "unsupported .npy version %d.%d (reads 1.0, 2.0, 3.0)", pre[6], pre[7]);
+    size_t lenbytes = pre[6] == 1 ? 2 : 4, hlen = 0;
+    if (src.read(src.ctx, pre + 8, lenbytes) != lenbytes)
+        return BAD(8, "truncated .npy header length");
+    for (size_t i = 0; i < lenbytes; i++)
+        hlen |= (size_t)pre[8 + i] << (8 * i);
+    uint64_t hstart = 8 + lenbytes;
     if (hlen > NPY_HEADER_MAX)
-        return BAD(8, ".npy header of %zu bytes is implausibly large", hlen);
-    uint64_t hstart = in->off;
+        return BAD(8, ".npy header of %zu bytes is longer than numpy reads (%d)", hlen,
+                   NPY_HEADER_MAX);
     char *h = malloc(hlen + 1);
     if (!h)
-        return BAD(hstart, "out of memory");
-    if (coda_in_read(in, h, hlen) != hlen) {
+        return coda_fail_oom(e);
+    if (src.read(src.ctx, h, hlen) != hlen) {
         free(h);
         return BAD(hstart, "truncated .npy header");
     }
     h[hlen] = '\0';
-    const char *d = dict_value(h, "descr"), *fo = dict_value(h, "fortran_order"),
-               *sh = dict_value(h, "shape");
-    if (!d || !fo || !sh) {
-        free(h);
-        return BAD(hstart, ".npy header lacks descr, fortran_order or shape");
-    }
-    char descr[8] = {0};
-    if ((*d != '\'' && *d != '"') || sscanf(d + 1, "%7[^'\"]", descr) != 1) {
-        free(h);
-        return BAD(hstart, "bad .npy descr");
-    }
-    int fortran;
-    if (strncmp(fo, "True", 4) == 0)
-        fortran = 1;
-    else if (strncmp(fo, "False", 5) == 0)
-        fortran = 0;
-    else {
-        free(h);
-        return BAD(hstart, "bad .npy fortran_order");
-    }
-    if (*sh != '(') {
-        free(h);
-        return BAD(hstart, "bad .npy shape");
-    }
-    unsigned long long dims[3];
+    hdr s = {h, hlen, 0, hstart, pre[6] < 3, name, e};
+    coda_layout l;
+    unsigned long long dims[NPY_MAXDIM];
     int ndim = 0;
-    const char *p = sh + 1;
-    for (;;) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        if (*p == ')')
-            break;
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(p, &end, 10);
-        if (end == p || errno || *p == '-' || ndim == 3) {
-            free(h);
-            return ndim == 3 ? BAD(hstart, ".npy arrays of more than 2 dimensions are not "
-                                           "matrices")
-                             : BAD(hstart, "bad .npy shape");
-        }
-        dims[ndim++] = v;
-        p = end;
-    }
+    int rc = parse_header(&s, &l, dims, &ndim);
     free(h);
-    if (ndim == 3)
-        return BAD(hstart, ".npy arrays of more than 2 dimensions are not matrices");
+    if (rc < 0)
+        return -1;
     size_t rows = ndim >= 1 ? dims[0] : 1, cols = ndim == 2 ? dims[1] : 1;
-    /* dtype */
-    int little, width, isint;
-    char kind;
-    if (strlen(descr) != 3 || (descr[0] != '<' && descr[0] != '>' && descr[0] != '|'))
-        return BAD(hstart, "unsupported .npy dtype '%s' (reads <f8 >f8 <f4 <i4 <i8)", descr);
-    little = descr[0] != '>';
-    kind = descr[1];
-    width = descr[2] - '0';
-    if (!((kind == 'f' && (width == 8 || width == 4)) || (kind == 'i' && (width == 4 || width == 8))))
-        return BAD(hstart, "unsupported .npy dtype '%s' (reads <f8 >f8 <f4 <i4 <i8)", descr);
-    isint = kind == 'i';
-    size_t bytes;
-    if (coda_size_check(rows, cols, (size_t)width, &bytes, e) < 0 ||
-        coda_size_check(rows, cols, sizeof(double), NULL, e) < 0)
-        return coda_fail_prefix(e, "%s: byte %llu: ", in->name, (unsigned long long)hstart);
-    if (coda_mat_alloc(&f->mat, rows, cols, e) < 0)
-        return coda_fail_prefix(e, "%s: ", in->name);
-    uint64_t data_at = in->off;
-    unsigned char *raw = malloc(bytes ? bytes : 1);
-    if (!raw) {
-        coda_frame_free(f);
-        return BAD(data_at, "out of memory");
-    }
-    size_t got = coda_in_read(in, raw, bytes);
-    if (got != bytes) {
-        free(raw);
-        coda_frame_free(f);
-        return BAD(data_at + got, "truncated .npy data: %zu of %zu bytes", got, bytes);
-    }
+    uint64_t data_at = hstart + hlen, at;
+    if (coda_size_check(rows, cols, sizeof(double), NULL, e) < 0)
+        return coda_fail_prefix(e, "%s: byte %llu: ", name, (unsigned long long)hstart);
+    if (src.left != UINT64_MAX)
+        src.left = src.left > data_at ? src.left - data_at : 0;
+    if (coda_raw_read(src, &l, rows, cols, &f->mat, ".npy data", &at, e) < 0)
+        return coda_fail_prefix(e, "%s: byte %llu: ", name, (unsigned long long)(data_at + at));
     unsigned char one;
-    if (coda_in_read(in, &one, 1) == 1) {
-        free(raw);
+    if (src.read(src.ctx, &one, 1) == 1) {
         coda_frame_free(f);
-        return BAD(data_at + bytes, "trailing bytes after the .npy data");
+        return BAD(data_at + rows * cols * coda_el_width(l.type),
+                   "trailing bytes after the .npy data");
     }
-    size_t n = rows * cols;
-    for (size_t k = 0; k < n; k++) {
-        unsigned char b[8];
-        for (int i = 0; i < width; i++)
-            b[i] = raw[k * (size_t)width + (size_t)(little == host_little() ? i : width - 1 - i)];
-        double v;
-        if (!isint && width == 8)
-            memcpy(&v, b, 8);
-        else if (!isint) {
-            float x;
-            memcpy(&x, b, 4);
-            v = x;
-        } else if (width == 4) {
-            int32_t x;
-            memcpy(&x, b, 4);
-            v = x;
-        } else {
-            int64_t x;
-            memcpy(&x, b, 8);
-            v = (double)x;
-            if (x > (INT64_C(1) << 53) || x < -(INT64_C(1) << 53)) {
-                free(raw);
-                coda_frame_free(f);
-                return BAD(data_at + k * 8, "int64 value %lld is not exactly representable as "
-                                            "float64", (long long)x);
-            }
-        }
-        size_t i = fortran ? k % rows : k / cols, j = fortran ? k / rows : k % cols;
-        f->mat.data[j * rows + i] = v;
+    f->dtype = l.type == CODA_EL_F4 ? CODA_F32 : CODA_F64;
+    /* a vector or a scalar keeps its shape through a round trip (the writer reads this) */
+    if (ndim < 2 && coda_meta_set(&f->meta, "shape", ndim ? "1d" : "0d", e) < 0) {
+        coda_frame_free(f);
+        return -1;
     }
-    free(raw);
     return 1;
 #undef BAD
 }
 
-int coda_npy_write(FILE *out, const coda_frame *f, coda_err *e)
+int coda_npy_read(coda_in *in, coda_frame *f, coda_err *e)
 {
-    char dict[160];
-    int dl = snprintf(dict, sizeof dict, "{'descr': '%cf8', 'fortran_order': True, 'shape': (%zu, %zu), }",
-                      host_little() ? '<' : '>', f->mat.rows, f->mat.cols);
-    /* version 1.0: magic(6) + version(2) + u16 length, total padded to a multiple of 64 */
-    size_t total = 10 + (size_t)dl + 1, padded = (total + 63) / 64 * 64;
-    size_t hlen = padded - 10;
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
-                             (unsigned char)(hlen >> 8)};
-    fwrite(pre, 1, 10, out);
-    fwrite(dict, 1, (size_t)dl, out);
-    for (size_t i = 10 + (size_t)dl; i < padded - 1; i++)
-        putc(' ', out);
-    putc('\n', out);
-    size_t n = f->mat.rows * f->mat.cols;
-    if (n && fwrite(f->mat.data, sizeof(double), n, out) != n)
-        return coda_fail(e, "write error: %s", strerror(errno));
-    return ferror(out) ? coda_fail(e, "write error: %s", strerror(errno)) : 0;
+    return coda_npy_read_src(coda_in_src(in), in->name, f, e);
+}
+
+/* The header numpy would write for f (version 1.0, padded with spaces and a newline to a
+ * multiple of 64 bytes) into buf; returns its length, magic included. */
+static size_t npy_header(const coda_frame *f, int dtype, char *buf, size_t cap)
+{
+    const char *sh = coda_meta_get(&f->meta, "shape");
+    char shape[64];
+    int vec = sh && !strcmp(sh, "1d") && f->mat.cols == 1;
+    if (sh && !strcmp(sh, "0d") && f->mat.rows == 1 && f->mat.cols == 1)
+        snprintf(shape, sizeof shape, "()");
+    else if (vec)
+        snprintf(shape, sizeof shape, "(%zu,)", f->mat.rows);
+    else
+        snprintf(shape, sizeof shape, "(%zu, %zu)", f->mat.rows, f->mat.cols);
+    int dl = snprintf(buf + 10, cap - 10, "{'descr': '%c%s', 'fortran_order': %s, 'shape': %s, }",
+                      coda_host_little() ? '<' : '>', dtype == CODA_F32 ? "f4" : "f8",
+                      strchr(shape, ',') && !vec ? "True" : "False", shape);
+    size_t total = (10 + (size_t)dl + 1 + 63) / 64 * 64, hlen = total - 10;
+    memcpy(buf, npy_magic, 6);
+    buf[6] = 1;
+    buf[7] = 0;
+    buf[8] = (char)(hlen & 0xff);
+    buf[9] = (char)(hlen >> 8);
+    memset(buf + 10 + dl, ' ', total - 11 - (size_t)dl);
+    buf[total - 1] = '\n';
+    return total;
+}
+
+#define NPY_HEADER_CAP 256
+
+uint64_t coda_npy_size(const coda_frame *f, int dtype)
+{
+    char h[NPY_HEADER_CAP];
+    return npy_header(f, dtype, h, sizeof h) +
+           (uint64_t)f->mat.rows * f->mat.cols * (dtype == CODA_F32 ? 4 : 8);
+}
+
+int coda_npy_put(const coda_frame *f, int dtype, coda_put_fn put, void *ctx, coda_err *e)
+{
+    char h[NPY_HEADER_CAP];
+    size_t hl = npy_header(f, dtype, h, sizeof h);
+    if (put(ctx, h, hl, e) < 0)
+        return -1;
+    return coda_raw_write(&f->mat, dtype == CODA_F32, put, ctx, e);
+}
+
+int coda_npy_write(FILE *out, const coda_frame *f, int dtype, coda_err *e)
+{
+    return coda_npy_put(f, dtype, coda_put_file, out, e);
 }

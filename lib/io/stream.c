@@ -4,17 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "binfmt.h"
 #include "textfmt.h"
 
-static const char *const fmt_names[] = {"auto", "bin", "csv", "tsv", "npy", "mtx"};
+static const char *const fmt_names[] = {"auto", "bin", "csv", "tsv", "npy", "mtx", "npz"};
 
 const char *coda_format_name(coda_format f) { return fmt_names[f]; }
 
 coda_format coda_format_parse(const char *name)
 {
-    for (int i = CODA_FMT_BIN; i <= CODA_FMT_MTX; i++)
+    for (int i = CODA_FMT_BIN; i <= CODA_FMT_NPZ; i++)
         if (strcasecmp(name, fmt_names[i]) == 0)
             return (coda_format)i;
     if (!strcasecmp(name, "coda"))
@@ -28,7 +29,8 @@ static const struct {
     const char *ext;
     coda_format fmt;
 } known_ext[] = {{"coda", CODA_FMT_BIN}, {"bin", CODA_FMT_BIN}, {"csv", CODA_FMT_CSV},
-                 {"tsv", CODA_FMT_TSV},  {"npy", CODA_FMT_NPY}, {"mtx", CODA_FMT_MTX}};
+                 {"tsv", CODA_FMT_TSV},  {"npy", CODA_FMT_NPY}, {"mtx", CODA_FMT_MTX},
+                 {"npz", CODA_FMT_NPZ}};
 
 const char *coda_path_extension(const char *path)
 {
@@ -50,6 +52,10 @@ int coda_format_of_path(const char *path, coda_format *fmt, coda_err *e)
             *fmt = known_ext[i].fmt;
             return 0;
         }
+    if (strncasecmp(ext, "npz:", 4) == 0) { /* FILE.npz:NAME, a named member */
+        *fmt = CODA_FMT_NPZ;
+        return 0;
+    }
     char list[64] = "";
     for (size_t i = 0, n = 0; i < sizeof known_ext / sizeof known_ext[0]; i++)
         n += (size_t)snprintf(list + n, sizeof list - n, "%s.%s", i ? ", " : "", known_ext[i].ext);
@@ -63,7 +69,7 @@ int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, cod
     if (opt) {
         *fmt = coda_format_parse(opt);
         if (*fmt == CODA_FMT_AUTO)
-            return coda_failc(e, CODA_E_USAGE, "unknown format '%s' (bin, csv, tsv, npy, mtx)", opt);
+            return coda_failc(e, CODA_E_USAGE, "unknown format '%s' (bin, csv, tsv, npy, npz, mtx)", opt);
         return 0;
     }
     if (outpath && strcmp(outpath, "-") != 0)
@@ -72,13 +78,53 @@ int coda_format_choose(const char *opt, const char *outpath, int out_is_tty, cod
     return 0;
 }
 
-int coda_reader_open(coda_reader *r, const char *path, coda_err *e)
+/* "x.npz:NAME" names member NAME of x.npz when no file has the whole name: returns the
+ * length of the file part, else 0. */
+static size_t npz_split(const char *path)
 {
-    memset(r, 0, sizeof *r);
-    return coda_in_open(&r->in, path, e);
+    const char *colon = strrchr(path, ':');
+    if (!colon || !colon[1] || colon - path < 5 || strncasecmp(colon - 4, ".npz", 4) != 0 ||
+        access(path, F_OK) == 0)
+        return 0;
+    return (size_t)(colon - path);
 }
 
-void coda_reader_close(coda_reader *r) { coda_in_close(&r->in); }
+/* Open path, or its file part when it names an .npz member (kept in *member). */
+static int open_split(const char *path, char **member, char **file, coda_err *e)
+{
+    size_t n = npz_split(path);
+    *member = n ? strdup(path + n + 1) : NULL;
+    *file = n ? strndup(path, n) : NULL;
+    if (n && (!*member || !*file)) {
+        free(*member);
+        free(*file);
+        *member = *file = NULL;
+        return coda_fail_oom(e);
+    }
+    return 0;
+}
+
+int coda_reader_open(coda_reader *r, const char *path, coda_err *e)
+{
+    char *file;
+    memset(r, 0, sizeof *r);
+    if (open_split(path, &r->member, &file, e) < 0)
+        return -1;
+    int rc = coda_in_open(&r->in, file ? file : path, e);
+    free(file);
+    if (rc < 0) {
+        free(r->member);
+        r->member = NULL;
+    }
+    return rc;
+}
+
+void coda_reader_close(coda_reader *r)
+{
+    coda_in_close(&r->in);
+    free(r->member);
+    r->member = NULL;
+}
 
 static coda_format detect(coda_in *in, coda_err *e)
 {
@@ -97,6 +143,8 @@ static coda_format detect(coda_in *in, coda_err *e)
         return CODA_FMT_BIN;
     if (n >= 6 && memcmp(p, "\x93NUMPY", 6) == 0)
         return CODA_FMT_NPY;
+    if (n >= 4 && (memcmp(p, "PK\3\4", 4) == 0 || memcmp(p, "PK\5\6", 4) == 0))
+        return CODA_FMT_NPZ; /* a zip: a member, or an empty archive */
     if (n >= 14 && strncasecmp((const char *)p, "%%MatrixMarket", 14) == 0)
         return CODA_FMT_MTX;
     /* binary bytes in the first line: not text. After it, the text reader names the position */
@@ -108,7 +156,7 @@ static coda_format detect(coda_in *in, coda_err *e)
                 shown[j] = p[j] >= 0x20 && p[j] < 0x7f ? (char)p[j] : '.';
             shown[k] = '\0';
             return coda_fail(e, "%s: frame 0 at byte 0: bad magic '%s': not a coda stream, "
-                                ".npy, Matrix Market or CSV/TSV",
+                                ".npy, .npz, Matrix Market or CSV/TSV",
                              in->name, shown),
                    CODA_FMT_AUTO;
         }
@@ -163,6 +211,10 @@ int coda_reader_next_head(coda_reader *r, coda_frame *f, coda_err *e)
         rc = coda_npy_read(&r->in, f, e);
         r->done = 1;
         break;
+    case CODA_FMT_NPZ:
+        rc = coda_npz_read(&r->in, r->member, f, e);
+        r->done = 1;
+        break;
     case CODA_FMT_MTX:
         rc = coda_mtx_read(&r->in, f, e);
         r->done = 1;
@@ -207,10 +259,19 @@ int coda_read_matrix(const char *path, coda_mat *m, coda_meta *meta, coda_err *e
 
 int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err *e)
 {
+    char *file = NULL;
     memset(w, 0, sizeof *w);
     w->fmt = fmt;
-    if (coda_outfile_open(&w->out, path, stdout, e) < 0)
+    w->dtype = CODA_F64;
+    if ((fmt == CODA_FMT_NPZ && path && open_split(path, &w->member, &file, e) < 0))
         return -1;
+    int rc = coda_outfile_open(&w->out, file ? file : path, stdout, e);
+    free(file);
+    if (rc < 0) {
+        free(w->member);
+        w->member = NULL;
+        return -1;
+    }
     w->f = w->out.f;
     w->name = coda_outfile_name(&w->out);
     return 0;
@@ -237,7 +298,10 @@ int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
         rc = coda_csv_write(w->f, f, '\t', e);
         break;
     case CODA_FMT_NPY:
-        rc = coda_npy_write(w->f, f, e);
+        rc = coda_npy_write(w->f, f, w->dtype, e);
+        break;
+    case CODA_FMT_NPZ:
+        rc = coda_npz_write(w->f, f, w->member, w->dtype, e);
         break;
     case CODA_FMT_MTX:
         rc = coda_mtx_write(w->f, f, e);
@@ -270,6 +334,7 @@ int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e)
 int coda_writer_close(coda_writer *w, coda_err *e)
 {
     int rc = coda_outfile_commit(&w->out, e);
+    free(w->member);
     memset(w, 0, sizeof *w);
     return rc;
 }
@@ -277,6 +342,7 @@ int coda_writer_close(coda_writer *w, coda_err *e)
 void coda_writer_abort(coda_writer *w)
 {
     coda_outfile_abort(&w->out);
+    free(w->member);
     memset(w, 0, sizeof *w);
 }
 

@@ -15,7 +15,8 @@ typedef enum {
     CODA_FMT_CSV,
     CODA_FMT_TSV,
     CODA_FMT_NPY,
-    CODA_FMT_MTX
+    CODA_FMT_MTX,
+    CODA_FMT_NPZ
 } coda_format;
 
 const char *coda_format_name(coda_format f);
@@ -38,9 +39,11 @@ typedef struct {
     int done;
     int pending;     /* a binary frame's payload is still unread */
     coda_bin_head head;
+    char *member; /* .npz member asked for as FILE.npz:NAME, else NULL */
 } coda_reader;
 
-/* path "-" is stdin. Format is detected on the first read. */
+/* path "-" is stdin. Format is detected on the first read. "FILE.npz:NAME" (when no file has
+ * that whole name) is member NAME of FILE.npz; the same holds for a writer's path. */
 int coda_reader_open(coda_reader *r, const char *path, coda_err *e);
 /* 1 with a frame, 0 at end, -1 on error. */
 int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e);
@@ -62,6 +65,8 @@ typedef struct {
     coda_format fmt;
     long frames;
     char warning[128]; /* what was left out of the output, for the program to report */
+    int dtype;    /* npy/npz output: CODA_F64 (set by coda_writer_open) or CODA_F32 */
+    char *member; /* npz output: the member's name (NULL: arr_0.npy) */
 } coda_writer;
 
 /* path NULL or "-" is stdout. A file is written under a temporary name and appears (or

@@ -1,5 +1,6 @@
-/* Single-matrix formats: CSV/TSV (libcsv), NumPy .npy, Matrix Market. Each reader fills a
- * MATRIX frame or fails with "<input>:<line>:<column>: ..." (text) / "<input>: byte N: ..." (npy). */
+/* Single-matrix formats: CSV/TSV (libcsv), NumPy .npy and .npz, Matrix Market. Each reader fills
+ * a MATRIX frame or fails with "<input>:<line>:<column>: ..." (text) / "<input>: byte N: ..."
+ * (npy; "<input>: <member>: byte N: ..." for a member of an .npz). */
 #ifndef CODA_TEXTFMT_H
 #define CODA_TEXTFMT_H
 
@@ -7,6 +8,7 @@
 
 #include "frame.h"
 #include "in.h"
+#include "rawio.h"
 
 /* CSV, TSV, ';'- or blank-separated text: in->delim, or detected (see coda-format(5)). */
 int coda_csv_read(coda_in *in, coda_frame *f, coda_err *e);
@@ -22,7 +24,21 @@ int coda_delim_parse(const char *s, char *delim);
 int coda_text_double(const char *s, char **end, double *v, const char **why);
 
 int coda_npy_read(coda_in *in, coda_frame *f, coda_err *e);
-int coda_npy_write(FILE *out, const coda_frame *f, coda_err *e);
+/* The same from any source; name prefixes messages. A 1-D array's frame has shape=1d in its
+ * metadata (a 0-D one shape=0d), which the writer honours on an n x 1 (1 x 1) matrix. */
+int coda_npy_read_src(coda_src src, const char *name, coda_frame *f, coda_err *e);
+/* dtype CODA_F64 or CODA_F32 (binfmt.h). */
+int coda_npy_write(FILE *out, const coda_frame *f, int dtype, coda_err *e);
+int coda_npy_put(const coda_frame *f, int dtype, coda_put_fn put, void *ctx, coda_err *e);
+uint64_t coda_npy_size(const coda_frame *f, int dtype); /* the bytes coda_npy_put writes */
+
+/* .npz (a zip of .npy members, stored or deflated): the member named `member` (NULL: the
+ * first); "a" also finds "a.npy", as numpy's np.load(f)["a"] does. Members are found by
+ * their local headers, so a pipe works too. */
+int coda_npz_read(coda_in *in, const char *member, coda_frame *f, coda_err *e);
+/* One stored member (NULL: arr_0.npy, numpy's name for an unnamed array); no seeking, so
+ * standard output works too. */
+int coda_npz_write(FILE *out, const coda_frame *f, const char *member, int dtype, coda_err *e);
 
 int coda_mtx_read(coda_in *in, coda_frame *f, coda_err *e);
 int coda_mtx_write(FILE *out, const coda_frame *f, coda_err *e);

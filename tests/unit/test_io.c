@@ -431,6 +431,105 @@ static void text_lines(void)
     remove(path);
 }
 
+/* .npy from memory: a header dict, then the data. */
+typedef struct {
+    unsigned char b[4096];
+    size_t n, at;
+} memsrc;
+
+static size_t mem_read(void *ctx, void *dst, size_t n)
+{
+    memsrc *m = ctx;
+    size_t take = m->n - m->at < n ? m->n - m->at : n;
+    memcpy(dst, m->b + m->at, take);
+    m->at += take;
+    return take;
+}
+
+static int mem_put(void *ctx, const void *p, size_t n, coda_err *e)
+{
+    memsrc *m = ctx;
+    if (m->n + n > sizeof m->b)
+        return coda_fail(e, "test buffer full");
+    memcpy(m->b + m->n, p, n);
+    m->n += n;
+    return 0;
+}
+
+static int npy_mem(const char *dict, const void *data, size_t nd, coda_frame *f, coda_err *e)
+{
+    static memsrc m;
+    size_t dl = strlen(dict);
+    memcpy(m.b, "\x93NUMPY\x01\x00", 8);
+    m.b[8] = (unsigned char)dl;
+    m.b[9] = 0;
+    memcpy(m.b + 10, dict, dl);
+    memcpy(m.b + 10 + dl, data, nd);
+    m.n = 10 + dl + nd;
+    m.at = 0;
+    coda_src src = {mem_read, &m, m.n};
+    return coda_npy_read_src(src, "mem", f, e);
+}
+
+/* An error at the byte where `where` starts in the dict (the header starts at byte 10). */
+static void npy_refused(const char *dict, const char *where, const char *msg)
+{
+    double d[6] = {0, 1, 2, 3, 4, 5};
+    coda_frame f;
+    coda_err e;
+    char want[64];
+    snprintf(want, sizeof want, "mem: byte %zu: ", 10 + (size_t)(strstr(dict, where) - dict));
+    CHECK(npy_mem(dict, d, sizeof d, &f, &e) < 0, "accepted %s", dict);
+    CHECK(strstr(e.msg, want) && strstr(e.msg, msg), "%s: got '%s', want '%s...%s'", dict, e.msg,
+          want, msg);
+}
+
+static void npy_header_dict(void)
+{
+    double d[6] = {0, 1, 2, 3, 4, 5};
+    coda_frame f;
+    coda_err e;
+    /* F13, F13b: decoys inside a value are not keys */
+    npy_refused("{'descr': '<f8', 'fortran_order': False, 'note': \"'shape': (3, 2)\", "
+                "'shape': (2, 3), }", "'note'", "unknown key 'note'");
+    npy_refused("{'descr': '<f8', 'shape': (2, 3), 'shape': (3, 2), 'fortran_order': False}",
+                "'shape': (3", "duplicate key 'shape'");
+    npy_refused("{'descr': '<f8', 'fortran_order': False, 'shape': (6)}", ")}", "(n,)");
+    npy_refused("{'descr': '<f8', 'fortran_order': 1, 'shape': (6,)}", "1,", "True or False");
+    npy_refused("{'descr': '<f8', 'shape': (6,)}", "}", "lacks 'fortran_order'");
+    npy_refused("{'descr': '<f8', 'fortran_order': False, 'shape': (6,)} #", "#", "after");
+    npy_refused("{'descr': '<c8', 'fortran_order': False, 'shape': (6,)}", "'<c8'", "'<c8'");
+    /* Fortran order: element (i, j) is d[i + 2 j]; C order: d[3 i + j] */
+    CHECK(npy_mem("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }", d, sizeof d, &f,
+                  &e) == 1, "%s", e.msg);
+    CHECK(CODA_AT(&f.mat, 1, 2) == 5 && CODA_AT(&f.mat, 0, 1) == 2 && !f.meta.n, "Fortran order");
+    coda_frame_free(&f);
+    CHECK(npy_mem("{\"descr\":\"<f8\",\"fortran_order\":False,\"shape\":(2,3)}", d, sizeof d,
+                  &f, &e) == 1, "%s", e.msg);
+    CHECK(CODA_AT(&f.mat, 1, 0) == 3 && CODA_AT(&f.mat, 0, 2) == 2, "C order");
+    coda_frame_free(&f);
+    /* a vector is marked, and the writer gives (n,) back, header padded to 64 bytes */
+    CHECK(npy_mem("{'descr': '<f8', 'fortran_order': False, 'shape': (6,), }", d, sizeof d, &f,
+                  &e) == 1, "%s", e.msg);
+    const char *sh = coda_meta_get(&f.meta, "shape");
+    CHECK(f.mat.rows == 6 && f.mat.cols == 1 && sh && !strcmp(sh, "1d"), "1-D");
+    static memsrc out;
+    out.n = 0;
+    CHECK(coda_npy_put(&f, CODA_F64, mem_put, &out, &e) == 0, "%s", e.msg);
+    out.b[out.n] = 0;
+    CHECK((out.n - sizeof d) % 64 == 0 && strstr((char *)out.b + 10, "'shape': (6,)") &&
+          out.n == coda_npy_size(&f, CODA_F64), "header of %zu bytes", out.n);
+    /* float32 output refuses a value beyond its range, naming where */
+    f.mat.data[3] = 1e39;
+    out.n = 0;
+    CHECK(coda_npy_put(&f, CODA_F32, mem_put, &out, &e) < 0 && strstr(e.msg, "row 3, column 0"),
+          "f4 overflow: %s", e.msg);
+    f.mat.data[3] = 3.4028235e38; /* FLT_MAX rounded to 8 digits: still rounds to FLT_MAX */
+    out.n = 0;
+    CHECK(coda_npy_put(&f, CODA_F32, mem_put, &out, &e) == 0, "%s", e.msg);
+    coda_frame_free(&f);
+}
+
 int main(void)
 {
     escapes();
@@ -446,5 +545,7 @@ int main(void)
     round_trip(CODA_FMT_MTX, "mtx");
     frames_with_meta();
     truncations();
+    npy_header_dict();
+    round_trip(CODA_FMT_NPZ, "npz");
     return check_summary();
 }

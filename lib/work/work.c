@@ -7,22 +7,56 @@
 #include <math.h>
 #include <string.h>
 
-static int shape_error(const char *op, const coda_mat *t, const coda_mat *b, const char *need,
-                       coda_err *e)
+static int shape_error(const char *op, size_t rows, size_t cols, const coda_mat *b,
+                       const char *need, coda_err *e)
 {
-    return coda_fail(e, "%s: task is %zu x %zu but operand is %zu x %zu (%s)", op, t->rows,
-                     t->cols, b->rows, b->cols, need);
+    return coda_fail(e, "%s: task is %zu x %zu but operand is %zu x %zu (%s)", op, rows, cols,
+                     b->rows, b->cols, need);
+}
+
+int coda_work_result_shape(const char *op, size_t rows, size_t cols, const coda_mat *b,
+                           size_t *out_rows, size_t *out_cols, coda_err *e)
+{
+    *out_rows = *out_cols = 0;
+    if (strcmp(op, "matmul") == 0 || strcmp(op, "matvec") == 0) {
+        int vec = op[3] == 'v';
+        if (b && (cols != b->rows || (vec && b->cols != 1)))
+            return shape_error(op, rows, cols, b, vec ? "need an n x 1 vector" : "inner dimensions differ", e);
+        *out_rows = rows;
+        *out_cols = vec ? 1 : b ? b->cols : 0;
+        return 0;
+    }
+    if (strcmp(op, "grad") == 0) {
+        if (cols < 2 || (b && (b->rows != cols - 1 || b->cols != 1)))
+            return b ? shape_error(op, rows, cols, b, "task [X y] with X b x n needs beta n x 1", e)
+                     : coda_fail(e, "grad: task is %zu x %zu, need [X y] with X b x n, n >= 1",
+                                 rows, cols);
+        *out_rows = cols - 1;
+        *out_cols = 1;
+        return 0;
+    }
+    if (strcmp(op, "lsq-columns") == 0) {
+        if (!b)
+            return coda_fail(e, "lsq-columns needs the operand A");
+        if (b->rows != rows)
+            return shape_error(op, rows, cols, b, "A and the right-hand sides need the same rows", e);
+        *out_rows = b->cols;
+        *out_cols = cols;
+        return 0;
+    }
+    return coda_fail(e, "unknown op '%s' (matmul, matvec, grad, lsq-columns)", op);
 }
 
 int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *t, const coda_mat *b,
                     coda_mat *out, coda_meta *info, coda_err *e)
 {
     memset(out, 0, sizeof *out);
+    size_t orows, ocols;
     if (!b || !b->data)
         return coda_fail(e, "%s needs an operand (--operand FILE, or give it to coda-encode)", op);
+    if (coda_work_result_shape(op, t->rows, t->cols, b, &orows, &ocols, e) < 0)
+        return -1;
     if (strcmp(op, "matmul") == 0 || strcmp(op, "matvec") == 0) {
-        if (t->cols != b->rows || (op[3] == 'v' && b->cols != 1))
-            return shape_error(op, t, b, op[3] == 'v' ? "need an n x 1 vector" : "inner dimensions differ", e);
         if (coda_mat_alloc(out, t->rows, b->cols, e) < 0)
             return -1;
         if (b->cols == 1)
@@ -36,8 +70,6 @@ int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *t, co
     }
     if (strcmp(op, "grad") == 0) {
         size_t n = t->cols - 1;
-        if (t->cols < 2 || b->rows != n || b->cols != 1)
-            return shape_error(op, t, b, "task [X y] with X b x n needs beta n x 1", e);
         coda_mat r;
         if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
             return -1;
@@ -55,8 +87,6 @@ int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *t, co
         return 0;
     }
     if (strcmp(op, "lsq-columns") == 0) {
-        if (b->rows != t->rows)
-            return shape_error(op, t, b, "A and the right-hand sides need the same rows", e);
         coda_lsq_opts o;
         coda_lsq_stats st;
         if (coda_lsq_opts_from_meta(args, &o, e) < 0 ||

@@ -19,6 +19,12 @@
 int coda_work_apply(const char *op, const coda_meta *args, const coda_mat *task,
                     const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e);
 
+/* The shape of op's result on a rows x cols task (the whole data: the uncoded result), and
+ * whether `operand` fits it (NULL: given later, to the worker stage; a dimension only the
+ * operand fixes is then 0). */
+int coda_work_result_shape(const char *op, size_t rows, size_t cols, const coda_mat *operand,
+                           size_t *out_rows, size_t *out_cols, coda_err *e);
+
 /* Run all of one worker's TASK frames and pass its RESULT frames to sink: one per task, or one
  * coefficient-weighted sum when the tasks say combine=1. A TASK frame with role=operand is the
  * worker's own operand (product codes code both factors) and serves the tasks after it.

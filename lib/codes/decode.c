@@ -272,9 +272,10 @@ static int system_fits(size_t rows, size_t cols, size_t copies, coda_err *e)
     if (coda_size_check(rows, cols, copies * sizeof(double), &bytes, NULL) == 0)
         return 0;
     return coda_failc(e, CODA_E_MEMORY, "the decoding system needs %zu matrices of %zu x %zu "
-                                        "(%.3g GB), more than the %zu bytes allowed (physical "
+                                        "(%.0f bytes), more than the %zu allowed (physical "
                                         "memory, or CODA_MAX_MEMORY)", copies, rows, cols,
-                      (double)rows * (double)cols * (double)copies * 8 / 1e9, coda_mem_limit());
+                      (double)rows * (double)cols * (double)copies * sizeof(double),
+                      coda_mem_limit());
 }
 
 /* Pseudo-inverse D (K x r) of the r x K system C by SVD (dgelsd), singular values below

@@ -542,7 +542,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
     /* tags, shapes, finiteness and repeats: one result per worker */
     int rc = coda_results_collect(p, res, n, &use, &nu, e), K = (int)nu;
     info->responders = K;
-    if (rc == 0)
+    if (rc == 0 && nu > 1)
         qsort(use, nu, sizeof *use, by_worker);
     /* below the threshold: refused (matdot, poly), or below m: no linear decoder can do better
      * than an error of ||A||_F ||B||_F (papers/approx-matdot.txt Thm 4) */

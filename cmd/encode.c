@@ -384,7 +384,8 @@ int main(int argc, char **argv)
         status = CODA_EXIT_USAGE;
         goto out;
     }
-    if (coda_plan_set_shape(&plan, res_rows, res_cols, &e) < 0)
+    /* a matmul's columns are the operand's, which coda-worker-sim --operand may replace */
+    if (coda_plan_set_shape(&plan, res_rows, strcmp(a.op, "matmul") == 0 ? 0 : res_cols, &e) < 0)
         goto out;
     if (by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
         goto out;

@@ -213,6 +213,11 @@ np.save('Bnan.npy', np.array([[1.0, 2], [3, np.nan], [0, 0], [0, 0], [0, 0], [0,
   # the recorded shape: decode checks every result against it
   coda-encode -q --scheme cyclic -N 4 -s 1 --op grad --labels y.npy --operand beta.npy A.npy -o g.coda
   coda-cat -i g.coda | grep -q "rows=6"
+  # a matmul's columns stay open: the worker stage may bring another operand
+  npy "np.save('B2.npy', np.random.default_rng(9).standard_normal((6, 2)))"
+  coda-encode -q --scheme mds -N 4 -s 1 --operand B.npy A.npy | coda-worker-sim -q --operand B2.npy -s 1 \
+    | coda-decode -q -o C2.npy
+  npy "C = np.load('A.npy') @ np.load('B2.npy'); assert np.linalg.norm(np.load('C2.npy') - C) <= 1e-12 * np.linalg.norm(np.load('A.npy')) * np.linalg.norm(np.load('B2.npy'))"
 }
 
 @test "coda-encode --assign reports G's true threshold and refuses a G that can never decode" {

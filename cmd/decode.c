@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     coda_frame f;
     coda_mat result = {0};
     coda_decode_info info;
-    int status = CODA_EXIT_DATA, have_plan = 0, rc;
+    int status = -1, have_plan = 0, rc; /* -1: the exit status of e's class */
     if (coda_reader_open(&r, in, &e) < 0)
         goto out;
     while ((rc = coda_reader_next(&r, &f, &e)) == 1) {
@@ -116,14 +116,17 @@ int main(int argc, char **argv)
         goto out;
     }
     if (decoder_set && strcmp(plan.scheme, "matdot") != 0 && strcmp(plan.scheme, "matdot-approx") != 0) {
-        coda_fail(&e, "option --decoder: applies to matdot and matdot-approx plans; %s's plan is '%s'",
-                  r.in.name, plan.scheme);
-        status = CODA_EXIT_USAGE;
+        coda_failc(&e, CODA_E_USAGE, "option --decoder: applies to matdot and matdot-approx plans; "
+                                     "%s's plan is '%s'", r.in.name, plan.scheme);
         goto out;
     }
     if ((coda_plan_is_product(&plan) ? coda_product_decode(&plan, res.f, res.n, decoder, &result, &info, &e)
                                      : coda_decode(&plan, res.f, res.n, &result, &info, &e)) < 0) {
-        coda_fail_prefix(&e, "%s: ", plan.scheme);
+        /* bad results name the input; too few responders is the round's outcome, not its fault */
+        if (e.cls == CODA_E_FEW)
+            coda_fail_prefix(&e, "%s: ", plan.scheme);
+        else
+            coda_fail_prefix(&e, "%s: %s: ", r.in.name, plan.scheme);
         goto out;
     }
     if (strcmp(plan.op, "lsq-columns") == 0) { /* iterative workers: say which columns capped */
@@ -177,6 +180,8 @@ int main(int argc, char **argv)
                        "%d responders", info.predicted, info.eps, info.responders);
     status = CODA_EXIT_OK;
 out:
+    if (status < 0)
+        status = coda_exit_for(&e); /* too few responders, bad data, memory: 1; usage: 2 */
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
     coda_frame_list_free(&res);

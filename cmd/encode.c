@@ -13,6 +13,7 @@
 #include "../lib/io/stream.h"
 #include "../lib/ops/ops.h"
 #include "../lib/solve/lsq.h"
+#include "../lib/work/work.h"
 
 static const char *prog = "coda-encode";
 
@@ -64,6 +65,19 @@ static int fail(const char *msg, int code)
     return code;
 }
 
+/* A matrix read from `path` that coda-encode can code: not empty, every entry finite. */
+static int check_input(const char *path, const char *what, const coda_mat *m, coda_err *e)
+{
+    if (m->rows == 0 || m->cols == 0)
+        return coda_fail(e, "%s: %s is %zu x %zu: nothing to encode", path, what, m->rows,
+                         m->cols);
+    size_t bad = coda_mat_first_nonfinite(m);
+    if (bad != (size_t)-1)
+        return coda_fail(e, "%s: %s entry (%zu,%zu) is %s", path, what, bad % m->rows + 1,
+                         bad / m->rows + 1, isnan(m->data[bad]) ? "NaN" : "infinite");
+    return 0;
+}
+
 /* [X y]: append the labels as the last column. */
 static int append_labels(coda_mat *X, const coda_mat *y, coda_err *e)
 {
@@ -88,8 +102,10 @@ static int encode_product(coda_product_args *pa, const char *in, const char *ope
     coda_writer w = {0};
     coda_err e;
     coda_frame f;
-    int status = CODA_EXIT_DATA;
-    if (coda_read_matrix(in, &A, NULL, &e) < 0 || coda_read_matrix(operand_path, &B, NULL, &e) < 0)
+    int status = -1; /* -1: the exit status of e's class */
+    if (coda_read_matrix(in, &A, NULL, &e) < 0 || check_input(in, "A", &A, &e) < 0 ||
+        coda_read_matrix(operand_path, &B, NULL, &e) < 0 ||
+        check_input(operand_path, "B", &B, &e) < 0)
         goto out;
     if (code_path) {
         coda_meta cm = {0};
@@ -101,16 +117,12 @@ static int encode_product(coda_product_args *pa, const char *in, const char *ope
         coda_meta_free(&cm);
         pa->m = (int)code.rows / 2;
         if (pa->P > 0 && pa->P != (int)code.cols) {
-            coda_fail(&e, "%s: the code is for %zu workers, -N says %d", code_path, code.cols, pa->P);
-            status = CODA_EXIT_USAGE;
+            coda_failc(&e, CODA_E_USAGE, "%s: the code is for %zu workers, -N says %d", code_path,
+                       code.cols, pa->P);
             goto out;
         }
         pa->P = (int)code.cols;
         pa->code = &code;
-    }
-    if (coda_mat_first_nonfinite(&A) != (size_t)-1 || coda_mat_first_nonfinite(&B) != (size_t)-1) {
-        coda_fail(&e, "%s or %s holds NaN or Inf", in, operand_path);
-        goto out;
     }
     if (coda_product_plan(&plan, pa, &A, &B, &e) < 0)
         goto out;
@@ -142,6 +154,8 @@ static int encode_product(coda_product_args *pa, const char *in, const char *ope
     }
     status = CODA_EXIT_OK;
 out:
+    if (status < 0)
+        status = coda_exit_for(&e);
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
     coda_writer_abort(&w); /* after a successful close, nothing is left to give up */
@@ -319,14 +333,16 @@ int main(int argc, char **argv)
     coda_mat input = {0}, operand = {0}, data = {0}, extra = {0};
     coda_plan plan = {0};
     coda_writer w = {0};
-    int status = CODA_EXIT_DATA;
-    if (coda_read_matrix(in, &input, NULL, &e) < 0)
+    int status = -1; /* -1: the exit status of e's class */
+    if (coda_read_matrix(in, &input, NULL, &e) < 0 ||
+        check_input(in, op->by_cols ? "A" : "the data", &input, &e) < 0)
         goto out;
     if (op->by_cols) { /* lsq-columns: the input is A; the right-hand sides are split */
         operand = input;
         input.data = NULL;
         if (rhs_path) {
-            if (coda_read_matrix(rhs_path, &data, NULL, &e) < 0)
+            if (coda_read_matrix(rhs_path, &data, NULL, &e) < 0 ||
+                check_input(rhs_path, "the right-hand sides", &data, &e) < 0)
                 goto out;
         } else {
             if (coda_mat_identity(&data, operand.rows, &e) < 0)
@@ -335,17 +351,23 @@ int main(int argc, char **argv)
     } else {
         data = input;
         input.data = NULL;
-        if (operand_path && coda_read_matrix(operand_path, &operand, NULL, &e) < 0)
+        if (operand_path && (coda_read_matrix(operand_path, &operand, NULL, &e) < 0 ||
+                             check_input(operand_path, "the operand", &operand, &e) < 0))
             goto out;
         if (op->sums && labels_path) {
             if (coda_read_matrix(labels_path, &extra, NULL, &e) < 0 ||
-                append_labels(&data, &extra, &e) < 0)
+                check_input(labels_path, "the labels", &extra, &e) < 0 ||
+                append_labels(&data, &extra, &e) < 0) {
+                coda_fail_prefix(&e, "%s: ", labels_path);
                 goto out;
+            }
         }
     }
-    if (coda_mat_first_nonfinite(&data) != (size_t)-1 ||
-        (operand.data && coda_mat_first_nonfinite(&operand) != (size_t)-1)) {
-        coda_fail(&e, "%s: the data or operand holds NaN or Inf", in);
+    /* the operand against the data, before anything is written: a worker would fail on it */
+    size_t res_rows, res_cols;
+    if (coda_op_result_shape(a.op, data.rows, data.cols, operand.data ? &operand : NULL,
+                               &res_rows, &res_cols, &e) < 0) {
+        coda_fail_prefix(&e, "%s: ", op->by_cols ? (rhs_path ? rhs_path : in) : operand_path ? operand_path : in);
         goto out;
     }
     size_t len = op->by_cols ? data.cols : data.rows;
@@ -355,12 +377,17 @@ int main(int argc, char **argv)
             goto out;
         int rc = coda_plan_from_assignment(&plan, &G, &a, len, &e);
         coda_mat_free(&G);
-        if (rc < 0)
+        if (rc < 0) {
+            coda_fail_prefix(&e, "%s: ", assign_path);
             goto out;
+        }
     } else if (coda_plan_build(&plan, scheme, &a, len, &e) < 0) {
         status = CODA_EXIT_USAGE;
         goto out;
     }
+    /* a matmul's columns are the operand's, which coda-worker-sim --operand may replace */
+    if (coda_plan_set_shape(&plan, res_rows, op == &coda_op_matmul ? 0 : res_cols, &e) < 0)
+        goto out;
     if (op->by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
         goto out;
     if (coda_open_stream_output(&w, out, &e) < 0) {
@@ -392,12 +419,16 @@ int main(int argc, char **argv)
         goto out;
     if (!quiet)
         coda_say(prog, "%s: %d workers, %d blocks of at most %zu %s, any %d responders "
-                       "suffice, load %.4g of the data per worker",
+                       "suffice%s, load %.4g of the data per worker",
                  plan.scheme, plan.N, plan.K, coda_plan_max_block(&plan),
                  plan.by_cols ? "columns" : "rows", plan.threshold ? plan.threshold : plan.N,
+                 plan.threshold_bound ? " (smaller sets not all checked)"
+                 : assign_path && plan.threshold > 1 ? " (fewer may, depending on which)" : "",
                  plan.load);
     status = CODA_EXIT_OK;
 out:
+    if (status < 0)
+        status = coda_exit_for(&e);
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
     coda_writer_abort(&w); /* after a successful close, nothing is left to give up */

@@ -17,6 +17,19 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
  * has coefficient 1); -1 when it is a combination, -2 when its tags are out of range. */
 int coda_result_block(const coda_plan *p, const coda_frame *r);
 
+/* The RESULT frames a decode uses, in arrival order: worker and block tags in range, every
+ * entry finite, the shape the plan implies (coda_plan_shape; where it leaves a dimension open,
+ * the first result's), never empty, and one per worker (per worker and block for replicas): an
+ * exact repeat is dropped, one that differs is an error naming the worker. *kept (the caller
+ * frees it) points into res. */
+int coda_results_collect(const coda_plan *p, const coda_frame *res, size_t n,
+                         const coda_frame ***kept, size_t *nkept, coda_err *e);
+
+/* Whether the results of these r distinct workers determine the result, by the decoder's own
+ * criterion: every block held (replicas), rank K (coded blocks), 1 in their rows' span (sums
+ * of combinations). -1 on error. */
+int coda_plan_decodes(const coda_plan *p, const int *workers, int r, coda_err *e);
+
 typedef struct {
     int responders;   /* distinct workers whose results arrived */
     int used;         /* results the decoder combined */
@@ -34,7 +47,8 @@ typedef struct {
 } coda_decode_info;
 
 /* Recover the result from whatever RESULT frames arrived. On failure the message says what is
- * missing ("need any 5 of 8 workers, got 4: blocks 2 and 3 missing"). */
+ * missing ("need any 5 of 8 workers, got 4: blocks 2 and 3 missing"), class CODA_E_FEW when
+ * more responders would do. */
 int coda_decode(const coda_plan *p, const coda_frame *res, size_t nres, coda_mat *out,
                 coda_decode_info *info, coda_err *e);
 

@@ -1,6 +1,7 @@
 /* Generic decoding. A RESULT frame with block tag j >= 0 is f(A_j) itself; one with block -1 is
  * sum_j G[w,j] f(A_j) for its worker w (a coded combination). */
 #include <cblas.h>
+#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
@@ -31,13 +32,13 @@ static void list_blocks(const int *missing, int K, char *buf, size_t cap)
     }
 }
 
-static int count_responders(const coda_plan *p, const coda_frame *res, size_t n)
+static int count_responders(const coda_plan *p, const coda_frame *const *use, size_t n)
 {
     char *seen = calloc((size_t)p->N, 1);
     int r = 0;
     for (size_t k = 0; seen && k < n; k++) {
-        int64_t w = res[k].tag[CODA_TAG_WORKER];
-        if (w >= 0 && w < p->N && !seen[w]) {
+        int64_t w = use[k]->tag[CODA_TAG_WORKER];
+        if (!seen[w]) {
             seen[w] = 1;
             r++;
         }
@@ -46,6 +47,7 @@ static int count_responders(const coda_plan *p, const coda_frame *res, size_t n)
     return r;
 }
 
+/* Too few responders: class CODA_E_FEW, so that a loop can wait for more. */
 static int shortfall(const coda_plan *p, int responders, const int *missing, coda_err *e)
 {
     char blocks[256];
@@ -55,17 +57,18 @@ static int shortfall(const coda_plan *p, int responders, const int *missing, cod
         nmiss += missing[j];
     const char *what = nmiss == 1 ? "block" : "blocks";
     if (p->threshold > 0 && !nmiss && responders < p->threshold)
-        return coda_fail(e, "need any %d of %d workers, got %d", p->threshold, p->N, responders);
+        return coda_failc(e, CODA_E_FEW, "need any %d of %d workers, got %d", p->threshold, p->N,
+                          responders);
     if (p->threshold > 0)
-        return nmiss ? coda_fail(e, "need any %d of %d workers, got %d: %s %s missing",
-                                 p->threshold, p->N, responders, what, blocks)
-                     : coda_fail(e, "need any %d of %d workers, got %d: the responders' "
-                                    "combinations do not determine the result",
-                                 p->threshold, p->N, responders);
-    return nmiss ? coda_fail(e, "the %d responders do not determine the result: %s %s missing",
-                             responders, what, blocks)
-                 : coda_fail(e, "the %d responders' combinations do not determine the result",
-                             responders);
+        return nmiss ? coda_failc(e, CODA_E_FEW, "need any %d of %d workers, got %d: %s %s missing",
+                                  p->threshold, p->N, responders, what, blocks)
+                     : coda_failc(e, CODA_E_FEW, "need any %d of %d workers, got %d: the responders' "
+                                                 "combinations do not determine the result",
+                                  p->threshold, p->N, responders);
+    return nmiss ? coda_failc(e, CODA_E_FEW, "the %d responders do not determine the result: %s %s "
+                                             "missing", responders, what, blocks)
+                 : coda_failc(e, CODA_E_FEW, "the %d responders' combinations do not determine the "
+                                             "result", responders);
 }
 
 int coda_result_block(const coda_plan *p, const coda_frame *r)
@@ -86,25 +89,142 @@ int coda_result_block(const coda_plan *p, const coda_frame *r)
     return only;
 }
 
-static int check_results(const coda_plan *p, const coda_frame *res, size_t n, coda_err *e)
+/* The shape result r must have; 0 where the plan leaves it open (the first result then fixes
+ * it for the others, shared[] says which dimensions all results share). */
+static void expected_shape(const coda_plan *p, const coda_frame *r, size_t *er, size_t *ec,
+                           int shared[2])
 {
-    for (size_t k = 0; k < n; k++) {
-        int64_t w = res[k].tag[CODA_TAG_WORKER], b = res[k].tag[CODA_TAG_BLOCK];
-        if (w < 0 || w >= p->N)
-            return coda_fail(e, "result %zu: worker tag %lld outside 0..%d", k, (long long)w,
-                             p->N - 1);
-        if (b >= p->K || b < -1 || (b >= 0 && CODA_AT(&p->G, w, b) == 0.0))
-            return coda_fail(e, "result %zu: worker %lld does not hold block %lld", k,
-                             (long long)w, (long long)b);
-        if (coda_mat_first_nonfinite(&res[k].mat) != (size_t)-1)
-            return coda_fail(e, "result %zu from worker %lld holds NaN or Inf", k, (long long)w);
+    size_t R, C;
+    if (coda_plan_is_product(p)) {
+        coda_product_result_shape(p, er, ec);
+        shared[0] = shared[1] = 1;
+        return;
     }
+    coda_plan_shape(p, &R, &C);
+    if (p->sum) {
+        *er = R, *ec = C;
+        shared[0] = shared[1] = 1;
+        return;
+    }
+    /* a concatenation: one block's (or, coded, the longest block's) length along the split; a
+     * combination the replica decoder does not use has none */
+    int j = p->data_coded ? -1 : coda_result_block(p, r);
+    size_t len = p->data_coded ? coda_plan_max_block(p) : j >= 0 ? coda_plan_block_len(p, j) : 0;
+    *er = p->by_cols ? R : len;
+    *ec = p->by_cols ? len : C;
+    shared[0] = p->by_cols;
+    shared[1] = !p->by_cols;
+}
+
+static int by_key(const void *x, const void *y)
+{
+    const coda_frame *a = *(const coda_frame *const *)x, *b = *(const coda_frame *const *)y;
+    for (int t = CODA_TAG_WORKER; t <= CODA_TAG_BLOCK; t++)
+        if (a->tag[t] != b->tag[t])
+            return a->tag[t] > b->tag[t] ? 1 : -1;
+    return (a > b) - (a < b); /* arrival order among repeats */
+}
+
+static int same_result(const coda_frame *a, const coda_frame *b)
+{
+    size_t n = a->mat.rows * a->mat.cols;
+    return a->mat.rows == b->mat.rows && a->mat.cols == b->mat.cols &&
+           (n == 0 || memcmp(a->mat.data, b->mat.data, n * sizeof(double)) == 0);
+}
+
+int coda_results_collect(const coda_plan *p, const coda_frame *res, size_t n,
+                         const coda_frame ***kept, size_t *nkept, coda_err *e)
+{
+    *kept = NULL;
+    *nkept = 0;
+    /* workers of coded plans return one combination each, with no block tag */
+    int coded = p->data_coded || coda_plan_is_product(p), rc = 0;
+    size_t ref[2] = {0, 0}; /* the open shared dimensions, as the first result has them */
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        const coda_frame *r = &res[k];
+        int64_t w = r->tag[CODA_TAG_WORKER], b = r->tag[CODA_TAG_BLOCK];
+        if (w < 0 || w >= p->N) {
+            rc = coda_fail(e, "result %zu: worker tag %lld outside 0..%d", k, (long long)w, p->N - 1);
+            break;
+        }
+        if (b >= p->K || b < -1 || (b >= 0 && (coded || CODA_AT(&p->G, w, b) == 0.0))) {
+            rc = coda_fail(e, "result %zu: worker %lld does not hold block %lld%s", k, (long long)w,
+                           (long long)b, coded ? " (its result is one coded combination)" : "");
+            break;
+        }
+        size_t ex[2], got[2] = {r->mat.rows, r->mat.cols};
+        int shared[2], open = 0;
+        expected_shape(p, r, &ex[0], &ex[1], shared);
+        for (int d = 0; d < 2; d++)
+            if (!ex[d]) { /* open: fixed by the first result if shared, else anything */
+                open |= shared[d] && ref[d];
+                ex[d] = shared[d] && ref[d] ? ref[d] : got[d];
+            }
+        if (!got[0] || !got[1]) {
+            rc = coda_fail(e, "result %zu from worker %lld is %zu x %zu: empty", k, (long long)w,
+                           got[0], got[1]);
+            break;
+        }
+        if (got[0] != ex[0] || got[1] != ex[1]) {
+            rc = coda_fail(e, "result %zu from worker %lld is %zu x %zu, expected %zu x %zu%s", k,
+                           (long long)w, got[0], got[1], ex[0], ex[1],
+                           open ? " (as the results before it)" : "");
+            break;
+        }
+        for (int d = 0; d < 2; d++)
+            if (shared[d] && !ref[d])
+                ref[d] = got[d];
+        size_t bad = coda_mat_first_nonfinite(&r->mat);
+        if (bad != (size_t)-1)
+            rc = coda_fail(e, "result %zu from worker %lld: entry (%zu,%zu) is %s", k, (long long)w,
+                           bad % got[0] + 1, bad / got[0] + 1,
+                           isnan(r->mat.data[bad]) ? "NaN" : "infinite");
+    }
+    if (rc < 0 || n == 0)
+        return rc;
+    /* one result per worker (and block): repeats sorted next to each other */
+    const coda_frame **sorted = malloc(n * sizeof *sorted), **out = malloc(n * sizeof *out);
+    char *drop = calloc(n, 1);
+    if (!sorted || !out || !drop)
+        rc = coda_fail_oom(e);
+    for (size_t k = 0; k < n && rc == 0; k++)
+        sorted[k] = &res[k];
+    if (rc == 0)
+        qsort(sorted, n, sizeof *sorted, by_key);
+    for (size_t k = 1; k < n && rc == 0; k++) {
+        const coda_frame *a = sorted[k - 1], *b = sorted[k];
+        if (a->tag[CODA_TAG_WORKER] != b->tag[CODA_TAG_WORKER] ||
+            a->tag[CODA_TAG_BLOCK] != b->tag[CODA_TAG_BLOCK])
+            continue;
+        if (!same_result(a, b)) {
+            char blk[40] = "";
+            if (b->tag[CODA_TAG_BLOCK] >= 0)
+                snprintf(blk, sizeof blk, " for block %lld", (long long)b->tag[CODA_TAG_BLOCK]);
+            rc = coda_fail(e, "results %zu and %zu: worker %lld sent two different results%s",
+                           (size_t)(a - res), (size_t)(b - res), (long long)b->tag[CODA_TAG_WORKER],
+                           blk);
+            break;
+        }
+        drop[b - res] = 1; /* an exact repeat: the first copy is kept */
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < n && rc == 0; k++)
+        if (!drop[k])
+            out[m++] = &res[k];
+    free(sorted);
+    free(drop);
+    if (rc < 0) {
+        free(out);
+        return -1;
+    }
+    *kept = out;
+    *nkept = m;
     return 0;
 }
 
-/* Concatenation from replicas: the first copy of every block. */
-static int decode_replicas(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
-                           coda_decode_info *info, coda_err *e)
+/* Concatenation from replicas: the first copy of every block (shapes checked by collect). */
+static int decode_replicas(const coda_plan *p, const coda_frame *const *use, size_t n,
+                           coda_mat *out, coda_decode_info *info, coda_err *e)
 {
     const coda_frame **pick = calloc((size_t)p->K, sizeof *pick);
     int *missing = calloc((size_t)p->K, sizeof *missing), rc = 0;
@@ -114,9 +234,9 @@ static int decode_replicas(const coda_plan *p, const coda_frame *res, size_t n, 
         return coda_fail_oom(e);
     }
     for (size_t k = 0; k < n; k++) {
-        int j = coda_result_block(p, &res[k]);
+        int j = coda_result_block(p, use[k]);
         if (j >= 0 && !pick[j])
-            pick[j] = &res[k];
+            pick[j] = use[k];
     }
     int nmiss = 0;
     for (int j = 0; j < p->K; j++)
@@ -124,13 +244,6 @@ static int decode_replicas(const coda_plan *p, const coda_frame *res, size_t n, 
     if (nmiss)
         rc = shortfall(p, info->responders, missing, e);
     size_t other = rc == 0 ? (p->by_cols ? pick[0]->mat.rows : pick[0]->mat.cols) : 0;
-    for (int j = 0; j < p->K && rc == 0; j++) {
-        const coda_mat *m = &pick[j]->mat;
-        size_t len = coda_plan_block_len(p, j);
-        if ((p->by_cols ? m->cols : m->rows) != len || (p->by_cols ? m->rows : m->cols) != other)
-            rc = coda_fail(e, "block %d result is %zu x %zu, expected %zu %s of %zu", j, m->rows,
-                           m->cols, len, p->by_cols ? "columns" : "rows", other);
-    }
     if (rc == 0)
         rc = coda_mat_alloc(out, p->by_cols ? other : p->length, p->by_cols ? p->length : other, e);
     for (int j = 0; j < p->K && rc == 0; j++) {
@@ -151,12 +264,30 @@ static int decode_replicas(const coda_plan *p, const coda_frame *res, size_t n, 
     return rc;
 }
 
-/* Pseudo-inverse D (K x r) of the r x K system C by least squares, and its condition number. */
-static int pinv(const coda_mat *C, coda_mat *D, double *cond, coda_err *e)
+/* Refuse, with the size, a decoding system of `copies` rows x cols matrices beyond the memory
+ * limit: the responders justify it (at most N of them), the limit bounds it. */
+static int system_fits(size_t rows, size_t cols, size_t copies, coda_err *e)
+{
+    size_t bytes;
+    if (coda_size_check(rows, cols, copies * sizeof(double), &bytes, NULL) == 0)
+        return 0;
+    return coda_failc(e, CODA_E_MEMORY, "the decoding system needs %zu matrices of %zu x %zu "
+                                        "(%.0f bytes), more than the %zu allowed (physical "
+                                        "memory, or CODA_MAX_MEMORY)", copies, rows, cols,
+                      (double)rows * (double)cols * (double)copies * sizeof(double),
+                      coda_mem_limit());
+}
+
+/* Pseudo-inverse D (K x r) of the r x K system C by SVD (dgelsd), singular values below
+ * CUTOFF u max(r, K) sigma_max treated as zero (so a rank-deficient system is detected rather
+ * than amplified: with LAPACK's default cutoff u, the round-off of a dependent row can pass for
+ * a singular value and be inverted). cond is sigma_max / the smallest kept one. */
+enum { CUTOFF = 256 };
+static int pinv(const coda_mat *C, coda_mat *D, double *cond, int *rank_out, coda_err *e)
 {
     size_t r = C->rows, K = C->cols;
     coda_mat A, B, S;
-    if (coda_mat_copy(&A, C, e) < 0)
+    if (system_fits(r > K ? r : K, r, 3, e) < 0 || coda_mat_copy(&A, C, e) < 0)
         return -1;
     if (coda_mat_alloc(&S, K < r ? K : r, 1, e) < 0 || coda_mat_alloc(&B, r > K ? r : K, r, e) < 0) {
         coda_mat_free(&A);
@@ -166,17 +297,17 @@ static int pinv(const coda_mat *C, coda_mat *D, double *cond, coda_err *e)
     for (size_t i = 0; i < r; i++)
         CODA_AT(&B, i, i) = 1.0;
     lapack_int rank;
-    /* dgelsd: SVD-based, so a rank-deficient system is detected rather than amplified */
+    double rcond = CUTOFF * DBL_EPSILON * (double)(r > K ? r : K);
     lapack_int info = LAPACKE_dgelsd(LAPACK_COL_MAJOR, (lapack_int)r, (lapack_int)K, (lapack_int)r,
                                      A.data, (lapack_int)r, B.data, (lapack_int)B.rows, S.data,
-                                     -1.0, &rank);
+                                     rcond, &rank);
     int rc = 0;
     if (info != 0)
-        rc = coda_fail(e, "least-squares decode failed (LAPACK dgelsd info %d)", (int)info);
+        rc = coda_failc(e, CODA_E_NUMERIC, "least-squares decode failed (LAPACK dgelsd info %d)",
+                        (int)info);
     else {
-        *cond = S.data[S.rows - 1] > 0 ? S.data[0] / S.data[S.rows - 1] : INFINITY;
-        if (rank < (lapack_int)K)
-            *cond = INFINITY;
+        *cond = rank > 0 ? S.data[0] / S.data[rank - 1] : INFINITY;
+        *rank_out = (int)rank;
         rc = coda_mat_sub(D, &B, 0, K, 0, r, e);
     }
     coda_mat_free(&A);
@@ -185,42 +316,33 @@ static int pinv(const coda_mat *C, coda_mat *D, double *cond, coda_err *e)
     return rc;
 }
 
-/* Concatenation from coded combinations (mds): blocks = pinv(G_I) * results. */
-static int decode_coded(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
+/* Concatenation from coded combinations (mds): blocks = pinv(G_I) * results. One result per
+ * responder, all of the shape collect checked. */
+static int decode_coded(const coda_plan *p, const coda_frame *const *use, size_t r, coda_mat *out,
                         coda_decode_info *info, coda_err *e)
 {
-    int *missing = calloc((size_t)p->K, sizeof *missing);
-    const coda_frame **use = malloc(n * sizeof *use);
-    char *seen = calloc((size_t)p->N, 1);
-    int rc = 0;
-    size_t r = 0;
-    if (!missing || !use || !seen)
-        rc = coda_fail_oom(e);
-    for (size_t k = 0; k < n && rc == 0; k++) {
-        int w = (int)res[k].tag[CODA_TAG_WORKER];
-        if (seen[w])
-            continue;
-        seen[w] = 1;
-        if (r && (res[k].mat.rows != use[0]->mat.rows || res[k].mat.cols != use[0]->mat.cols))
-            rc = coda_fail(e, "result from worker %d is %zu x %zu, others %zu x %zu", w,
-                           res[k].mat.rows, res[k].mat.cols, use[0]->mat.rows, use[0]->mat.cols);
-        use[r++] = &res[k];
-    }
     coda_mat C = {0}, D = {0}, Y = {0}, X = {0};
-    if (rc == 0 && r < (size_t)p->K)
-        rc = shortfall(p, (int)r, missing, e); /* no block is missing as such: too few rows */
-    if (rc == 0)
-        rc = coda_mat_alloc(&C, r, (size_t)p->K, e);
+    int rc = 0, rank = 0;
+    if (r < (size_t)p->K) {
+        if (p->threshold > 0)
+            return coda_failc(e, CODA_E_FEW, "need any %d of %d workers, got %zu", p->threshold,
+                              p->N, r);
+        return coda_failc(e, CODA_E_FEW, "the %zu responders cannot determine %d coded blocks", r,
+                          p->K);
+    }
+    rc = coda_mat_alloc(&C, r, (size_t)p->K, e);
     for (size_t i = 0; i < r && rc == 0; i++)
         for (int j = 0; j < p->K; j++)
             CODA_AT(&C, i, j) = CODA_AT(&p->G, use[i]->tag[CODA_TAG_WORKER], j);
     if (rc == 0)
-        rc = pinv(&C, &D, &info->cond, e);
-    if (rc == 0 && !isfinite(info->cond)) {
-        rc = coda_fail(e, "need any %d of %d workers, got %zu whose code rows are dependent",
-                       p->threshold, p->N, r);
-    }
-    size_t L = rc == 0 ? use[0]->mat.rows * use[0]->mat.cols : 0;
+        rc = pinv(&C, &D, &info->cond, &rank, e);
+    if (rc == 0 && rank < p->K)
+        rc = p->threshold > 0
+                 ? coda_failc(e, CODA_E_FEW, "need any %d of %d workers, got %zu whose code rows "
+                                             "are dependent (rank %d)", p->threshold, p->N, r, rank)
+                 : coda_failc(e, CODA_E_FEW, "the %zu responders' code rows have rank %d, fewer "
+                                             "than the %d blocks", r, rank, p->K);
+    size_t brows = use[0]->mat.rows, bcols = use[0]->mat.cols, L = brows * bcols;
     /* Y (L x r): the results side by side; X = Y D^T (L x K): the padded blocks */
     if (rc == 0)
         rc = coda_mat_alloc(&Y, L, r, e);
@@ -231,11 +353,6 @@ static int decode_coded(const coda_plan *p, const coda_frame *res, size_t n, cod
     if (rc == 0)
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)L, p->K, (int)r, 1.0, Y.data,
                     (int)L, D.data, p->K, 0.0, X.data, (int)L);
-    size_t pad = coda_plan_max_block(p);
-    size_t brows = rc == 0 ? use[0]->mat.rows : 0, bcols = rc == 0 ? use[0]->mat.cols : 0;
-    if (rc == 0 && (p->by_cols ? bcols : brows) != pad)
-        rc = coda_fail(e, "coded results are %zu x %zu, expected blocks of %zu %s", brows, bcols,
-                       pad, p->by_cols ? "columns" : "rows");
     size_t other = p->by_cols ? brows : bcols;
     if (rc == 0)
         rc = coda_mat_alloc(out, p->by_cols ? other : p->length, p->by_cols ? p->length : other, e);
@@ -257,35 +374,78 @@ static int decode_coded(const coda_plan *p, const coda_frame *res, size_t n, cod
     coda_mat_free(&D);
     coda_mat_free(&Y);
     coda_mat_free(&X);
-    free(missing);
-    free(use);
-    free(seen);
     return rc;
 }
 
-/* Sum: find a with a^T C = 1^T, C the results' coefficient rows; exact when a set of 0/1
- * results partitions the blocks (replicas, frc), least squares otherwise (cyclic). */
-static int decode_sum(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
+/* Weights a (nc) with sum_k a_k G[w_k, J_jj] = 1 for every column jj (J NULL: all K): a =
+ * pinv(C^T) 1, C the workers' rows restricted to J. *ok says whether a reproduces 1 to within
+ * what solving leaves when 1 is in C's row space: the backward error of the SVD solve, about
+ * u max(nc, nj) ||C|| ||a||, plus the part of 1 along the singular values the cutoff drops,
+ * at most CUTOFF u max(nc, nj) ||C|| ||a||. Responders that do not span 1 leave its distance
+ * from their row space, which no rounding explains. */
+static int sum_weights(const coda_plan *p, const int *w, size_t nc, const int *J, size_t nj,
+                       double *a, double *cond, int *ok, coda_err *e)
+{
+    coda_mat Ct, D = {0};
+    int rank = 0;
+    *ok = 0;
+    if (system_fits(nc > nj ? nc : nj, nc > nj ? nc : nj, 5, e) < 0 ||
+        coda_mat_alloc(&Ct, nj, nc, e) < 0)
+        return -1;
+    for (size_t k = 0; k < nc; k++)
+        for (size_t jj = 0; jj < nj; jj++)
+            CODA_AT(&Ct, jj, k) = CODA_AT(&p->G, w[k], J ? J[jj] : (int)jj);
+    int rc = pinv(&Ct, &D, cond, &rank, e); /* D: nc x nj */
+    double worst = 0, na = 0, nC = coda_mat_fro(&Ct);
+    for (size_t k = 0; k < nc && rc == 0; k++) {
+        a[k] = 0;
+        for (size_t jj = 0; jj < nj; jj++)
+            a[k] += CODA_AT(&D, k, jj);
+        na += a[k] * a[k];
+    }
+    for (size_t jj = 0; jj < nj && rc == 0; jj++) {
+        double s = 0;
+        for (size_t k = 0; k < nc; k++)
+            s += a[k] * CODA_AT(&Ct, jj, k);
+        worst = fmax(worst, fabs(s - 1.0));
+    }
+    double tol = 4.0 * CUTOFF * DBL_EPSILON * (double)(nc > nj ? nc : nj) * nC * sqrt(na);
+    if (rc == 0)
+        *ok = worst <= tol;
+    coda_mat_free(&Ct);
+    coda_mat_free(&D);
+    return rc;
+}
+
+/* Sum: weights a with sum_k a_k c_k = 1^T, c_k result k's coefficient row (e_b for a result of
+ * block b, G's row for a worker's combination). Exact when a set of 0/1 results partitions the
+ * blocks (replicas, frc); otherwise the blocks some result stands for on its own are taken from
+ * it and a least-squares system over the workers' combinations covers the rest (cyclic), so the
+ * system is never larger than the responders' rows of G. */
+static int decode_sum(const coda_plan *p, const coda_frame *const *use, size_t n, coda_mat *out,
                       coda_decode_info *info, coda_err *e)
 {
     size_t K = (size_t)p->K;
-    coda_mat C = {0}, D = {0};
-    double *a = calloc(n ? n : 1, sizeof *a);
-    int *covered = calloc(K, sizeof *covered), rc = 0, binary = 1;
-    if (!a || !covered || coda_mat_alloc(&C, n, K, e) < 0)
+    double *a = calloc(n, sizeof *a);
+    int *covered = calloc(K, sizeof *covered), *pick = malloc(K * sizeof *pick),
+        *w = malloc(n * sizeof *w), *J = malloc(K * sizeof *J), rc = 0, binary = 1;
+    size_t *rowk = malloc(n * sizeof *rowk);
+    if (!a || !covered || !pick || !w || !J || !rowk)
         rc = coda_fail_oom(e);
     for (size_t k = 0; k < n && rc == 0; k++) {
-        int w = (int)res[k].tag[CODA_TAG_WORKER], b = (int)res[k].tag[CODA_TAG_BLOCK];
-        for (size_t j = 0; j < K; j++)
-            CODA_AT(&C, k, j) = b >= 0 ? (j == (size_t)b) : CODA_AT(&p->G, w, j);
+        int b = (int)use[k]->tag[CODA_TAG_BLOCK], wk = (int)use[k]->tag[CODA_TAG_WORKER];
+        if (b >= 0) {
+            covered[b] = 1;
+            continue;
+        }
         for (size_t j = 0; j < K; j++) {
-            double c = CODA_AT(&C, k, j);
+            double c = CODA_AT(&p->G, wk, j);
             binary &= c == 0.0 || c == 1.0;
             covered[j] |= c != 0.0;
         }
     }
     int nmiss = 0;
-    for (size_t j = 0; j < K; j++)
+    for (size_t j = 0; j < K && rc == 0; j++)
         nmiss += !covered[j];
     if (rc == 0 && nmiss) {
         for (size_t j = 0; j < K; j++)
@@ -295,54 +455,66 @@ static int decode_sum(const coda_plan *p, const coda_frame *res, size_t n, coda_
     int exact = 0;
     if (rc == 0 && binary) { /* greedy: take results whose blocks are all still uncovered */
         memset(covered, 0, K * sizeof *covered);
-        int got = 0;
+        size_t got = 0;
         for (size_t k = 0; k < n; k++) {
-            int clash = 0;
-            for (size_t j = 0; j < K; j++)
-                clash |= CODA_AT(&C, k, j) != 0.0 && covered[j];
+            int b = (int)use[k]->tag[CODA_TAG_BLOCK], wk = (int)use[k]->tag[CODA_TAG_WORKER];
+            int clash = b >= 0 && covered[b];
+            for (size_t j = 0; b < 0 && j < K; j++)
+                clash |= CODA_AT(&p->G, wk, j) != 0.0 && covered[j];
             if (clash)
                 continue;
             a[k] = 1.0;
             for (size_t j = 0; j < K; j++)
-                if (CODA_AT(&C, k, j) != 0.0) {
+                if (b >= 0 ? j == (size_t)b : CODA_AT(&p->G, wk, j) != 0.0) {
                     covered[j] = 1;
                     got++;
                 }
         }
-        exact = got == (int)K;
+        exact = got == K;
         if (!exact)
             memset(a, 0, n * sizeof *a);
     }
     if (rc == 0 && !exact) {
-        /* a = pinv(C^T) 1, then check that it really reproduces 1 */
-        coda_mat Ct;
-        rc = coda_mat_alloc(&Ct, K, n, e);
-        for (size_t k = 0; k < n && rc == 0; k++)
-            for (size_t j = 0; j < K; j++)
-                CODA_AT(&Ct, j, k) = CODA_AT(&C, k, j);
-        if (rc == 0)
-            rc = pinv(&Ct, &D, &info->cond, e); /* D: n x K */
-        coda_mat_free(&Ct);
-        double worst = 0;
-        for (size_t k = 0; k < n && rc == 0; k++)
-            for (size_t j = 0; j < K; j++)
-                a[k] += CODA_AT(&D, k, j);
-        for (size_t j = 0; j < K && rc == 0; j++) {
-            double s = 0;
-            for (size_t k = 0; k < n; k++)
-                s += a[k] * CODA_AT(&C, k, j);
-            worst = fmax(worst, fabs(s - 1.0));
+        /* blocks some result stands for on its own (its first such result), the others J */
+        size_t nc = 0, nj = 0;
+        for (size_t j = 0; j < K; j++)
+            pick[j] = -1;
+        for (size_t k = 0; k < n; k++) {
+            int b = (int)use[k]->tag[CODA_TAG_BLOCK];
+            if (b < 0) {
+                w[nc] = (int)use[k]->tag[CODA_TAG_WORKER];
+                rowk[nc++] = k;
+            } else if (pick[b] < 0)
+                pick[b] = (int)k;
         }
-        if (rc == 0 && !(worst <= 1e-9)) {
+        for (size_t j = 0; j < K; j++)
+            if (pick[j] < 0)
+                J[nj++] = (int)j;
+        double *ac = calloc(nc ? nc : 1, sizeof *ac);
+        int ok = 1;
+        info->cond = 1.0;
+        if (!ac)
+            rc = coda_fail_oom(e);
+        else if (nj > 0)
+            rc = sum_weights(p, w, nc, J, nj, ac, &info->cond, &ok, e);
+        if (rc == 0 && !ok) {
             memset(covered, 0, K * sizeof *covered);
             rc = shortfall(p, info->responders, covered, e);
         }
+        for (size_t c = 0; c < nc && rc == 0; c++)
+            a[rowk[c]] = ac[c];
+        /* a block's own result makes up what the combinations leave of it */
+        for (size_t j = 0; j < K && rc == 0; j++) {
+            if (pick[j] < 0)
+                continue;
+            double s = 0;
+            for (size_t c = 0; c < nc; c++)
+                s += ac[c] * CODA_AT(&p->G, w[c], j);
+            a[pick[j]] = 1.0 - s;
+        }
+        free(ac);
     }
-    size_t rows = n ? res[0].mat.rows : 0, cols = n ? res[0].mat.cols : 0;
-    for (size_t k = 0; k < n && rc == 0; k++)
-        if (res[k].mat.rows != rows || res[k].mat.cols != cols)
-            rc = coda_fail(e, "results differ in shape (%zu x %zu and %zu x %zu)", rows, cols,
-                           res[k].mat.rows, res[k].mat.cols);
+    size_t rows = use[0]->mat.rows, cols = use[0]->mat.cols;
     if (rc == 0)
         rc = coda_mat_alloc(out, rows, cols, e);
     info->used = 0;
@@ -352,18 +524,50 @@ static int decode_sum(const coda_plan *p, const coda_frame *res, size_t n, coda_
             continue;
         info->used++;
         info->max_coef = fmax(info->max_coef, fabs(a[k]));
-        cblas_daxpy((int)(rows * cols), a[k], res[k].mat.data, 1, out->data, 1);
+        cblas_daxpy((int)(rows * cols), a[k], use[k]->mat.data, 1, out->data, 1);
     }
     if (rc == 0) {
         if (exact)
             info->cond = 1.0;
         snprintf(info->method, sizeof info->method, exact ? "replica" : "least-squares");
     }
+    free(a), free(covered), free(pick), free(w), free(J), free(rowk);
+    return rc;
+}
+
+int coda_plan_decodes(const coda_plan *p, const int *workers, int r, coda_err *e)
+{
+    int K = p->K, ok = 1;
+    if (!p->data_coded && !(p->sum && p->combine)) { /* replicas: every block held */
+        for (int j = 0; j < K && ok; j++) {
+            int held = 0;
+            for (int i = 0; i < r && !held; i++)
+                held = CODA_AT(&p->G, workers[i], j) != 0.0;
+            ok = held;
+        }
+        return ok;
+    }
+    if (r < 1 || (p->data_coded && r < K))
+        return 0;
+    double cond;
+    if (p->sum) {
+        double *a = malloc((size_t)r * sizeof *a);
+        int rc = a ? sum_weights(p, workers, (size_t)r, NULL, (size_t)K, a, &cond, &ok, e)
+                   : coda_fail_oom(e);
+        free(a);
+        return rc < 0 ? -1 : ok;
+    }
+    coda_mat C, D;
+    int rank = 0;
+    if (coda_mat_alloc(&C, (size_t)r, (size_t)K, e) < 0)
+        return -1;
+    for (int i = 0; i < r; i++)
+        for (int j = 0; j < K; j++)
+            CODA_AT(&C, i, j) = CODA_AT(&p->G, workers[i], j);
+    int rc = pinv(&C, &D, &cond, &rank, e);
     coda_mat_free(&C);
     coda_mat_free(&D);
-    free(a);
-    free(covered);
-    return rc;
+    return rc < 0 ? -1 : rank == K;
 }
 
 int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
@@ -373,21 +577,25 @@ int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *o
         return coda_product_decode(p, res, n, CODA_DECODER_INTERP, out, info, e);
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
-    if (check_results(p, res, n, e) < 0)
+    const coda_frame **use;
+    size_t nu;
+    if (coda_results_collect(p, res, n, &use, &nu, e) < 0)
         return -1;
-    info->responders = count_responders(p, res, n);
-    if (n == 0) {
+    info->responders = count_responders(p, use, nu);
+    int rc;
+    if (nu == 0) {
         int *all = calloc((size_t)p->K, sizeof *all);
         if (!all)
             return coda_fail_oom(e);
         for (int j = 0; j < p->K; j++)
             all[j] = 1;
-        int rc = shortfall(p, 0, all, e);
+        rc = shortfall(p, 0, all, e);
         free(all);
-        return rc;
-    }
-    if (p->sum)
-        return decode_sum(p, res, n, out, info, e);
-    return p->data_coded ? decode_coded(p, res, n, out, info, e)
-                         : decode_replicas(p, res, n, out, info, e);
+    } else if (p->sum)
+        rc = decode_sum(p, use, nu, out, info, e);
+    else
+        rc = p->data_coded ? decode_coded(p, use, nu, out, info, e)
+                           : decode_replicas(p, use, nu, out, info, e);
+    free(use);
+    return rc;
 }

@@ -92,18 +92,22 @@ int coda_matdot_weights_minnorm(int m, int K, const double *t, double r, double 
     return rc;
 }
 
-void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
-                              coda_matdot_decoder dec, double *E)
+int coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
+                             coda_matdot_decoder dec, double *E)
 {
     /* E[i][j] = delta_ij - mu_(i-j), mu_e = r^e sum_s g_s t_s^(m-1+e), e = -(m-1)..m-1. interp
      * reproduces the powers below m-1 exactly (mu_e = 0 for e < 0 by construction; evaluating
      * them would only add cancellation noise of order u r^-(m-1)), minnorm does not */
-    double mu_[31], *mu = mu_ + 15;
-    int lo = dec == CODA_DECODER_MINNORM ? -(m - 1) : 0;
+    double *mu_ = malloc(sizeof *mu_ * (size_t)(2 * m - 1)), *mu = mu_ + (m - 1);
     /* in long double: the sums cancel (to 0 or 1), and this is the E_S of the weights as
      * computed, which must not drown in the cancellation of its own evaluation. Powers by
      * running products: the radius rules call this for every subset at every radius */
-    long double s_[31] = {0}, *s = s_ + 15;
+    long double *s_ = calloc((size_t)(2 * m - 1), sizeof *s_), *s = s_ + (m - 1);
+    if (!mu_ || !s_) {
+        free(mu_), free(s_);
+        return -1;
+    }
+    int lo = dec == CODA_DECODER_MINNORM ? -(m - 1) : 0;
     for (int k = 0; k < K; k++) {
         long double tp = 1;
         for (int q = 0; q < m - 1 + lo; q++)
@@ -119,16 +123,21 @@ void coda_matdot_error_matrix(int m, int K, const double *t, double r, const dou
     for (int j = 0; j < m; j++)
         for (int i = 0; i < m; i++)
             E[j * m + i] = (i == j) - (i - j >= lo ? mu[i - j] : 0);
+    free(mu_), free(s_);
+    return 0;
 }
 
 double coda_matdot_trunc(int m, int K, const double *t, double r, const double *g,
                          coda_matdot_decoder dec)
 {
-    double E[16 * 16], sv[16], superb[16];
-    coda_matdot_error_matrix(m, K, t, r, g, dec, E);
-    if (LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', m, m, E, m, sv, NULL, 1, NULL, 1, superb) != 0)
-        return INFINITY;
-    return sv[0];
+    /* E (m x m), then its singular values and dgesvd's superdiagonal */
+    double *E = malloc(sizeof *E * (size_t)m * (size_t)(m + 2)), *sv = E + (size_t)m * m,
+           n2 = INFINITY;
+    if (E && coda_matdot_error_matrix(m, K, t, r, g, dec, E) == 0 &&
+        LAPACKE_dgesvd(LAPACK_COL_MAJOR, 'N', 'N', m, m, E, m, sv, NULL, 1, NULL, 1, sv + m) == 0)
+        n2 = sv[0];
+    free(E);
+    return n2;
 }
 
 double coda_matdot_roundoff(int m, int K, const double *t, double r, const double *g,
@@ -166,8 +175,8 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
                        coda_radius_choice *out, coda_err *e)
 {
     memset(out, 0, sizeof *out);
-    if (m < 2 || m > 16)
-        return coda_fail(e, "matdot: m = %d, need 2 <= m <= 16", m);
+    if (m < 2 || m > CODA_PRODUCT_MAX_M)
+        return coda_fail(e, "matdot: m = %d, need 2 <= m <= %d", m, CODA_PRODUCT_MAX_M);
     if (R < m || R > P)
         return coda_fail(e, "matdot: %d design responders, need m = %d <= R <= P = %d", R, m, P);
     if (rule == CODA_RADIUS_FIXED && !(eps > 0 && eps <= 1))
@@ -181,7 +190,8 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
     long n = total <= MAX_SUBSETS ? (long)llround(total) : MAX_SUBSETS;
     int *sub = malloc(sizeof *sub * (size_t)n * (size_t)R), *idx = malloc(sizeof *idx * (size_t)P);
     double *g = malloc(sizeof *g * (size_t)n * (size_t)R), *ts = malloc(sizeof *ts * (size_t)n * (size_t)R);
-    int rc = sub && idx && g && ts ? 0 : coda_fail_oom(e);
+    size_t *perm = malloc(sizeof *perm * (size_t)P);
+    int rc = sub && idx && g && ts && perm ? 0 : coda_fail_oom(e);
     if (rc == 0 && total <= MAX_SUBSETS) {
         for (int k = 0; k < R; k++)
             idx[k] = k;
@@ -193,8 +203,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
         coda_rng rng;
         coda_rng_seed(&rng, seed, CODA_RNG_SUBSETS, 0, 0);
         for (long q = 0; q < n; q++) {
-            size_t perm[64];
-            for (int k = 0; k < P && k < 64; k++)
+            for (int k = 0; k < P; k++)
                 perm[k] = (size_t)k;
             coda_rng_shuffle(&rng, perm, (size_t)P, (size_t)R);
             for (int k = 0; k < R; k++)
@@ -225,7 +234,7 @@ int coda_matdot_radius(coda_radius_rule rule, double eps, int m, int P, const do
         if (rule != CODA_RADIUS_AUTO)
             break;
     }
-    free(sub), free(idx), free(g), free(ts);
+    free(sub), free(idx), free(g), free(ts), free(perm);
     return rc;
 }
 
@@ -237,12 +246,10 @@ int coda_matdot_encode_pair(const coda_mat *A, const coda_mat *B, int m, const d
                          B->rows);
     /* the plan's split (coda_plan_split): the first Ni mod m blocks one longer, every block
      * zero-padded to the longest, ceil(Ni/m) */
-    if (m < 1 || m > 16 || A->cols < (size_t)m)
-        return coda_fail(e, "matdot: %zu inner columns in m = %d blocks (1 <= m <= 16, m <= "
-                            "columns)", A->cols, m);
-    size_t bd[17];
-    coda_split_bounds(A->cols, m, bd);
-    size_t bw = bd[1]; /* the first block is the longest */
+    if (m < 1 || m > CODA_PRODUCT_MAX_M || A->cols < (size_t)m)
+        return coda_fail(e, "matdot: %zu inner columns in m = %d blocks (1 <= m <= %d, m <= "
+                            "columns)", A->cols, m, CODA_PRODUCT_MAX_M);
+    size_t bw = coda_split_at(A->cols, m, 1); /* the first block is the longest */
     if (coda_mat_alloc(At, A->rows, bw, e) < 0)
         return -1;
     if (coda_mat_alloc(Bt, bw, B->cols, e) < 0) {
@@ -250,7 +257,7 @@ int coda_matdot_encode_pair(const coda_mat *A, const coda_mat *B, int m, const d
         return -1;
     }
     for (int i = 0; i < m; i++) {
-        size_t lo = bd[i], w = bd[i + 1] - bd[i];
+        size_t lo = coda_split_at(A->cols, m, i), w = coda_split_at(A->cols, m, i + 1) - lo;
         if (w == 0)
             continue;
         /* A's column block i is contiguous; B's row block i is strided by B->rows */

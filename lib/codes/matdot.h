@@ -20,6 +20,10 @@
 
 #include "../core/mat.h"
 
+/* The largest m of the product codes: beyond it the monomial systems in float64 (condition
+ * growing exponentially in m) decode nothing useful. Every array sized by m is on the heap. */
+#define CODA_PRODUCT_MAX_M 16
+
 typedef enum { CODA_NODES_CHEB, CODA_NODES_EQUI } coda_nodes_kind;
 
 /* P nodes in (-1, 1): cheb cos((2l-1) pi / (2P)), equi -1 + (2l-1)/P, l = 1..P. */
@@ -53,11 +57,11 @@ typedef enum { CODA_DECODER_INTERP, CODA_DECODER_MINNORM } coda_matdot_decoder;
  * lose the small rows (specs §2.5). K >= 2m-1: the exact weights of coda_matdot_weights. */
 int coda_matdot_weights_minnorm(int m, int K, const double *t, double r, double *g, coda_err *e);
 
-/* E_S (m x m, column-major, m <= 16) for scaled weights g on nodes t at radius r, from decoder
+/* E_S (m x m, column-major) for scaled weights g on nodes t at radius r, from decoder
  * dec's weights: interp reproduces the powers below m-1 exactly, so E_S is lower triangular and
- * only its lower part is evaluated; minnorm's E_S is full. */
-void coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
-                              coda_matdot_decoder dec, double *E);
+ * only its lower part is evaluated; minnorm's E_S is full. -1 when out of memory. */
+int coda_matdot_error_matrix(int m, int K, const double *t, double r, const double *g,
+                             coda_matdot_decoder dec, double *E);
 
 /* The next R-subset idx of 0..P-1 in lexicographic order (start from 0..R-1); 0 after the
  * last. */

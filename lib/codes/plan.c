@@ -1,10 +1,12 @@
 #include "plan.h"
 
-#include "../ops/ops.h"
-
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "../ops/ops.h"
+#include "product.h"
 
 void coda_plan_free(coda_plan *p)
 {
@@ -20,6 +22,12 @@ void coda_split_bounds(size_t length, int K, size_t *b)
     b[0] = 0;
     for (int j = 0; j < K; j++)
         b[j + 1] = b[j] + base + ((size_t)j < extra);
+}
+
+size_t coda_split_at(size_t length, int K, int j)
+{
+    size_t base = length / (size_t)K, extra = length % (size_t)K;
+    return (size_t)j * base + ((size_t)j < extra ? (size_t)j : extra);
 }
 
 int coda_plan_split(coda_plan *p, size_t length, coda_err *e)
@@ -51,6 +59,9 @@ size_t coda_plan_max_block(const coda_plan *p)
 
 int coda_plan_to_frame(const coda_plan *p, coda_frame *f, coda_err *e)
 {
+    /* a plan built with data_len 0 has no split yet: nothing a worker could be given */
+    if (!p->bounds || p->K < 1)
+        return coda_fail(e, "plan: the data has not been split into blocks");
     coda_frame_init(f, CODA_PLAN);
     coda_meta *m = &f->meta;
     char *b = malloc(((size_t)p->K + 1) * 24);
@@ -112,10 +123,29 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
         coda_meta_get_long(m, "length", &len, e) < 0 ||
         coda_meta_get_longs(m, "bounds", &b, &nb, e) < 0)
         return coda_fail_prefix(e, "plan: ");
+    /* N and K are G's shape, so the payload (N K doubles) bounds them */
     if (N < 1 || K < 1 || N > 1000000 || K > 1000000 || (long long)nb != K + 1 || len < K ||
         f->mat.rows != (size_t)N || f->mat.cols != (size_t)K || b[0] != 0 || b[K] != len) {
         free(b);
         return coda_fail(e, "plan: inconsistent N, K, bounds or matrix shape");
+    }
+    size_t bad = coda_mat_first_nonfinite(&f->mat);
+    const char *why = NULL;
+    if (bad != (size_t)-1)
+        why = "G";
+    else if (s < 0 || s >= N)
+        why = "s";
+    else if (thr < 0 || thr > N)
+        why = "threshold";
+    else if (!(load >= 0 && load <= 1))
+        why = "load";
+    if (why) {
+        free(b);
+        return bad != (size_t)-1
+                   ? coda_fail(e, "plan: G entry (%zu,%zu) is %s", bad % (size_t)N + 1,
+                               bad / (size_t)N + 1, isnan(f->mat.data[bad]) ? "NaN" : "infinite")
+                   : coda_fail(e, "plan: %s = %s is out of range for N = %lld", why,
+                               coda_meta_get(m, why), N);
     }
     for (long long j = 0; j < K; j++)
         if (b[j + 1] <= b[j]) {
@@ -148,8 +178,52 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
     for (size_t j = 0; j < nb; j++)
         p->bounds[j] = (size_t)b[j];
     free(b);
-    for (size_t i = 0; i < m->n; i++)
-        if (!known_key(m->key[i]) && coda_meta_set(&p->extra, m->key[i], m->val[i], e) < 0)
-            return -1;
-    return coda_mat_copy(&p->G, &f->mat, e);
+    int rc = 0;
+    for (size_t i = 0; i < m->n && rc == 0; i++)
+        if (!known_key(m->key[i]))
+            rc = coda_meta_set(&p->extra, m->key[i], m->val[i], e);
+    if (rc == 0)
+        rc = coda_mat_copy(&p->G, &f->mat, e);
+    if (rc == 0)
+        rc = coda_plan_is_product(p) ? coda_product_plan_check(p, e) : coda_plan_shape_check(p, e);
+    if (rc < 0)
+        coda_plan_free(p);
+    return rc;
+}
+
+int coda_plan_set_shape(coda_plan *p, size_t rows, size_t cols, coda_err *e)
+{
+    if (rows && coda_meta_set_long(&p->extra, "rows", (long long)rows, e) < 0)
+        return -1;
+    if (cols && coda_meta_set_long(&p->extra, "cols", (long long)cols, e) < 0)
+        return -1;
+    return 0;
+}
+
+void coda_plan_shape(const coda_plan *p, size_t *rows, size_t *cols)
+{
+    long long v;
+    *rows = *cols = 0;
+    if (coda_meta_get(&p->extra, "rows") && coda_meta_get_long(&p->extra, "rows", &v, NULL) == 0 && v > 0)
+        *rows = (size_t)v;
+    if (coda_meta_get(&p->extra, "cols") && coda_meta_get_long(&p->extra, "cols", &v, NULL) == 0 && v > 0)
+        *cols = (size_t)v;
+}
+
+int coda_plan_shape_check(const coda_plan *p, coda_err *e)
+{
+    static const char *const keys[] = {"rows", "cols"};
+    for (int k = 0; k < 2; k++) {
+        long long v;
+        if (!coda_meta_get(&p->extra, keys[k]))
+            continue;
+        if (coda_meta_get_long(&p->extra, keys[k], &v, e) < 0)
+            return coda_fail_prefix(e, "plan: ");
+        if (v < 1)
+            return coda_fail(e, "plan: %s = %lld, the result cannot be empty", keys[k], v);
+        /* a concatenation has the split dimension's length */
+        if (!p->sum && k == p->by_cols && (size_t)v != p->length)
+            return coda_fail(e, "plan: %s = %lld but the blocks split %zu", keys[k], v, p->length);
+    }
+    return 0;
 }

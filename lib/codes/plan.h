@@ -19,6 +19,7 @@ typedef struct {
     int combine;     /* a worker returns one G-weighted sum over its blocks */
     int data_coded;  /* tasks carry G-weighted combinations of zero-padded data blocks */
     int threshold;   /* any `threshold` responders suffice; 0 when it depends on which */
+    int threshold_bound; /* (not saved) assigned G: smaller sets were not all checked */
     double load;     /* fraction of the data one worker processes */
     size_t length;   /* rows (or columns) of the data being split */
     size_t *bounds;  /* K+1 block boundaries into 0..length */
@@ -32,10 +33,19 @@ void coda_plan_free(coda_plan *p);
 int coda_plan_split(coda_plan *p, size_t length, coda_err *e);
 /* The same rule into b[0..K]: block j is b[j]..b[j+1]. */
 void coda_split_bounds(size_t length, int K, size_t *b);
+/* b[j] of that rule, without the array (0 <= j <= K). */
+size_t coda_split_at(size_t length, int K, int j);
 size_t coda_plan_block_len(const coda_plan *p, int j);
 size_t coda_plan_max_block(const coda_plan *p);
 /* The PLAN frame and back. */
 int coda_plan_to_frame(const coda_plan *p, coda_frame *f, coda_err *e);
 int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e);
+/* The decoded result's shape as the encoder knew it (metadata rows and cols), checked against
+ * every result by decode: 0 leaves a dimension unknown (a matmul whose operand the worker stage
+ * is given). Product plans always carry both. */
+int coda_plan_set_shape(coda_plan *p, size_t rows, size_t cols, coda_err *e);
+void coda_plan_shape(const coda_plan *p, size_t *rows, size_t *cols);
+/* rows and cols, when present, positive and consistent with the split. */
+int coda_plan_shape_check(const coda_plan *p, coda_err *e);
 
 #endif

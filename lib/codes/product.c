@@ -28,6 +28,90 @@ int coda_plan_is_product(const coda_plan *p)
 
 static int is_poly(const coda_plan *p) { return strcmp(p->scheme, "poly") == 0; }
 
+/* The threshold a product scheme has by construction (linear: its code's, at least m). */
+static int scheme_threshold(const char *scheme, int m)
+{
+    return strcmp(scheme, "poly") == 0            ? m * m
+           : strcmp(scheme, "matdot-approx") == 0 ? m
+           : strcmp(scheme, "linear") == 0        ? m
+                                                  : 2 * m - 1;
+}
+
+/* A plan number: present (unless optional), finite and in [lo, hi]. */
+static int plan_number(const coda_plan *p, const char *key, double lo, double hi, int optional,
+                       coda_err *e)
+{
+    double v;
+    if (optional && !coda_meta_get(&p->extra, key))
+        return 0;
+    if (coda_meta_get_double(&p->extra, key, &v, e) < 0)
+        return coda_fail_prefix(e, "plan: ");
+    if (!isfinite(v))
+        return coda_fail(e, "plan: %s is %s", key, isnan(v) ? "NaN" : "infinite");
+    if (v < lo || v > hi)
+        return coda_fail(e, "plan: %s = %g is outside [%g, %g]", key, v, lo, hi);
+    return 0;
+}
+
+/* A plan list of exactly n finite numbers. */
+static int plan_list(const coda_plan *p, const char *key, size_t n, coda_err *e)
+{
+    double *v;
+    size_t got;
+    if (coda_meta_get_doubles(&p->extra, key, &v, &got, e) < 0)
+        return coda_fail_prefix(e, "plan: ");
+    int rc = got == n ? 0 : coda_fail(e, "plan: %s has %zu entries, need %zu", key, got, n);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!isfinite(v[i]))
+            rc = coda_fail(e, "plan: %s entry %zu is %s", key, i + 1,
+                           isnan(v[i]) ? "NaN" : "infinite");
+    free(v);
+    return rc;
+}
+
+int coda_product_plan_check(const coda_plan *p, coda_err *e)
+{
+    if (!coda_product_scheme(p->scheme))
+        return coda_fail(e, "plan: unknown product scheme '%s'", p->scheme);
+    long long m, rows, inner = 0, cols;
+    if (coda_meta_get_long(&p->extra, "m", &m, e) < 0 ||
+        coda_meta_get_long(&p->extra, "rows", &rows, e) < 0 ||
+        coda_meta_get_long(&p->extra, "cols", &cols, e) < 0 ||
+        (!is_poly(p) && coda_meta_get_long(&p->extra, "inner", &inner, e) < 0))
+        return coda_fail_prefix(e, "plan: ");
+    /* m = K is G's width, so the payload bounds it; the encoder's range bounds it further */
+    if (m != p->K)
+        return coda_fail(e, "plan: m = %lld but G has %d columns", m, p->K);
+    if (m < 1 || m > CODA_PRODUCT_MAX_M)
+        return coda_fail(e, "plan: m = %lld is outside coda-encode's 1..%d", m, CODA_PRODUCT_MAX_M);
+    int thr = scheme_threshold(p->scheme, (int)m), linear = strcmp(p->scheme, "linear") == 0;
+    if (linear ? p->threshold < thr : p->threshold != thr)
+        return coda_fail(e, "plan: %s with m = %lld has threshold %s%d, the plan says %d", p->scheme,
+                         m, linear ? "at least " : "", thr, p->threshold);
+    if (p->N < thr)
+        return coda_fail(e, "plan: %s with m = %lld needs at least %d workers, the plan has %d",
+                         p->scheme, m, thr, p->N);
+    /* the split dimension: A's rows (poly) or the inner dimension, at least m long */
+    if (rows < 1 || cols < 1 || (is_poly(p) ? (rows < m || cols < m || (size_t)rows != p->length)
+                                            : (inner < m || (size_t)inner != p->length)))
+        return coda_fail(e, "plan: rows = %lld, inner = %lld, cols = %lld do not fit m = %lld "
+                            "blocks of %zu", rows, inner, cols, m, p->length);
+    if (plan_number(p, "norm_a", 0, INFINITY, 0, e) < 0 ||
+        plan_number(p, "norm_b", 0, INFINITY, 0, e) < 0 ||
+        (!linear && (plan_number(p, "radius", DBL_MIN, 1, 0, e) < 0 ||
+                     plan_list(p, "nodes", (size_t)p->N, e) < 0)) ||
+        plan_list(p, "beta", (size_t)p->N * (size_t)m, e) < 0 ||
+        plan_list(p, "block_norms_a", (size_t)m, e) < 0 ||
+        plan_list(p, "block_norms_b", (size_t)m, e) < 0 ||
+        plan_number(p, "eps", 0, INFINITY, 1, e) < 0 ||
+        plan_number(p, "predicted", 0, INFINITY, 1, e) < 0 ||
+        plan_number(p, "predicted_trunc", 0, INFINITY, 1, e) < 0 ||
+        plan_number(p, "predicted_roundoff", 0, INFINITY, 1, e) < 0 ||
+        plan_number(p, "design_responders", (double)m, p->N, 1, e) < 0)
+        return -1;
+    return 0;
+}
+
 double coda_code_error(int m, int K, const double *alpha, const double *beta, const double *d,
                        double *E)
 {
@@ -115,8 +199,8 @@ int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *
         if (coda_mat_first_nonfinite(a->code) != (size_t)-1)
             return coda_fail(e, "linear: the code holds NaN or Inf");
     }
-    if (m < 1 || m > 16)
-        return coda_fail(e, "%s: m = %d, need 1 <= m <= 16", a->scheme, m);
+    if (m < 1 || m > CODA_PRODUCT_MAX_M)
+        return coda_fail(e, "%s: m = %d, need 1 <= m <= %d", a->scheme, m, CODA_PRODUCT_MAX_M);
     int threshold = poly ? m * m : approx ? m : linear ? (a->code_threshold ? a->code_threshold : m)
                                                       : 2 * m - 1;
     if (P < threshold)
@@ -218,6 +302,7 @@ static int plan_beta(const coda_plan *p, double **beta, coda_err *e)
         return coda_fail_prefix(e, "plan: ");
     if (n != (size_t)p->N * (size_t)p->K) {
         free(*beta);
+        *beta = NULL; /* the caller owns *beta only on success */
         return coda_fail(e, "plan: beta has %zu entries, need P m = %d", n, p->N * p->K);
     }
     return 0;
@@ -228,10 +313,7 @@ static int plan_beta(const coda_plan *p, double **beta, coda_err *e)
 static int encode_outer(const coda_mat *A, const coda_mat *B, int m, const double *alpha,
                         const double *beta, coda_mat *At, coda_mat *Bt, coda_err *e)
 {
-    size_t ra[17], cb[17];
-    coda_split_bounds(A->rows, m, ra);
-    coda_split_bounds(B->cols, m, cb);
-    size_t h = ra[1] - ra[0], w = cb[1] - cb[0];
+    size_t h = coda_split_at(A->rows, m, 1), w = coda_split_at(B->cols, m, 1);
     if (coda_mat_alloc(At, h, A->cols, e) < 0)
         return -1;
     if (coda_mat_alloc(Bt, B->rows, w, e) < 0) {
@@ -239,11 +321,11 @@ static int encode_outer(const coda_mat *A, const coda_mat *B, int m, const doubl
         return -1;
     }
     for (int i = 0; i < m; i++) {
+        size_t r0 = coda_split_at(A->rows, m, i), r1 = coda_split_at(A->rows, m, i + 1),
+               c0 = coda_split_at(B->cols, m, i), c1 = coda_split_at(B->cols, m, i + 1);
         for (size_t c = 0; c < A->cols; c++)
-            cblas_daxpy((int)(ra[i + 1] - ra[i]), alpha[i], A->data + c * A->rows + ra[i], 1,
-                        At->data + c * h, 1);
-        cblas_daxpy((int)(B->rows * (cb[i + 1] - cb[i])), beta[i], B->data + cb[i] * B->rows, 1,
-                    Bt->data, 1);
+            cblas_daxpy((int)(r1 - r0), alpha[i], A->data + c * A->rows + r0, 1, At->data + c * h, 1);
+        cblas_daxpy((int)(B->rows * (c1 - c0)), beta[i], B->data + c0 * B->rows, 1, Bt->data, 1);
     }
     return 0;
 }
@@ -252,9 +334,13 @@ int coda_product_encode(const coda_plan *p, const coda_mat *A, const coda_mat *B
                         void *ctx, coda_err *e)
 {
     int m = p->K;
-    double *beta, alpha[16], bs[16];
-    if (plan_beta(p, &beta, e) < 0)
+    double *beta, *alpha = malloc(sizeof *alpha * 2 * (size_t)m), *bs = alpha + m;
+    if (!alpha)
+        return coda_fail_oom(e);
+    if (plan_beta(p, &beta, e) < 0) {
+        free(alpha);
         return -1;
+    }
     int rc = 0;
     for (int s = 0; rc == 0 && s < p->N; s++) {
         for (int i = 0; i < m; i++) {
@@ -283,6 +369,7 @@ int coda_product_encode(const coda_plan *p, const coda_mat *A, const coda_mat *B
         coda_frame_free(&f[1]);
     }
     free(beta);
+    free(alpha);
     return rc;
 }
 
@@ -329,15 +416,12 @@ static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, 
     if (coda_meta_get_long(&p->extra, "rows", &Nr, e) < 0 ||
         coda_meta_get_long(&p->extra, "cols", &Nc, e) < 0)
         return coda_fail_prefix(e, "plan: ");
-    size_t ra[17], cb[17];
-    coda_split_bounds((size_t)Nr, m, ra);
-    coda_split_bounds((size_t)Nc, m, cb);
-    size_t h = ra[1], w = cb[1], L = h * w;
-    for (int k = 0; k < K; k++)
-        if (use[k]->mat.rows != h || use[k]->mat.cols != w)
-            return coda_fail(e, "result of worker %lld is %zu x %zu, expected %zu x %zu",
-                             (long long)use[k]->tag[CODA_TAG_WORKER], use[k]->mat.rows,
-                             use[k]->mat.cols, h, w);
+    /* the shapes are collect's (coda_product_result_shape) */
+    size_t h = coda_split_at((size_t)Nr, m, 1), w = coda_split_at((size_t)Nc, m, 1), L = h * w;
+    size_t bytes;
+    /* V and its copy (K x q), D (K x K): K responders justify them, the memory limit bounds */
+    if (coda_size_check((size_t)K, (size_t)K + 2 * (size_t)q, sizeof(double), &bytes, e) < 0)
+        return coda_fail_prefix(e, "poly: the interpolation system of %d responders: ", K);
     double *V = malloc(sizeof *V * (size_t)K * (size_t)q), *Vc = malloc(sizeof *Vc * (size_t)K * (size_t)q),
            *D = calloc((size_t)K * (size_t)K, sizeof *D), *sv = malloc(sizeof *sv * (size_t)q),
            *sup = malloc(sizeof *sup * (size_t)q);
@@ -371,9 +455,10 @@ static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, 
     for (int l = 0; rc == 0 && l < q; l++) {
         int i = l % m, j = l / m;
         const double *blk = X.data + (size_t)l * L;
-        for (size_t c = 0; c < cb[j + 1] - cb[j]; c++)
-            memcpy(out->data + (cb[j] + c) * out->rows + ra[i], blk + c * h,
-                   (ra[i + 1] - ra[i]) * sizeof(double));
+        size_t r0 = coda_split_at((size_t)Nr, m, i), r1 = coda_split_at((size_t)Nr, m, i + 1),
+               c0 = coda_split_at((size_t)Nc, m, j), c1 = coda_split_at((size_t)Nc, m, j + 1);
+        for (size_t c = 0; c < c1 - c0; c++)
+            memcpy(out->data + (c0 + c) * out->rows + r0, blk + c * h, (r1 - r0) * sizeof(double));
     }
     if (rc == 0) {
         info->max_coef = 0;
@@ -388,6 +473,62 @@ static int decode_poly(const coda_plan *p, const coda_frame *const *use, int K, 
     return rc;
 }
 
+void coda_product_result_shape(const coda_plan *p, size_t *rows, size_t *cols)
+{
+    coda_plan_shape(p, rows, cols);
+    if (is_poly(p)) {
+        *rows = coda_split_at(*rows, p->K, 1);
+        *cols = coda_split_at(*cols, p->K, 1);
+    }
+}
+
+/* gamma_k = k u / (1 - k u): the relative error bound of k roundings (Higham, ASNA §3.1) */
+static double gamma_u(double k)
+{
+    double u = DBL_EPSILON / 2;
+    return k * u / (1 - k * u);
+}
+
+/* The round-off part of the error bound, relative to ||A||_F ||B||_F, to first order in the
+ * rounding of the plan's norms. With C^_s the results as they arrived and the exact code
+ * sum_s d_s A~_s B~_s = C - A (E_S (x) I) B (whose norm trunc bounds):
+ *   combining:    gamma_(K+c) sum_s |d_s| ||C^_s||_F  (K axpys, and c = 2 roundings scaling the
+ *                 weights by r^-(m-1); linear uses its weights as solved, c = 0);
+ *   the workers:  gamma_(2k+2m+b) sum_s |d_s| a_s b_s, a_s = sum_i |alpha_si| ||A_i||_F and b_s
+ *                 likewise: each factor's coefficients (k = m roundings for lambda^i, 0 for a
+ *                 given code), its encoding (m axpys) and the product over the padded inner
+ *                 block of b (any summation order; Higham Thm 3.5 with |A~_s| <= sum |alpha| |A_i|).
+ * The encode-time figure (coda_matdot_roundoff) is an estimate; this is a bound. */
+static double roundoff_bound(const coda_plan *p, int K, const double *d, const double *al,
+                             const double *be, const coda_frame *const *use, int linear,
+                             double nAB)
+{
+    int m = p->K;
+    long long inner = 0;
+    double *an = NULL, *bn = NULL, comb = 0, work = 0;
+    size_t na = 0, nb = 0;
+    if (coda_meta_get_long(&p->extra, "inner", &inner, NULL) < 0 ||
+        coda_meta_get_doubles(&p->extra, "block_norms_a", &an, &na, NULL) < 0 ||
+        coda_meta_get_doubles(&p->extra, "block_norms_b", &bn, &nb, NULL) < 0 ||
+        na != (size_t)m || nb != (size_t)m || !(nAB > 0)) {
+        free(an), free(bn);
+        return nAB > 0 ? INFINITY : 0; /* coda_product_plan_check makes these present */
+    }
+    for (int k = 0; k < K; k++) {
+        double as = 0, bs = 0;
+        for (int i = 0; i < m; i++) {
+            as += fabs(al[k * m + i]) * an[i];
+            bs += fabs(be[k * m + i]) * bn[i];
+        }
+        comb += fabs(d[k]) * coda_mat_fro(&use[k]->mat);
+        work += fabs(d[k]) * as * bs;
+    }
+    free(an), free(bn);
+    double b = (double)coda_split_at((size_t)inner, m, 1);
+    return gamma_u(K + (linear ? 0 : 2)) * comb / nAB +
+           gamma_u(2.0 * (linear ? 0 : m) + 2.0 * m + b) * work;
+}
+
 int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
                         coda_matdot_decoder dec, coda_mat *out, coda_decode_info *info, coda_err *e)
 {
@@ -395,32 +536,21 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
     memset(out, 0, sizeof *out);
     int m = p->K, P = p->N;
     int approx = strcmp(p->scheme, "matdot-approx") == 0, linear = strcmp(p->scheme, "linear") == 0;
-    const coda_frame **use = malloc(sizeof *use * (n ? n : 1));
-    char *seen = calloc((size_t)P, 1);
-    double *t = NULL, *beta = NULL, *ts = NULL, *g = NULL, *al = NULL, *be = NULL;
-    size_t nt = 0;
-    int rc = use && seen ? 0 : coda_fail_oom(e), K = 0;
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        int64_t w = res[k].tag[CODA_TAG_WORKER];
-        if (w < 0 || w >= P)
-            rc = coda_fail(e, "result %zu: worker tag %lld outside 0..%d", k, (long long)w, P - 1);
-        else if (coda_mat_first_nonfinite(&res[k].mat) != (size_t)-1)
-            rc = coda_fail(e, "result %zu from worker %lld holds NaN or Inf", k, (long long)w);
-        else if (!seen[w]) {
-            seen[w] = 1;
-            use[K++] = &res[k];
-        }
-    }
+    const coda_frame **use = NULL;
+    size_t nu = 0, nt = 0;
+    double *t = NULL, *beta = NULL, *ts = NULL, *g = NULL, *al = NULL, *be = NULL, *E = NULL;
+    /* tags, shapes, finiteness and repeats: one result per worker */
+    int rc = coda_results_collect(p, res, n, &use, &nu, e), K = (int)nu;
     info->responders = K;
-    if (rc == 0)
-        qsort(use, (size_t)K, sizeof *use, by_worker);
+    if (rc == 0 && nu > 1)
+        qsort(use, nu, sizeof *use, by_worker);
     /* below the threshold: refused (matdot, poly), or below m: no linear decoder can do better
      * than an error of ||A||_F ||B||_F (papers/approx-matdot.txt Thm 4) */
-    int need = linear ? m : p->threshold;
+    int need = scheme_threshold(p->scheme, m);
     if (rc == 0 && K < need)
-        rc = coda_fail(e, "need any %d of %d workers, got %d%s", need, P, K,
-                       approx || linear ? " (with fewer than m responders some A, B of unit norm "
-                                          "give an error of 1, Thm 4)" : "");
+        rc = coda_failc(e, CODA_E_FEW, "need any %d of %d workers, got %d%s", need, P, K,
+                        approx || linear ? " (with fewer than m responders some A, B of unit norm "
+                                           "give an error of 1, Thm 4)" : "");
     if (rc == 0 && !linear && (coda_meta_get_doubles(&p->extra, "nodes", &t, &nt, e) < 0 || nt != (size_t)P))
         rc = nt != (size_t)P && t ? coda_fail(e, "plan: %zu nodes for %d workers", nt, P)
                                   : coda_fail_prefix(e, "plan: ");
@@ -433,12 +563,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
         info->used = K;
         goto done;
     }
-    for (int k = 1; rc == 0 && k < K; k++)
-        if (use[k]->mat.rows != use[0]->mat.rows || use[k]->mat.cols != use[0]->mat.cols)
-            rc = coda_fail(e, "result of worker %lld is %zu x %zu, the others %zu x %zu",
-                           (long long)use[k]->tag[CODA_TAG_WORKER], use[k]->mat.rows,
-                           use[k]->mat.cols, use[0]->mat.rows, use[0]->mat.cols);
-    double r = 1, nA, nB;
+    double r = 1, nA = 0, nB = 0;
     if (rc == 0 && (coda_meta_get_double(&p->extra, "norm_a", &nA, e) < 0 ||
                     coda_meta_get_double(&p->extra, "norm_b", &nB, e) < 0 ||
                     (!linear && coda_meta_get_double(&p->extra, "radius", &r, e) < 0)))
@@ -448,7 +573,8 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
     g = rc == 0 ? malloc(sizeof *g * (size_t)K) : NULL;
     al = rc == 0 ? malloc(sizeof *al * (size_t)K * (size_t)m) : NULL;
     be = rc == 0 ? malloc(sizeof *be * (size_t)K * (size_t)m) : NULL;
-    if (rc == 0 && !(g && al && be))
+    E = rc == 0 ? malloc(sizeof *E * (size_t)m * (size_t)m) : NULL;
+    if (rc == 0 && !(g && al && be && E))
         rc = coda_fail_oom(e);
     for (int k = 0; rc == 0 && k < K; k++)
         for (int i = 0; i < m; i++) {
@@ -456,11 +582,16 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
             al[k * m + i] = CODA_AT(&p->G, w, i);
             be[k * m + i] = beta[i * P + w];
         }
-    double E[256];
     if (rc == 0 && linear) {
         rc = linear_weights(m, K, al, be, g, e);
-        if (rc == 0)
-            info->trunc = coda_code_error(m, K, al, be, g, E);
+        if (rc == 0) {
+            /* E_S evaluated in float64 (dgemm): its own rounding, gamma_K sum_s |d_s|
+             * ||alpha_s|| ||beta_s||, is part of the bound */
+            double ev = 0;
+            for (int k = 0; k < K; k++)
+                ev += fabs(g[k]) * cblas_dnrm2(m, al + k * m, 1) * cblas_dnrm2(m, be + k * m, 1);
+            info->trunc = coda_code_error(m, K, al, be, g, E) + gamma_u(K) * ev;
+        }
         snprintf(info->method, sizeof info->method, "least-squares");
     } else if (rc == 0) {
         /* scaled weights, d = g / r^(m-1) (matdot.h); the decoders differ only below 2m-1 */
@@ -487,17 +618,15 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
         rc = coda_matdot_combine(K, g, mats, out, e);
     free(mats);
     if (rc == 0) {
-        double ro = 0;
         info->dnorm1 = 0;
         info->max_coef = 0;
         for (int k = 0; k < K; k++) {
-            ro += fabs(g[k]) * coda_mat_fro(&use[k]->mat);
             info->dnorm1 += fabs(g[k]);
             info->max_coef = fmax(info->max_coef, fabs(g[k]));
         }
         info->norm_ab = nA * nB;
-        info->roundoff = info->norm_ab > 0 ? DBL_EPSILON / 2 * ro / info->norm_ab : 0;
-        info->predicted = info->trunc + 2 * info->roundoff;
+        info->roundoff = roundoff_bound(p, K, g, al, be, use, linear, info->norm_ab);
+        info->predicted = info->trunc + info->roundoff;
         info->report = 1;
         info->cond = NAN;
         info->used = K;
@@ -505,7 +634,7 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
             rc = coda_meta_get_double(&p->extra, "eps", &info->eps, e);
     }
 done:
-    free(use), free(seen), free(t), free(beta), free(ts), free(g), free(al), free(be);
+    free(use), free(t), free(beta), free(ts), free(g), free(al), free(be), free(E);
     if (rc < 0)
         coda_mat_free(out);
     return rc;

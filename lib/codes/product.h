@@ -36,6 +36,15 @@ typedef struct {
     unsigned long long seed;
 } coda_product_args;
 
+/* A PLAN frame's product fields (coda_plan_from_frame calls it for family=product): a known
+ * scheme, m = K within the encoder's range, the scheme's threshold, and every number and list
+ * present, finite, in range and of the length N and m require. */
+int coda_product_plan_check(const coda_plan *p, coda_err *e);
+
+/* The shape of one worker's RESULT: C's (rows x cols of the plan) for the MatDot split, one
+ * padded block (ceil(rows/m) x ceil(cols/m)) for poly. */
+void coda_product_result_shape(const coda_plan *p, size_t *rows, size_t *cols);
+
 /* Whether name is a product scheme. */
 int coda_product_scheme(const char *name);
 /* Whether a plan belongs to a product scheme. */

@@ -29,7 +29,10 @@ const coda_scheme *const *coda_scheme_list(void);
 /* Build a plan for `data_len` rows/columns of data with the named scheme (0: no split yet). */
 int coda_plan_build(coda_plan *p, const char *scheme, const coda_scheme_args *a, size_t data_len,
                     coda_err *e);
-/* Build a plan from a user-given N x K matrix (coda-assign output, possibly edited). */
+/* Build a plan from a user-given N x K matrix (coda-assign output, possibly edited). Its
+ * threshold is G's true one (the smallest r such that every r-subset decodes; threshold_bound
+ * when subsets past a budget were not checked); a G that not even all N workers decode is
+ * refused. */
 int coda_plan_from_assignment(coda_plan *p, const coda_mat *G, const coda_scheme_args *a,
                               size_t data_len, coda_err *e);
 

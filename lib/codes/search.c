@@ -160,14 +160,14 @@ int coda_matdot_search(const coda_search_opts *o, coda_search_result *r, coda_er
                      bestA && bestB
                  ? 0
                  : coda_fail_oom(e);
-    if (rc == 0) { /* the subsets in lexicographic order */
-        int idx[64];
+    if (rc == 0) { /* the subsets in lexicographic order, each the successor of the one before */
+        int *idx = st.sub;
         for (int q = 0; q < k; q++)
             idx[q] = q;
-        long p = 0;
-        do
-            memcpy(st.sub + p++ * k, idx, sizeof *idx * (size_t)k);
-        while (coda_subset_next(idx, k, P));
+        for (long p = 1; p < st.C; p++) {
+            memcpy(st.sub + p * k, st.sub + (p - 1) * k, sizeof *idx * (size_t)k);
+            coda_subset_next(st.sub + p * k, k, P);
+        }
     }
     /* every solve is tiny: BLAS threads would cost more than they save */
     int threads = coda_blas_serial();
@@ -176,10 +176,10 @@ int coda_matdot_search(const coda_search_opts *o, coda_search_result *r, coda_er
     int starts = o->init_radius > 0 ? 1 : (o->starts > 0 ? o->starts : 1);
     for (int start = 1; rc == 0 && start <= starts; start++) {
         if (o->init_radius > 0) {
-            double t[256], lam[256];
-            coda_matdot_nodes(CODA_NODES_CHEB, P, t);
+            double *lam = st.R; /* scratch of at least P, overwritten by the first step */
+            coda_matdot_nodes(CODA_NODES_CHEB, P, lam);
             for (int s = 0; s < P; s++)
-                lam[s] = o->init_radius * t[s];
+                lam[s] *= o->init_radius;
             for (int s = 0; s < P; s++)
                 for (int i = 0; i < m; i++) {
                     st.A[s * m + i] = pow(lam[s], i);

@@ -16,14 +16,17 @@ static double sigmoid(double z)
     return ez / (1.0 + ez);
 }
 
+static int logistic_grad_shape(size_t rows, size_t cols, const coda_mat *b, size_t *orows,
+                                    size_t *ocols, coda_err *e)
+{
+    return coda_op_grad_shape("logistic-grad", rows, cols, b, orows, ocols, e);
+}
+
 static int logistic_grad(const coda_meta *args, const coda_mat *t, const coda_mat *b,
                          coda_mat *out, coda_meta *info, coda_err *e)
 {
     (void)args, (void)info;
-    size_t n = t->cols - 1;
-    if (t->cols < 2 || b->rows != n || b->cols != 1)
-        return coda_op_shape_error("logistic-grad", t, b,
-                                   "task [X y] with X b x n needs beta n x 1", e);
+    size_t n = t->cols - 1; /* shapes checked by the registry */
     coda_mat r;
     if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
         return -1;
@@ -44,4 +47,4 @@ static int logistic_grad(const coda_meta *args, const coda_mat *t, const coda_ma
 
 const coda_op coda_op_logistic_grad = {"logistic-grad",
                                        "a block's logistic-loss gradient X^T (sigma(X beta) - y)",
-                                       1, 0, logistic_grad};
+                                       1, 0, logistic_grad, logistic_grad_shape};

@@ -5,12 +5,22 @@
 #include "ops.h"
 #include "shape.h"
 
+static int lsq_shape(size_t rows, size_t cols, const coda_mat *b, size_t *orows, size_t *ocols,
+                     coda_err *e)
+{
+    if (!b)
+        return coda_fail(e, "lsq-columns needs the operand A");
+    if (b->rows != rows)
+        return coda_op_shape_error("lsq-columns", rows, cols, b,
+                                   "A and the right-hand sides need the same rows", e);
+    *orows = b->cols;
+    *ocols = cols;
+    return 0;
+}
+
 static int lsq_columns(const coda_meta *args, const coda_mat *t, const coda_mat *b,
                        coda_mat *out, coda_meta *info, coda_err *e)
 {
-    if (b->rows != t->rows)
-        return coda_op_shape_error("lsq-columns", t, b,
-                                   "A and the right-hand sides need the same rows", e);
     coda_lsq_opts o;
     coda_lsq_stats st;
     if (coda_lsq_opts_from_meta(args, &o, e) < 0 || coda_lsq_columns(b, t, &o, out, &st, e) < 0)
@@ -24,4 +34,4 @@ static int lsq_columns(const coda_meta *args, const coda_mat *t, const coda_mat 
 
 const coda_op coda_op_lsq_columns = {"lsq-columns",
                                      "least-squares columns argmin ||A X - E|| (the inverse)", 0,
-                                     1, lsq_columns};
+                                     1, lsq_columns, lsq_shape};

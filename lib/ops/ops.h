@@ -19,6 +19,10 @@ typedef struct coda_op {
      * metadata, `info` (may be NULL) receives what the work measured. */
     int (*apply)(const coda_meta *args, const coda_mat *task, const coda_mat *operand,
                  coda_mat *out, coda_meta *info, coda_err *e);
+    /* The result's shape on a rows x cols task, and whether `operand` fits it (NULL: given
+     * later, to the worker stage; a dimension only the operand fixes is then 0). */
+    int (*shape)(size_t rows, size_t cols, const coda_mat *operand, size_t *out_rows,
+                 size_t *out_cols, coda_err *e);
 } coda_op;
 
 /* NULL when unknown. */
@@ -30,6 +34,11 @@ const char *coda_op_names(void);
 /* The named op on a task; an unknown name or a missing operand is an error. */
 int coda_op_apply(const char *name, const coda_meta *args, const coda_mat *task,
                   const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e);
+
+/* The shape of the named op's result on the whole data (the uncoded result): checked by
+ * coda-encode before anything is written. */
+int coda_op_result_shape(const char *name, size_t rows, size_t cols, const coda_mat *operand,
+                         size_t *out_rows, size_t *out_cols, coda_err *e);
 
 /* The ops. */
 extern const coda_op coda_op_matmul, coda_op_matvec, coda_op_grad, coda_op_lsq_columns,

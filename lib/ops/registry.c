@@ -28,6 +28,16 @@ const char *coda_op_names(void)
     return names;
 }
 
+int coda_op_result_shape(const char *name, size_t rows, size_t cols, const coda_mat *operand,
+                         size_t *out_rows, size_t *out_cols, coda_err *e)
+{
+    *out_rows = *out_cols = 0;
+    const coda_op *op = coda_op_find(name);
+    if (!op)
+        return coda_fail(e, "unknown op '%s' (%s)", name ? name : "", coda_op_names());
+    return op->shape(rows, cols, operand, out_rows, out_cols, e);
+}
+
 int coda_op_apply(const char *name, const coda_meta *args, const coda_mat *task,
                   const coda_mat *operand, coda_mat *out, coda_meta *info, coda_err *e)
 {
@@ -38,5 +48,8 @@ int coda_op_apply(const char *name, const coda_meta *args, const coda_mat *task,
     if (!operand || !operand->data)
         return coda_fail(e, "%s needs an operand (--operand FILE, or give it to coda-encode)",
                          op->name);
+    size_t r, c;
+    if (op->shape(task->rows, task->cols, operand, &r, &c, e) < 0)
+        return -1;
     return op->apply(args, task, operand, out, info, e);
 }

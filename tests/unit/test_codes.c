@@ -2,6 +2,7 @@
  * 1e-12 relative (exhaustive, not sampled). With s+1 stragglers decoding either still succeeds
  * correctly or fails with a "need any ..." message, and it fails for some subset. */
 #include <cblas.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +118,123 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
     coda_mat_free(&ref);
 }
 
+/* Cyclic gradient codes decode from every responder set of size >= N-s, all N included (where
+ * the system is rank deficient by s and an absolute SVD cutoff used to invert round-off), for
+ * many seeds; the error stays within the round-off the reported condition number allows:
+ * ||g^ - g|| <= c u (N cond sum_j ||g_j|| + rows ||X|| (||X|| ||beta|| + ||y||)), the second
+ * term the reference's own rounding (one worker over all rows). */
+static void cyclic_all_subsets(int N, int s, int seeds)
+{
+    size_t rows = 4 * (size_t)N + 3, n = 4;
+    int failed = 0, worst_seed = 0;
+    double worst = 0;
+    for (int seed = 1; seed <= seeds; seed++) {
+        coda_err e;
+        coda_scheme_args a = {.N = N, .s = s, .op = "grad", .seed = (unsigned long long)seed};
+        coda_mat data, beta, ref = {0}, X;
+        randn(&data, rows, n + 1, 100 + seed);
+        randn(&beta, n, 1, 200 + seed);
+        coda_op_apply("grad", NULL, &data, &beta, &ref, NULL, &e);
+        coda_plan p;
+        if (coda_plan_build(&p, "cyclic", &a, rows, &e) < 0) {
+            CHECK(0, "cyclic N=%d s=%d seed %d: %s", N, s, seed, e.msg);
+            continue;
+        }
+        /* sum_j ||g_j||, the blocks' own gradients */
+        double gsum = 0, nX, ny = cblas_dnrm2((int)rows, data.data + n * rows, 1);
+        for (int j = 0; j < p.K; j++) {
+            coda_mat blk, gj;
+            coda_mat_sub(&blk, &data, p.bounds[j], coda_plan_block_len(&p, j), 0, n + 1, &e);
+            coda_op_apply("grad", NULL, &blk, &beta, &gj, NULL, &e);
+            gsum += coda_mat_fro(&gj);
+            coda_mat_free(&blk), coda_mat_free(&gj);
+        }
+        coda_mat_sub(&X, &data, 0, rows, 0, n, &e);
+        nX = coda_mat_fro(&X);
+        coda_mat_free(&X);
+        coda_frame_list tasks = {0};
+        coda_encode_tasks(&p, &data, coda_frame_list_sink, &tasks, &e);
+        for (unsigned mask = 0; mask < (1u << N); mask++) {
+            if (__builtin_popcount(mask) > s)
+                continue;
+            coda_mat out;
+            coda_decode_info info;
+            coda_frame_list res = {0};
+            for (size_t k = 0; k < tasks.n; k++) /* one task frame per held block */
+                if (!(mask >> tasks.f[k].tag[CODA_TAG_WORKER] & 1)) {
+                    size_t j = k;
+                    while (j < tasks.n && tasks.f[j].tag[CODA_TAG_WORKER] == tasks.f[k].tag[CODA_TAG_WORKER])
+                        j++;
+                    coda_worker_run(tasks.f + k, j - k, &beta, NAN, coda_frame_list_sink, &res, &e);
+                    k = j - 1;
+                }
+            if (coda_decode(&p, res.f, res.n, &out, &info, &e) < 0) {
+                if (!failed++)
+                    printf("  cyclic N=%d s=%d seed %d mask %#x: %s\n", N, s, seed, mask, e.msg);
+            } else {
+                double d = 0;
+                for (size_t k = 0; k < n; k++)
+                    d += (out.data[k] - ref.data[k]) * (out.data[k] - ref.data[k]);
+                double tol = 16 * DBL_EPSILON * (N * info.cond * gsum + rows * nX * (nX * coda_mat_fro(&beta) + ny));
+                if (sqrt(d) / tol > worst)
+                    worst = sqrt(d) / tol, worst_seed = seed;
+                coda_mat_free(&out);
+            }
+            coda_frame_list_free(&res);
+        }
+        coda_frame_list_free(&tasks);
+        coda_plan_free(&p);
+        coda_mat_free(&data), coda_mat_free(&beta), coda_mat_free(&ref);
+    }
+    CHECK(!failed, "cyclic N=%d s=%d: %d responder sets of size >= N-s refused", N, s, failed);
+    CHECK(worst <= 1, "cyclic N=%d s=%d: error %.3g x the round-off bound (seed %d)", N, s, worst,
+          worst_seed);
+}
+
+/* coda_plan_from_assignment: G's own threshold, checked against what the codes guarantee, and
+ * a G no set of workers decodes refused. */
+static void assigned_thresholds(void)
+{
+    coda_err e;
+    coda_scheme_args a = {.N = 0, .s = 0, .op = "matmul", .seed = 3};
+    struct { const char *scheme, *op; int N, s, expect; } cases[] = {
+        {"frc", "matmul", 6, 2, 4}, {"rep", "matmul", 5, 1, 4}, {"mds", "matmul", 6, 2, 4},
+        {"cyclic", "grad", 6, 2, 4}, {"uncoded", "grad", 4, 0, 4}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        coda_plan ref, p;
+        coda_scheme_args b = {.N = cases[c].N, .s = cases[c].s, .op = cases[c].op, .seed = 3};
+        a.op = cases[c].op;
+        CHECK(coda_plan_build(&ref, cases[c].scheme, &b, 30, &e) == 0, "%s", e.msg);
+        int rc = coda_plan_from_assignment(&p, &ref.G, &a, 30, &e);
+        CHECK(rc == 0 && p.threshold == cases[c].expect && !p.threshold_bound,
+              "assigned %s G: threshold %d, expected %d (%s)", cases[c].scheme, rc ? -1 : p.threshold,
+              cases[c].expect, rc ? e.msg : "");
+        if (rc == 0)
+            coda_plan_free(&p);
+        coda_plan_free(&ref);
+    }
+    /* two equal coded rows and a third: rank 2 of 3 blocks even from all workers */
+    coda_mat G;
+    coda_mat_alloc(&G, 3, 3, &e);
+    double v[9] = {1, 1, 0, 2, 2, 1, 0.5, 0.5, 3}; /* column-major: rows 0 and 1 equal */
+    memcpy(G.data, v, sizeof v);
+    a.op = "matmul";
+    coda_plan p;
+    CHECK(coda_plan_from_assignment(&p, &G, &a, 30, &e) < 0 && strstr(e.msg, "even all 3 workers"),
+          "rank-deficient G accepted: %s", e.msg);
+    memset(G.data, 0, sizeof v);
+    G.data[0] = G.data[4] = 1; /* block 2 held by nobody */
+    CHECK(coda_plan_from_assignment(&p, &G, &a, 30, &e) < 0 && strstr(e.msg, "block 2"),
+          "G with an empty column accepted: %s", e.msg);
+    coda_mat_free(&G);
+}
+
 int main(void)
 {
+    cyclic_all_subsets(5, 1, 120);
+    cyclic_all_subsets(6, 2, 60);
+    cyclic_all_subsets(7, 3, 30);
+    assigned_thresholds();
     exhaustive("uncoded", 4, 0, "matmul", NULL);
     exhaustive("rep", 6, 2, "matmul", NULL);
     exhaustive("frc", 6, 2, "matmul", NULL);

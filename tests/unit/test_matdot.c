@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../../lib/codes/matdot.h"
+#include "../../lib/codes/product.h"
 #include "../../lib/core/gen.h"
 #include "check.h"
 
@@ -391,8 +392,45 @@ static void minnorm(void)
     CHECK(shown >= 5, "minnorm: Theorem 3 shown in only %d cases", shown);
 }
 
+/* The error matrices and the radius search hold nothing sized by the input on the stack:
+ * m above the encoder's 16 (a plan the parser refuses, but the library functions take any m)
+ * and P above 64 (the radius rule's drawn subsets) run clean under ASan, with the answers
+ * the algebra fixes. */
+static void large_sizes(void)
+{
+    int m = 20, K = 20;
+    double *al = calloc((size_t)m * K, sizeof *al), *d = malloc(sizeof *d * K),
+           *E = malloc(sizeof *E * (size_t)m * m);
+    for (int s = 0; s < K; s++) {
+        al[s * m + s] = 1; /* alpha = beta = I, d = 1: E = I - I = 0 */
+        d[s] = 1;
+    }
+    CHECK(coda_code_error(m, K, al, al, d, E) == 0, "m=20: ||I - I||_2 != 0");
+    d[3] = 0.5; /* E = diag(0, .., 0.5, ..): norm 0.5 exactly */
+    CHECK(coda_code_error(m, K, al, al, d, E) == 0.5, "m=20: ||E||_2 != 0.5");
+    /* interp weights on 2m-1 nodes are exact: E_S is zero to round-off */
+    int n = 2 * m - 1;
+    double *t = malloc(sizeof *t * n), *g = malloc(sizeof *g * n);
+    coda_err e;
+    coda_matdot_nodes(CODA_NODES_CHEB, n, t);
+    CHECK(coda_matdot_weights(m, n, t, g, &e) == 0, "m=20 weights: %s", e.msg);
+    double T = coda_matdot_trunc(m, n, t, 1.0, g, CODA_DECODER_INTERP);
+    CHECK(isfinite(T) && T < 1, "m=20 exact weights: ||E_S||_2 = %.3g", T);
+    free(al), free(d), free(E), free(t), free(g);
+    /* P = 300 > 64 with C(300, 2) > 20000: the subsets are drawn */
+    int P = 300;
+    double *tp = malloc(sizeof *tp * P);
+    coda_radius_choice ch;
+    coda_matdot_nodes(CODA_NODES_EQUI, P, tp);
+    CHECK(coda_matdot_radius(CODA_RADIUS_FIXED, 0.01, 2, P, tp, 2, NULL, NULL, 1, &ch, &e) == 0 &&
+              ch.subsets == 20000 && ch.r == 0.01,
+          "P=300 radius: %s", e.msg);
+    free(tp);
+}
+
 int main(void)
 {
+    large_sizes();
     exact();
     approximate();
     closed_form();

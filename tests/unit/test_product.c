@@ -280,8 +280,81 @@ static void search(void)
     coda_mat_free(&r.code), coda_mat_free(&r2.code);
 }
 
+/* The decode's predicted error is a bound (product.c roundoff_bound): over many seeds and
+ * every m-subset, at the auto radius, the measured error never exceeds it, with inner blocks
+ * short and long (the GEMM term grows with the block, which an estimate from ||C~_s|| misses:
+ * at b = 100 the old estimate u sum |d_s| ||C~_s|| was exceeded in 21% of m = 2 decodes, by up
+ * to 1.26x). The linear scheme's bound is checked the same way. */
+static void bound_holds(void)
+{
+    const size_t inner[] = {23, 200};
+    for (int m = 2; m <= 3; m++)
+        for (int b = 0; b < 2; b++) {
+            double excess = 0;
+            long decodes = 0;
+            for (unsigned seed = 1; seed <= (m == 2 ? 120u : 30u); seed++) {
+                job j;
+                coda_product_args a = {.scheme = "matdot-approx", .m = m, .P = 2 * m, .seed = seed};
+                if (run(&j, &a, 12, inner[b], 9, 100 + seed) < 0)
+                    continue;
+                int refused, K = m + (int)(seed % 2); /* m and m+1 responders */
+                double x;
+                worst(&j, K, &refused, &x);
+                CHECK(!refused, "bound m=%d seed %u: a subset was refused", m, seed);
+                excess = fmax(excess, x);
+                decodes++;
+                job_free(&j);
+            }
+            CHECK(decodes > 0 && excess <= 1, "m=%d inner %zu: error %.3g x the decode's bound over "
+                  "%ld seeds", m, inner[b], excess, decodes);
+        }
+}
+
+/* Results the plan does not allow: a second, different result from a worker is refused naming
+ * it, an exact repeat is ignored (same bytes), a result of the wrong shape names the expected
+ * one, and fewer than the threshold is CODA_E_FEW. */
+static void results_checked(void)
+{
+    job j;
+    coda_product_args a = {.scheme = "matdot", .m = 2, .P = 5, .seed = 1};
+    if (run(&j, &a, 6, 8, 4, 3) < 0)
+        return;
+    coda_frame sel[5];
+    coda_mat X, Y;
+    coda_decode_info info;
+    coda_err e;
+    for (int k = 0; k < 3; k++)
+        sel[k] = j.res.f[k];
+    int rc = coda_product_decode(&j.plan, sel, 3, CODA_DECODER_INTERP, &X, &info, &e);
+    CHECK(rc == 0, "matdot: %s", e.msg);
+    sel[3] = j.res.f[1]; /* an exact repeat of worker 1 */
+    rc = coda_product_decode(&j.plan, sel, 4, CODA_DECODER_INTERP, &Y, &info, &e);
+    CHECK(rc == 0 && info.responders == 3 && memcmp(X.data, Y.data, 24 * sizeof(double)) == 0,
+          "an exact repeat changed the decode: %s", rc ? e.msg : "different bytes");
+    if (rc == 0)
+        coda_mat_free(&Y);
+    coda_mat other = {0};
+    coda_mat_copy(&other, &j.res.f[1].mat, &e);
+    other.data[0] += 1;
+    sel[3].mat = other; /* worker 1 again, different */
+    rc = coda_product_decode(&j.plan, sel, 4, CODA_DECODER_INTERP, &Y, &info, &e);
+    CHECK(rc < 0 && strstr(e.msg, "worker 1 sent two different results"), "%s", e.msg);
+    coda_mat_free(&other);
+    coda_mat_alloc(&other, 7, 4, &e); /* one row too many */
+    sel[2].mat = other;
+    rc = coda_product_decode(&j.plan, sel, 3, CODA_DECODER_INTERP, &Y, &info, &e);
+    CHECK(rc < 0 && strstr(e.msg, "from worker 2 is 7 x 4, expected 6 x 4"), "%s", e.msg);
+    coda_mat_free(&other);
+    rc = coda_product_decode(&j.plan, sel, 2, CODA_DECODER_INTERP, &Y, &info, &e);
+    CHECK(rc < 0 && e.cls == CODA_E_FEW && strstr(e.msg, "need any 3 of 5"), "%s", e.msg);
+    coda_mat_free(&X);
+    job_free(&j);
+}
+
 int main(void)
 {
+    bound_holds();
+    results_checked();
     exact_matdot();
     approx_matdot();
     poly_codes();

@@ -131,7 +131,7 @@ f['cols'] = m; f['pay'] = b'\0' * (8 * m); write('F01b.coda', [f])"
 p = dict(head=b'CODA\x01L\x02\x01C\0\0\0', rows=1, cols=K, tags=[-1] * 4, pay=b'\0\0\0\0\0\0\xf0\x3f' * K, meta=b'')
 for k, v in [('scheme', 'frc'), ('op', 'grad'), ('N', 1), ('K', K), ('s', 0), ('result', 'sum'), ('axis', 'rows'),
              ('combine', 1), ('data_coded', 0), ('threshold', 1), ('load', 1), ('length', K),
-             ('bounds', ','.join(map(str, range(K + 1)))), ('seed', 1)]: meta(p, k, str(v))
+             ('bounds', ','.join(map(str, range(K + 1)))), ('seed', 1), ('rows', 1), ('cols', 1)]: meta(p, k, str(v))
 r = lambda i, n: dict(head=b'CODA\x01L\x04\x01C\0\0\0', rows=n, cols=n, tags=[0, -1, -1, -1], meta=b'op=grad\n',
                       pay=bytes(__import__('struct').pack('<d', i)) * n)
 write('empty.coda', [p] + [r(0, 0) for i in range(1000)])

@@ -213,6 +213,11 @@ void coda_plan_shape(const coda_plan *p, size_t *rows, size_t *cols)
 int coda_plan_shape_check(const coda_plan *p, coda_err *e)
 {
     static const char *const keys[] = {"rows", "cols"};
+    /* a sum's (or a column split's) rows are not the plan's split: only the encoder knew them,
+     * and without them a result of the wrong shape could not be told from a right one */
+    if ((p->sum || p->by_cols) && !coda_meta_get(&p->extra, "rows"))
+        return coda_fail(e, "plan: no result shape (rows=) for op %s: the stream was written by "
+                            "an older coda-encode; encode the data again", p->op);
     for (int k = 0; k < 2; k++) {
         long long v;
         if (!coda_meta_get(&p->extra, keys[k]))

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-size_t coda_mem_limit(void)
+size_t coda_mem_limit_given(void)
 {
     /* CODA_MAX_MEMORY (CODA_MAX_BYTES, its older name) caps what one matrix may take */
     const char *env = getenv("CODA_MAX_MEMORY");
@@ -20,6 +20,14 @@ size_t coda_mem_limit(void)
         if (*end == '\0' && v > 0)
             return (size_t)v;
     }
+    return 0;
+}
+
+size_t coda_mem_limit(void)
+{
+    size_t given = coda_mem_limit_given();
+    if (given)
+        return given;
     long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
     if (pages > 0 && psize > 0)
         return (size_t)pages * (size_t)psize;

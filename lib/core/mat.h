@@ -16,6 +16,8 @@ typedef struct {
 /* Bytes a single allocation may use: $CODA_MAX_MEMORY (or its older name CODA_MAX_BYTES) if
  * set, else physical memory. */
 size_t coda_mem_limit(void);
+/* The limit the user set ($CODA_MAX_MEMORY), or 0. */
+size_t coda_mem_limit_given(void);
 
 /* Check rows*cols*elem fits in size_t and under coda_mem_limit(); fills *bytes. */
 int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_err *e);

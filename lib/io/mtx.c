@@ -2,6 +2,7 @@
  * skew-symmetric. Read into a dense matrix; written as array real general. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -192,10 +193,33 @@ out:
     return rc;
 }
 
+/* What a coordinate file's entries justify densifying without being told: 256 MiB, or 1000
+ * doubles per entry (a density of 1/1000). A 60-byte "20000 20000 0" does not justify 3.2 GB;
+ * CODA_MAX_MEMORY, when set, is the only limit. */
+#define CODA_MTX_FREE_BYTES ((size_t)256 << 20)
+#define CODA_MTX_PER_ENTRY 1000
+
+static int justified(mtx_reader *r, size_t m, size_t n, size_t nnz)
+{
+    if (coda_mem_limit_given())
+        return 0;
+    double dense = (double)m * (double)n * (double)sizeof(double);
+    double ok = fmax((double)CODA_MTX_FREE_BYTES,
+                     (double)nnz * CODA_MTX_PER_ENTRY * (double)sizeof(double));
+    if (dense <= ok)
+        return 0;
+    char need[32];
+    fmt_bytes(need, sizeof need, dense);
+    return coda_failc(r->e, CODA_E_MEMORY, "%s:%ld: densifying %zu x %zu from %zu entries "
+                      "needs %s, more than its entries justify (density below 1/%d and over "
+                      "256 MiB): set CODA_MAX_MEMORY to allow it",
+                      r->in->name, r->lineno, m, n, nnz, need, CODA_MTX_PER_ENTRY);
+}
+
 static int read_coordinate(mtx_reader *r, coda_mat *A, size_t m, size_t n, size_t nnz,
                            int pattern, int symm, int skew, const char *sym)
 {
-    if (coda_mat_alloc(A, m, n, r->e) < 0)
+    if (justified(r, m, n, nnz) < 0 || coda_mat_alloc(A, m, n, r->e) < 0)
         return -1;
     for (size_t k = 0; k < nnz; k++) {
         int got = next_line(r);

@@ -92,7 +92,9 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
                                 .deadline = -1, .seed = o->seed};
     if (coda_plan_build(&plan, o->scheme ? o->scheme : "frc", &a, k, e) < 0)
         return -1;
-    int rc = coda_lsq_opts_to_meta(&o->lsq, &plan.extra, e);
+    int rc = coda_plan_set_shape(&plan, M->cols, k, e);
+    if (rc == 0)
+        rc = coda_lsq_opts_to_meta(&o->lsq, &plan.extra, e);
     if (rc == 0)
         rc = coda_mat_identity(&ident, k, e);
     if (rc == 0)

@@ -1,5 +1,7 @@
 #include "job.h"
 
+#include "../ops/ops.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,7 +47,13 @@ int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
         j->policy.ctx = j;
     }
     coda_frame_list tasks = {0};
-    int rc = coda_encode_tasks(&j->plan, data, coda_frame_list_sink, &tasks, e);
+    /* the result's shape where the data alone fixes it (a gradient's), for decode's checks */
+    size_t rows, cols;
+    int rc = coda_op_result_shape(j->plan.op, data->rows, data->cols, NULL, &rows, &cols, e);
+    if (rc == 0)
+        rc = coda_plan_set_shape(&j->plan, rows, cols, e);
+    if (rc == 0)
+        rc = coda_encode_tasks(&j->plan, data, coda_frame_list_sink, &tasks, e);
     if (rc == 0)
         rc = coda_engine_open(&j->engine, type, j->plan.N, config, e);
     if (rc == 0)

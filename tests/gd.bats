@@ -86,3 +86,52 @@ assert np.linalg.norm(g) <= 1e-9*1.01, np.linalg.norm(g)"
   assert_success
   assert_output --regexp "iterations, loss .*, [1-9][0-9]* rounds could not decode"
 }
+
+@test "worker-sim --round: rounds draw differently, the same round replays, --truth records it" {
+  coda-gen --seed 5 6 2 -o B.npy
+  coda-encode -q --scheme frc -N 8 -s 2 --operand B.npy X.npy -o s.coda
+  for r in 0 1; do
+    coda-worker-sim -q -s 2 --latency shifted-exp:1,1 --seed 4 --round $r --truth t$r.csv s.coda -o w$r.coda
+  done
+  coda-worker-sim -q -s 2 --latency shifted-exp:1,1 --seed 4 --round 1 --truth u1.csv s.coda -o v1.coda
+  cmp w1.coda v1.coda
+  cmp t1.csv u1.csv
+  ! cmp -s t0.csv t1.csv
+  [ "$(head -1 t0.csv)" = "round,worker,corrupt,straggled,latency" ]
+  [ "$(grep -c '^1,' t1.csv)" -eq 8 ]
+  [ "$(awk -F, 'NR>1 && $4==1' t1.csv | wc -l)" -eq 2 ]
+  # round 0 is what the worker stage drew before rounds existed: no --round at all
+  coda-worker-sim -q -s 2 --latency shifted-exp:1,1 --seed 4 s.coda -o n.coda
+  cmp n.coda w0.coda
+}
+
+@test "worker-sim --attack: only the corrupt workers' results change, as documented" {
+  coda-gen --seed 5 6 2 -o B.npy
+  coda-encode -q --scheme uncoded -N 4 --operand B.npy X.npy -o s.coda
+  coda-worker-sim -q s.coda -o honest.coda
+  coda-worker-sim -q --corrupt-workers 1,3 --attack scale:2 --truth t.csv s.coda -o bad.coda
+  npy "
+import struct
+def frames(p):
+    b=open(p,'rb').read(); o=0; out=[]
+    while o < len(b):
+        ml, r, c = struct.unpack('<IQQ', b[o+12:o+32]); w = struct.unpack('<q', b[o+32:o+40])[0]
+        pl = struct.unpack('<Q', b[o+64:o+72])[0]; meta = b[o+72:o+72+ml].decode()
+        out.append((b[o+6], w, meta, np.frombuffer(b[o+72+ml:o+72+ml+pl], '<f8'))); o += 72+ml+pl
+    return out
+h = [f for f in frames('honest.coda') if f[0] == 4]; x = [f for f in frames('bad.coda') if f[0] == 4]
+assert len(h) == len(x) == 4
+for a, b in zip(h, x):
+    if a[1] in (1, 3):
+        assert np.array_equal(b[3], 2 * a[3]) and 'corrupt=1' in b[2], a[1]
+    else:
+        assert np.array_equal(b[3], a[3]) and 'corrupt' not in b[2], a[1]
+"
+  [ "$(awk -F, 'NR>1 && $3==1 {print $2}' t.csv | tr '\n' ' ')" = "1 3 " ]
+  run coda-worker-sim -q -t 5 s.coda -o x.coda
+  assert_failure 2
+  assert_output --partial "cannot draw 5 corrupt workers among 4"
+  [ ! -e x.coda ]
+  run coda-worker-sim -q --attack gaus s.coda -o x.coda
+  assert_failure 2
+}

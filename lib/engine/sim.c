@@ -104,26 +104,6 @@ static int sim_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
     return rc;
 }
 
-/* wrong-input needs the perturbed operand before the worker runs; every other attack touches
- * the outgoing results */
-typedef struct {
-    coda_frame_list *out;
-    const coda_adversary *adv;
-    int corrupt;
-} collect_ctx;
-
-static int collect(void *ctx, coda_frame *f, coda_err *e)
-{
-    collect_ctx *c = ctx;
-    if (c->corrupt && c->adv->kind != CODA_ATK_WRONG_INPUT) {
-        if (coda_attack_result(c->adv, (int)f->tag[CODA_TAG_WORKER], &f->mat, e) < 0)
-            return -1;
-        if (coda_meta_set(&f->meta, "corrupt", "1", e) < 0)
-            return -1;
-    }
-    return coda_frame_list_push(c->out, f, e);
-}
-
 static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *operand,
                      const coda_policy *p, coda_frame_list *out, coda_round_info *info,
                      coda_err *e)
@@ -169,16 +149,9 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
             break;
         if (p->wait_for > 0 && got >= p->wait_for)
             break;
-        coda_mat perturbed = {0};
-        const coda_mat *op = operand;
-        if (s->corrupt[w] && adv.kind == CODA_ATK_WRONG_INPUT && operand && operand->data) {
-            if (coda_attack_operand(&adv, w, operand, &perturbed, e) < 0)
-                return -1;
-            op = &perturbed;
-        }
-        collect_ctx c = {out, &adv, s->corrupt[w]};
-        rc = coda_worker_run(s->tasks.f + s->first[w], s->count[w], op, t, collect, &c, e);
-        coda_mat_free(&perturbed);
+        coda_corruption bad = {&adv, s->corrupt};
+        rc = coda_worker_run_as(s->tasks.f + s->first[w], s->count[w], w, operand, t, &bad,
+                                coda_frame_list_sink, out, e);
         if (rc < 0)
             break;
         for (size_t k = before; k < out->n; k++)

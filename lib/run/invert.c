@@ -104,7 +104,7 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
         rc = coda_straggle_draw(o->straggle ? o->straggle : &none, plan.N, plan.load, &out, e);
     if (rc == 0) {
         coda_mat op = *M; /* borrowed: the worker stage only reads a fixed operand */
-        rc = coda_simulate_frames(tasks.f, tasks.n, &plan, out.responded, out.latency, &op,
+        rc = coda_simulate_frames(tasks.f, tasks.n, &plan, out.responded, out.latency, &op, NULL,
                                   coda_frame_list_sink, &results, o->progress, e);
         tasks.n = 0; /* taken over and freed */
     }

@@ -34,9 +34,46 @@ static int list_next(void *src, coda_frame *f, coda_err *e)
     return 1;
 }
 
+/* A corrupt worker's results pass through here on their way out. */
+typedef struct {
+    const coda_adversary *adv;
+    coda_sink sink;
+    void *ctx;
+} corrupt_sink;
+
+static int corrupt_out(void *ctx, coda_frame *f, coda_err *e)
+{
+    corrupt_sink *c = ctx;
+    if (c->adv->kind != CODA_ATK_WRONG_INPUT &&
+        coda_attack_result(c->adv, (int)f->tag[CODA_TAG_WORKER], &f->mat, e) < 0)
+        return -1;
+    if (coda_meta_set(&f->meta, "corrupt", "1", e) < 0)
+        return -1;
+    return c->sink(c->ctx, f, e);
+}
+
+int coda_worker_run_as(const coda_frame *tasks, size_t n, int w, const coda_mat *operand,
+                       double latency, const coda_corruption *bad, coda_sink sink, void *ctx,
+                       coda_err *e)
+{
+    if (!bad || !bad->corrupt || !bad->corrupt[w])
+        return coda_worker_run(tasks, n, operand, latency, sink, ctx, e);
+    coda_mat perturbed = {0};
+    if (bad->adv->kind == CODA_ATK_WRONG_INPUT && operand && operand->data) {
+        if (coda_attack_operand(bad->adv, w, operand, &perturbed, e) < 0)
+            return -1;
+        operand = &perturbed;
+    }
+    corrupt_sink c = {bad->adv, sink, ctx};
+    int rc = coda_worker_run(tasks, n, operand, latency, corrupt_out, &c, e);
+    coda_mat_free(&perturbed);
+    return rc;
+}
+
 static int simulate(frame_source *r, const coda_plan *plan, const char *responded,
-                    const double *latency, coda_mat *operand, int operand_fixed, coda_sink sink,
-                    void *ctx, void (*progress)(int worker, int N), coda_err *e)
+                    const double *latency, coda_mat *operand, int operand_fixed,
+                    const coda_corruption *bad, coda_sink sink, void *ctx,
+                    void (*progress)(int worker, int N), coda_err *e)
 {
     coda_frame_list g = {0}; /* one worker's tasks */
     int gw = -1;
@@ -69,7 +106,7 @@ static int simulate(frame_source *r, const coda_plan *plan, const char *responde
         /* a worker's tasks are contiguous: run the group when the next worker begins */
         if (g.n && (!more || w != gw)) {
             if (responded[gw])
-                rc = coda_worker_run(g.f, g.n, operand, latency[gw], sink, ctx, e);
+                rc = coda_worker_run_as(g.f, g.n, gw, operand, latency[gw], bad, sink, ctx, e);
             done[gw] = 1;
             coda_frame_list_free(&g);
             if (progress)
@@ -95,23 +132,23 @@ static int simulate(frame_source *r, const coda_plan *plan, const char *responde
 
 int coda_simulate_workers(coda_reader *r, const coda_plan *plan, const char *responded,
                           const double *latency, coda_mat *operand, int operand_fixed,
-                          coda_sink sink, void *ctx, void (*progress)(int worker, int N),
-                          coda_err *e)
+                          const coda_corruption *bad, coda_sink sink, void *ctx,
+                          void (*progress)(int worker, int N), coda_err *e)
 {
     /* the PLAN frame was frame 0 of the stream */
     frame_source src = {reader_next, r, r->in.name, r->frames};
-    return simulate(&src, plan, responded, latency, operand, operand_fixed, sink, ctx, progress,
-                    e);
+    return simulate(&src, plan, responded, latency, operand, operand_fixed, bad, sink, ctx,
+                    progress, e);
 }
 
 int coda_simulate_frames(coda_frame *frames, size_t n, const coda_plan *plan,
                          const char *responded, const double *latency, coda_mat *operand,
-                         coda_sink sink, void *ctx, void (*progress)(int worker, int N),
-                         coda_err *e)
+                         const coda_corruption *bad, coda_sink sink, void *ctx,
+                         void (*progress)(int worker, int N), coda_err *e)
 {
     frame_cursor l = {frames, n, 0};
     frame_source src = {list_next, &l, "tasks", 0};
-    int rc = simulate(&src, plan, responded, latency, operand, 1, sink, ctx, progress, e);
+    int rc = simulate(&src, plan, responded, latency, operand, 1, bad, sink, ctx, progress, e);
     for (size_t k = l.at; k < n; k++)
         coda_frame_free(&frames[k]);
     return rc;

@@ -12,6 +12,7 @@
 #include "../../lib/codes/scheme.h"
 #include "../../lib/core/rng.h"
 #include "../../lib/run/gd.h"
+#include "../../lib/work/work.h"
 #include "check.h"
 
 static void randn(coda_mat *m, size_t r, size_t c, uint64_t seed)
@@ -259,8 +260,55 @@ static void corruption(void)
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&Xy), coda_mat_free(&beta);
 }
 
+/* Round r through the job (engine, arrival order, results sorted by worker) decodes the same
+ * bytes as the pipeline's worker stage drawing round r (coda-worker-sim --round r). */
+static void same_as_pipeline(const char *scheme, int N, int s)
+{
+    coda_err e;
+    coda_mat X, y, Xy, beta;
+    randn(&X, 40, 4, 21);
+    randn(&y, 40, 1, 22);
+    randn(&beta, 4, 1, 23);
+    with_labels(&Xy, &X, &y);
+    coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = s,
+                              .wait_for = -1, .deadline = -1, .seed = 17};
+    coda_adversary none = {0};
+    coda_job j;
+    if (start(&j, scheme, N, s, "grad", &Xy, &sm, &none, 0) == 0) {
+        for (unsigned long long r = 0; r < 6; r++) {
+            coda_mat g1, g2 = {0};
+            CHECK(coda_job_step(&j, r, &beta, &g1, &e) == 0, "%s", e.msg);
+            coda_straggle_model m = sm;
+            m.round = r;
+            coda_straggle_outcome o;
+            coda_frame_list tasks = {0}, res = {0};
+            coda_decode_info info;
+            int ok = coda_straggle_draw(&m, N, j.plan.load, &o, &e) == 0 &&
+                     coda_encode_tasks(&j.plan, &Xy, coda_frame_list_sink, &tasks, &e) == 0 &&
+                     coda_simulate_frames(tasks.f, tasks.n, &j.plan, o.responded, o.latency,
+                                          &beta, NULL, coda_frame_list_sink, &res, NULL,
+                                          &e) == 0 &&
+                     coda_decode(&j.plan, res.f, res.n, &g2, &info, &e) == 0;
+            tasks.n = 0; /* taken over by the worker stage */
+            CHECK(ok, "%s round %llu: %s", scheme, r, e.msg);
+            CHECK(ok && g1.rows == g2.rows &&
+                      memcmp(g1.data, g2.data, g1.rows * sizeof(double)) == 0,
+                  "%s round %llu: the job and the pipeline decode different bytes", scheme, r);
+            coda_mat_free(&g1);
+            coda_mat_free(&g2);
+            coda_frame_list_free(&tasks);
+            coda_frame_list_free(&res);
+            coda_straggle_free(&o);
+        }
+        coda_job_free(&j);
+    }
+    coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&Xy), coda_mat_free(&beta);
+}
+
 int main(void)
 {
+    same_as_pipeline("frc", 6, 2);
+    same_as_pipeline("cyclic", 5, 1);
     follows_plain("uncoded", 4, 0);
     follows_plain("rep", 6, 2);
     follows_plain("frc", 6, 2);

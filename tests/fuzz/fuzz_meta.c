@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char h[CODA_HEADER_BYTES];
     header(h, (uint32_t)size);
     FILE *out = fuzz_rewrite(FUZZ_IN);
-    int bad = fwrite(h, 1, sizeof h, out) != sizeof h || (size && fwrite(data, 1, size, out) != size);
+    int bad = fwrite(h, 1, sizeof h, out) != sizeof h ||
+              (size && fwrite(data, 1, size, out) != size);
     if (fclose(out) != 0 || bad)
         fuzz_fail("%s: write error", fuzz_path(FUZZ_IN));
 

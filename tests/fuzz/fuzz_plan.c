@@ -14,7 +14,8 @@ static void same_plan(const coda_plan *a, const coda_plan *b)
     if (strcmp(a->scheme, b->scheme) || strcmp(a->op, b->op) || a->N != b->N || a->K != b->K ||
         a->s != b->s || a->sum != b->sum || a->by_cols != b->by_cols ||
         a->combine != b->combine || a->data_coded != b->data_coded ||
-        a->threshold != b->threshold || !(a->load == b->load || (isnan(a->load) && isnan(b->load))) ||
+        a->threshold != b->threshold ||
+        !(a->load == b->load || (isnan(a->load) && isnan(b->load))) ||
         a->length != b->length || a->seed != b->seed)
         fuzz_fail("plan round-trip: a field changed (scheme %s, op %s, N %d, K %d)", a->scheme,
                   a->op, a->N, a->K);

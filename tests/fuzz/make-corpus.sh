@@ -2,7 +2,8 @@
 # Seed corpora for the fuzz harnesses, made by the programs themselves (bin/, `make all`):
 # matrices in every format, coda-encode streams of every scheme (product codes included),
 # coda-worker-sim results, metadata and plans taken from them; plus testdata/bad/* and, where
-# the directory exists, ../shared/bug-repros/* ($CODA_BUG_REPROS) as seeds for the harness of their format.
+# the directory exists, ../shared/bug-repros/* (or $CODA_BUG_REPROS) as seeds for the harness of
+# their format.
 #   tests/fuzz/make-corpus.sh [DIR]   (default build-fuzz/corpus; writes DIR/NAME/ per harness)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,7 +50,8 @@ printf '%%%%MatrixMarket matrix coordinate pattern symmetric\n3 3 2\n2 1\n3 3\n'
   > "$out/mtx/pattern-symmetric.mtx"
 printf '%%%%MatrixMarket matrix coordinate integer skew-symmetric\n2 2 1\n2 1 4\n' \
   > "$out/mtx/integer-skew.mtx"
-printf '%%%%MatrixMarket matrix array integer symmetric\n2 2\n1\n2\n3\n' > "$out/mtx/array-symmetric.mtx"
+printf '%%%%MatrixMarket matrix array integer symmetric\n2 2\n1\n2\n3\n' \
+  > "$out/mtx/array-symmetric.mtx"
 # .npy variants the writer does not produce (python3 standard library only, as below)
 python3 - "$out/npy" <<'EOF'
 import struct, sys
@@ -140,4 +142,5 @@ for dir in "$repo/testdata/bad" "${CODA_BUG_REPROS:-$repo/../shared/bug-repros}"
     for h in $(seed_dir "$f"); do install -m 644 "$f" "$out/$h/${dir##*/}-${f##*/}"; done
   done
 done
-echo "make-corpus: $n encoded streams; seeds in $out: $(for h in "$out"/*; do printf '%s %s ' "${h##*/}" "$(ls "$h" | wc -l)"; done)"
+counts=$(for h in "$out"/*; do printf ' %s %s' "${h##*/}" "$(ls "$h" | wc -l)"; done)
+echo "make-corpus: $n encoded streams; inputs in $out:$counts"

@@ -6,7 +6,7 @@
 #   FUZZ_ONLY="csv npy"  run only these harnesses
 #   FUZZ_KEEP_GOING=1    go on after a finding (libFuzzer -fork=1 -ignore_crashes ...: one
 #                        process at a time) and save every one; the run still fails
-#   FUZZ_ARGS=...        more libFuzzer options (-max_len=, -seed=, -dict=, ...)
+#   FUZZ_ARGS=...        more libFuzzer options (-seed=N, -max_len=N, ...)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build-fuzz}
@@ -29,7 +29,8 @@ for h in "$build"/fuzz_*; do
   # the corpus directory also keeps what the fuzzer adds, for the next run; -max_len 128 KiB
   # lets a line cross the 64 KiB input buffer's refill
   "$h" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -detect_leaks=1 -max_len=131072 \
-    -print_final_stats=1 -artifact_prefix="$art/" "${keep[@]}" ${FUZZ_ARGS:-} \
+    -dict=tests/fuzz/coda.dict -print_final_stats=1 -artifact_prefix="$art/" "${keep[@]}" \
+    ${FUZZ_ARGS:-} \
     "$build/corpus/$name" > "$log" 2>&1
   rc=$?
   found=$(find "$art" -type f -newer "$stamp" | sort)
@@ -44,7 +45,8 @@ for h in "$build"/fuzz_*; do
     [ -n "$runs" ] && [ "${t:-0}" -gt 0 ] && rate=$((runs / t))
   fi
   cov=$(sed -nE 's/.*cov: ([0-9]+) ft: ([0-9]+).*/cov \1 ft \2/p' <<< "$last")
-  printf 'fuzz %-7s %s runs, %s exec/s, %s' "$name" "${runs:-?}" "${rate:-?}" "${cov:-no coverage line}"
+  printf 'fuzz %-7s %s runs, %s exec/s, %s' "$name" "${runs:-?}" "${rate:-?}" \
+    "${cov:-no coverage line}"
   if [ "$rc" -eq 0 ] && [ -z "$found" ]; then
     echo ": ok"
     continue

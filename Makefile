@@ -62,6 +62,37 @@ asan-build:
 	$(MAKE) BUILD=build-asan BINDIR=build-asan/bin LIBA=build-asan/libcoda.a \
 	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" all
 
+# Fuzzing (tests/fuzz/README.md): libFuzzer harnesses, built with clang under ASan+UBSan into
+# build-fuzz/ (scripts/deps.sh fuzz installs clang), each run FUZZ_SECONDS from seeds that the
+# programs make; fails on any crash, leak or hang. fuzz-smoke is the short run for CI.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -O1 -g -fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer \
+                -fno-sanitize-recover=all
+FUZZERS      := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzzers
+fuzz: all fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD)
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=20
+
+fuzz-build:
+	@scripts/deps.sh fuzz
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CFLAGS="$(FUZZ_CFLAGS)" fuzzers
+
+# (run by fuzz-build, with BUILD=$(FUZZ_BUILD): the library's objects are its own)
+fuzzers: $(FUZZERS)
+
+$(FUZZ_BUILD)/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CODA_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_BUILD)/fuzz/fuzz.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 demo: deps
 	$(MAKE) all
 	scripts/demo.sh
@@ -84,4 +115,5 @@ clean:
 	rm -rf build build-asan bin lib/libcoda.a
 
 -include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
+-include $(wildcard $(FUZZ_BUILD)/fuzz/*.d)
 .SECONDARY:

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages coda needs, and only those that are missing. Says what it installs.
+# `scripts/deps.sh fuzz` adds what `make fuzz` needs: clang, libFuzzer's runtime and OpenMP for
+# clang (the default LLVM version's packages).
 set -euo pipefail
 need=(gcc make pkg-config libopenblas-dev liblapacke-dev libcsv-dev bats bats-assert bats-support
       python3-numpy zlib1g-dev)
+[ "${1:-}" = fuzz ] && need+=(clang libclang-rt-dev libomp-dev)
 [ "${CODA_DEPS_EXTRA:-}" ] && need+=($CODA_DEPS_EXTRA)
 missing=()
 for p in "${need[@]}"; do

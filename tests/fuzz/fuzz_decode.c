@@ -1,0 +1,66 @@
+/* The decode path, as coda-decode (cmd/decode.c) runs it: the input is a stream with a PLAN
+ * frame and RESULT frames (coda-worker-sim output); the plan is parsed, the results collected
+ * and decoded by coda_decode or, for product codes, coda_product_decode (with both decoders
+ * for matdot plans); lsq-columns results also give their solver figures. */
+#include <string.h>
+
+#include "../../lib/codes/coding.h"
+#include "../../lib/codes/plan.h"
+#include "../../lib/codes/product.h"
+#include "../../lib/work/work.h"
+#include "fuzz.h"
+
+/* Decode as coda-decode does once the frames are in. */
+static void decode(const coda_plan *p, const coda_frame *res, size_t n, coda_matdot_decoder dec)
+{
+    coda_mat out = {0};
+    coda_decode_info info;
+    coda_err e;
+    int rc = coda_plan_is_product(p) ? coda_product_decode(p, res, n, dec, &out, &info, &e)
+                                     : coda_decode(p, res, n, &out, &info, &e);
+    if (rc == 0 && strcmp(p->op, "lsq-columns") == 0) {
+        coda_lsq_opts so;
+        coda_lsq_stats st;
+        char capped[512];
+        if (coda_lsq_opts_from_meta(&p->extra, &so, &e) == 0 &&
+            coda_lsq_stats_from_results(p, res, n, &st, &e) == 0) {
+            coda_lsq_capped_text(&st, so.iters, capped, sizeof capped);
+            coda_lsq_stats_free(&st);
+        }
+    }
+    coda_mat_free(&out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    coda_frame_list l = {0}, res = {0};
+    coda_plan plan = {0};
+    coda_err e;
+    int have_plan = 0;
+    /* coda-decode stops at a read error; so do we */
+    if (fuzz_read_all(fuzz_file(FUZZ_IN, data, size), &l, &e) < 0)
+        goto out;
+    for (size_t k = 0; k < l.n; k++) {
+        coda_frame *f = &l.f[k];
+        if (f->kind == CODA_PLAN) {
+            if (have_plan++ || coda_plan_from_frame(f, &plan, &e) < 0)
+                goto out; /* a second PLAN or a bad one: coda-decode stops */
+        } else if (f->kind == CODA_RESULT) {
+            if (!have_plan)
+                goto out;
+            (void)coda_result_block(&plan, f);
+            if (coda_frame_list_push(&res, f, &e) < 0)
+                goto out;
+        }
+    }
+    if (!have_plan)
+        goto out;
+    decode(&plan, res.f, res.n, CODA_DECODER_INTERP);
+    if (strcmp(plan.scheme, "matdot") == 0 || strcmp(plan.scheme, "matdot-approx") == 0)
+        decode(&plan, res.f, res.n, CODA_DECODER_MINNORM);
+out:
+    coda_plan_free(&plan);
+    coda_frame_list_free(&res);
+    coda_frame_list_free(&l);
+    return 0;
+}

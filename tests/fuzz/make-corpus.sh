@@ -135,7 +135,7 @@ seed_dir() { # FILE: the harnesses it seeds
     *) echo stream ;;
   esac
 }
-for dir in "$repo/testdata/bad" "${CODA_BUG_REPROS:-$repo/../shared/bug-repros}"; do
+for dir in "$repo/testdata/bad" "$repo/tests/fuzz/findings" "${CODA_BUG_REPROS:-$repo/../shared/bug-repros}"; do
   [ -d "$dir" ] || continue
   for f in "$dir"/*; do
     case $f in *.py | */README) continue ;; esac

@@ -30,7 +30,7 @@ static void usage(FILE *to)
             "  -f, --format F      bin, csv, tsv, npy or mtx (default: csv to a terminal)\n"
             "  -q, --quiet         no summary or progress on stderr\n"
             "  -h, --help, --version\n\n"
-            "Code search (papers/approx-matdot.txt §IV): --scheme matdot-search -m M\n"
+            "Code search ([approx-matdot] §IV, arXiv:2105.01973): --scheme matdot-search -m M\n"
             "--threshold k -N P writes a 2M x P code (A-coefficients, then B's) for\n"
             "coda-encode --scheme linear --code FILE.\n"
             "  -m M                pieces per factor\n"

@@ -1,5 +1,5 @@
 /* coda-invert: approximate inverse or pseudoinverse, column by column, on one process or on N
- * simulated workers with a straggler-robust code (papers/inverse.txt). */
+ * simulated workers with a straggler-robust code ([inverse], arXiv:2003.02948). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>

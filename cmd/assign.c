@@ -139,6 +139,7 @@ int main(int argc, char **argv)
     int search_opt = 0, quiet = 0;
     const char *scheme = "uncoded", *out = NULL, *fmt = NULL;
     coda_scheme_args a = {.op = "matmul", .seed = 1};
+    const char *generator = NULL; /* mds's own option */
     coda_err e;
     long v;
     int c;
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &v, &e); a.N = (int)v; break;
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &v, &e); a.s = (int)v; break;
         case 'K': bad = coda_parse_long("--blocks", optarg, 1, 100000, &v, &e); a.K = (int)v; break;
-        case O_GEN: a.generator = optarg; break;
+        case O_GEN: generator = optarg; break;
         case O_SEED: bad = coda_parse_u64("--seed", optarg, &a.seed, &e); break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
@@ -208,10 +209,16 @@ int main(int argc, char **argv)
         coda_say(prog, "option --scheme: unknown scheme '%s'", scheme);
         return CODA_EXIT_USAGE;
     }
-    if (!sc->concats)
+    if (!(sc->caps & CODA_CAP_CONCATS))
         a.op = "grad";
     coda_plan p;
-    if (coda_plan_build(&p, scheme, &a, 0, &e) < 0) {
+    coda_meta scheme_opts = {0};
+    a.opts = &scheme_opts;
+    int built = generator ? coda_meta_set(&scheme_opts, "generator", generator, &e) : 0;
+    if (built == 0)
+        built = coda_plan_build(&p, scheme, &a, 0, &e);
+    coda_meta_free(&scheme_opts);
+    if (built < 0) {
         if (e.cls == CODA_E_DATA) /* built from the options alone: a bad combination of them */
             e.cls = CODA_E_USAGE;
         coda_say(prog, "%s", e.msg);

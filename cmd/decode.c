@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/scheme_opts.h"
 #include "../lib/work/work.h"
 #include "../lib/codes/coding.h"
 #include "../lib/codes/plan.h"
-#include "../lib/codes/product.h"
 
 static const char *prog = "coda-decode";
 
@@ -20,59 +20,61 @@ static void usage(FILE *to)
             "Read a PLAN frame and the RESULT frames of the workers that responded, decode,\n"
             "and write the result (a product, a gradient, or least-squares columns).\n\n"
             "  -o, --output FILE   write the result to FILE (format from its extension)\n"
-            "  -f, --format F      bin, csv, tsv, npy or mtx (default: bin into a pipe or file,\n"
-            "                      csv to a terminal)\n"
-            "      --decoder D     matdot-approx from m..2m-2 responders: interp (default;\n"
-            "                      interpolation in the scaled points) or minnorm (the paper's\n"
-            "                      minimum-norm Algorithm 1)\n"
+            "  -f, --format F      bin, csv, tsv, npy, npz or mtx (default: bin into a pipe or\n"
+            "                      file, csv to a terminal)\n"
             "  -q, --quiet         no summary on stderr\n"
             "  -h, --help, --version\n\n"
-            "Exits 1 with a message saying what is missing when the responders cannot determine\n"
-            "the result. Product codes (matdot, matdot-approx, linear) also report the error\n"
-            "they expect for these responders, relative to ||A||_F ||B||_F. See coda-decode(1).\n");
+            "The schemes' own decode options:\n");
+    coda_scheme_cli_usage(to, 1);
+    fprintf(to,
+            "\nExits 1 with a message saying what is missing when the responders cannot determine\n"
+            "the result. Approximate codes (matdot-approx, linear) also report the error they\n"
+            "expect for these responders, relative to ||A||_F ||B||_F. See coda-decode(1).\n");
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
+    static const struct option base[] = {
         {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},      {"decoder", required_argument, 0, 'D'},
-        {0, 0, 0, 0}};
+        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
     const char *out = NULL, *fmt = NULL;
-    int quiet = 0, decoder_set = 0, c;
-    coda_matdot_decoder decoder = CODA_DECODER_INTERP;
-    while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
+    int quiet = 0, c;
+    coda_err e;
+    coda_scheme_cli sc_opts;
+    if (coda_scheme_cli_init(&sc_opts, base, "o:f:qh", 1, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, sc_opts.shortopts, sc_opts.longopts, NULL)) != -1) {
+        int taken = coda_scheme_cli_option(&sc_opts, c, optarg, &e);
+        if (taken < 0) {
+            coda_say(prog, "%s", e.msg);
+            coda_scheme_cli_free(&sc_opts);
+            return CODA_EXIT_USAGE;
+        }
+        if (taken)
+            continue;
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
-        case 'D':
-            decoder_set = 1;
-            if (strcmp(optarg, "interp") == 0)
-                decoder = CODA_DECODER_INTERP;
-            else if (strcmp(optarg, "minnorm") == 0)
-                decoder = CODA_DECODER_MINNORM;
-            else {
-                coda_say(prog, "option --decoder: unknown decoder '%s' (interp, minnorm)", optarg);
-                return CODA_EXIT_USAGE;
-            }
-            break;
-        case 'h': usage(stdout); return CODA_EXIT_OK;
-        case 'V': coda_print_version(prog); return CODA_EXIT_OK;
-        default: usage(stderr); return CODA_EXIT_USAGE;
+        case 'h': usage(stdout); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
+        case 'V': coda_print_version(prog); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
+        default: usage(stderr); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_USAGE;
         }
     }
     if (argc - optind > 1) {
         coda_say(prog, "expected at most one input stream");
+        coda_scheme_cli_free(&sc_opts);
         return CODA_EXIT_USAGE;
     }
     if (fmt && coda_format_parse(fmt) == CODA_FMT_AUTO) {
-        coda_say(prog, "option --format: unknown format '%s' (bin, csv, tsv, npy, mtx)", fmt);
+        coda_say(prog, "option --format: unknown format '%s' (bin, csv, tsv, npy, npz, mtx)", fmt);
+        coda_scheme_cli_free(&sc_opts);
         return CODA_EXIT_USAGE;
     }
     const char *in = optind < argc ? argv[optind] : "-";
-    coda_err e;
     coda_reader r = {0};
     coda_plan plan = {0};
     coda_frame_list res = {0};
@@ -115,13 +117,11 @@ int main(int argc, char **argv)
         coda_fail(&e, "%s: no PLAN frame (decode reads coda-worker-sim output)", r.in.name);
         goto out;
     }
-    if (decoder_set && strcmp(plan.scheme, "matdot") != 0 && strcmp(plan.scheme, "matdot-approx") != 0) {
-        coda_failc(&e, CODA_E_USAGE, "option --decoder: applies to matdot and matdot-approx plans; "
-                                     "%s's plan is '%s'", r.in.name, plan.scheme);
+    if (coda_scheme_cli_check(&sc_opts, coda_plan_scheme(&plan), &e) < 0) {
+        coda_fail_prefix(&e, "%s's plan: ", r.in.name);
         goto out;
     }
-    if ((coda_plan_is_product(&plan) ? coda_product_decode(&plan, res.f, res.n, decoder, &result, &info, &e)
-                                     : coda_decode(&plan, res.f, res.n, &result, &info, &e)) < 0) {
+    if (coda_decode_with(&plan, res.f, res.n, &sc_opts.given, &result, &info, &e) < 0) {
         /* bad results name the input; too few responders is the round's outcome, not its fault */
         if (e.cls == CODA_E_FEW)
             coda_fail_prefix(&e, "%s: ", plan.scheme);
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
             coda_fail_prefix(&e, "%s: %s: ", r.in.name, plan.scheme);
         goto out;
     }
-    if (strcmp(plan.op, "lsq-columns") == 0) { /* iterative workers: say which columns capped */
+    if (coda_meta_get(&plan.extra, "arg.method")) { /* iterative workers: which columns capped */
         coda_lsq_opts so;
         coda_lsq_stats st;
         char capped[512];
@@ -146,12 +146,10 @@ int main(int argc, char **argv)
     rc = coda_meta_set(&f.meta, "program", prog, &e) | coda_meta_set(&f.meta, "scheme", plan.scheme, &e) |
          coda_meta_set(&f.meta, "op", plan.op, &e) |
          coda_meta_set_long(&f.meta, "responders", info.responders, &e) |
-         coda_meta_set_double(&f.meta, "decode_cond", info.cond, &e);
-    if (rc == 0 && info.report)
-        rc = coda_meta_set_double(&f.meta, "trunc", info.trunc, &e) |
-             coda_meta_set_double(&f.meta, "roundoff", info.roundoff, &e) |
-             coda_meta_set_double(&f.meta, "predicted", info.predicted, &e) |
-             coda_meta_set_double(&f.meta, "norm_ab", info.norm_ab, &e);
+         coda_meta_set_double(&f.meta, "decode_cond", info.cond, &e) |
+         coda_meta_set(&f.meta, "decode_status", coda_decode_status_name(info.status), &e);
+    for (int k = 0; k < info.nfig && rc == 0; k++) /* the scheme's figures, as it named them */
+        rc = coda_meta_set_double(&f.meta, info.fig[k].key, info.fig[k].val, &e);
     if (rc == 0)
         rc = coda_write_output(out, fmt, &f, &e);
     coda_meta_free(&f.meta);
@@ -159,25 +157,19 @@ int main(int argc, char **argv)
         status = rc < 0 ? CODA_EXIT_DATA : rc;
         goto out;
     }
-    if (!quiet && info.report) {
-        /* product codes: what the responders can guarantee, relative to ||A||_F ||B||_F */
-        coda_say(prog, "%s: decoded from %d of %d workers (%s), ||d||_1 %.3g; error relative to "
-                       "||A||_F ||B||_F: truncation %.3g (worst case), round-off %.3g, predicted "
-                       "%.3g",
-                 plan.scheme, info.responders, plan.N, info.method, info.dnorm1, info.trunc,
-                 info.roundoff, info.predicted);
-    } else if (!quiet)
-        coda_say(prog, "%s: decoded from %d of %d workers (%s, %d results combined, condition "
-                       "number %.3g, largest coefficient %.3g)",
-                 plan.scheme, info.responders, plan.N, info.method, info.used, info.cond,
-                 info.max_coef);
-    if (info.report && info.responders < plan.threshold)
-        coda_say(prog, "warning: %d responders, fewer than the %d this code is designed for: "
-                       "the result may be off by %.3g of ||A||_F ||B||_F",
-                 info.responders, plan.threshold, info.predicted);
-    else if (info.report && info.eps > 0 && info.predicted > info.eps)
-        coda_say(prog, "warning: the predicted error %.3g exceeds the plan's eps %.3g for these "
-                       "%d responders", info.predicted, info.eps, info.responders);
+    if (!quiet) {
+        char figs[400] = "";
+        size_t off = 0;
+        for (int k = 0; k < info.nfig && off < sizeof figs; k++)
+            off += (size_t)snprintf(figs + off, sizeof figs - off, "%s %s %.3g",
+                                    k ? "," : ";", info.fig[k].key, info.fig[k].val);
+        coda_say(prog, "%s: decoded from %d of %d workers (%s, %s, %d results combined, "
+                       "condition number %.3g, largest coefficient %.3g%s)",
+                 plan.scheme, info.responders, plan.N, coda_decode_status_name(info.status),
+                 info.method, info.used, info.cond, info.max_coef, figs);
+    }
+    if (info.warning[0])
+        coda_say(prog, "warning: %s", info.warning);
     status = CODA_EXIT_OK;
 out:
     if (status < 0)
@@ -187,6 +179,7 @@ out:
     coda_frame_list_free(&res);
     coda_mat_free(&result);
     coda_plan_free(&plan);
+    coda_scheme_cli_free(&sc_opts);
     if (r.in.buf)
         coda_reader_close(&r);
     return status;

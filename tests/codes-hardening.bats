@@ -63,7 +63,7 @@ f['cols'] = m; f['pay'] = b'\0' * (8 * m); write('F01b.coda', [f])"
 }
 
 @test "F17, F17b: a product plan with an unknown scheme or a short beta list is refused, freed once" {
-  refused "$DATA/bad/F17-decode-product-beta-count-double-free.coda" "plan: unknown product scheme 'pnly'"
+  refused "$DATA/bad/F17-decode-product-beta-count-double-free.coda" "plan: unknown scheme 'pnly'"
   refused "$DATA/bad/F17b-decode-matdot-beta-short-double-free.coda" "plan: beta has 7 entries, need 8"
 }
 

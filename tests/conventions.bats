@@ -357,7 +357,8 @@ for src in sorted(os.listdir(f"{root}/cmd")):
     s = open(f"{root}/cmd/{src}").read()
     longs = re.findall(entry, s) + (shared if "CODA_SKETCH_LONG_OPTIONS" in s else []) \
         + (worker if "CODA_WORKER_LONG_OPTIONS" in s else [])
-    shorts = re.search(r'getopt_long\(argc, argv, "([^"]*)"', s).group(1).replace(":", "")
+    shorts = re.search(r'(?:getopt_long\(argc, argv, |coda_scheme_cli_init\(&\w+, \w+, )"([^"]*)"',
+                       s).group(1).replace(":", "")
     assert longs and shorts, prog
     help = subprocess.run([prog, "--help"], capture_output=True, text=True).stdout
     man = open(f"{root}/man/{prog}.1").read()

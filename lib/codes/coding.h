@@ -30,7 +30,23 @@ int coda_results_collect(const coda_plan *p, const coda_frame *res, size_t n,
  * of combinations). -1 on error. */
 int coda_plan_decodes(const coda_plan *p, const int *workers, int r, coda_err *e);
 
+/* What a decode produced. */
+typedef enum {
+    CODA_DECODED_EXACT,  /* the result itself, to round-off */
+    CODA_DECODED_APPROX, /* within the error the report gives */
+    CODA_DECODED_EMPTY,  /* nobody answered and the code says zero (not an error) */
+    CODA_DECODED_SUSPECT /* decoded, but a consistency check failed */
+} coda_decode_status;
+
+/* A scheme's own figure of a decode, which programs print and copy into the output's
+ * metadata without knowing what it means. */
 typedef struct {
+    char key[24];
+    double val;
+} coda_decode_figure;
+
+typedef struct {
+    coda_decode_status status;
     int responders;   /* distinct workers whose results arrived */
     int used;         /* results the decoder combined */
     double cond;      /* condition number of the decoding system (1 for replication) */
@@ -44,12 +60,21 @@ typedef struct {
     double eps;       /* the plan's target (0: none) */
     double dnorm1;    /* ||d||_1 */
     double norm_ab;   /* ||A||_F ||B||_F */
+    coda_decode_figure fig[8]; /* the scheme's own figures, in the order to print them */
+    int nfig;
+    char warning[256]; /* what the user should know about this decode ("" when nothing) */
 } coda_decode_info;
+
+const char *coda_decode_status_name(coda_decode_status s);
 
 /* Recover the result from whatever RESULT frames arrived. On failure the message says what is
  * missing ("need any 5 of 8 workers, got 4: blocks 2 and 3 missing"), class CODA_E_FEW when
  * more responders would do. */
 int coda_decode(const coda_plan *p, const coda_frame *res, size_t nres, coda_mat *out,
                 coda_decode_info *info, coda_err *e);
+/* The same with the scheme's decode-time options (a scheme option table's at_decode entries,
+ * name=value; NULL: the defaults). The plan's scheme decides how. */
+int coda_decode_with(const coda_plan *p, const coda_frame *res, size_t nres,
+                     const coda_meta *opts, coda_mat *out, coda_decode_info *info, coda_err *e);
 
 #endif

@@ -61,5 +61,6 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     return rc;
 }
 
-const coda_scheme coda_scheme_cyclic = {"cyclic", "cyclic-repetition gradient code (Tandon et al. 2017): any N-s of N workers give the sum",
-                                        1, 0, build};
+const coda_scheme coda_scheme_cyclic = {
+    "cyclic", "cyclic repetition gradient code (Tandon et al. 2017): any N-s of N workers",
+    CODA_CAP_SUMS, NULL, build, coda_encode_g, coda_decode_sum, NULL};

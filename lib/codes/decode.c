@@ -10,6 +10,7 @@
 
 #include "coding.h"
 #include "product.h"
+#include "scheme.h"
 
 /* "2", "2 and 3", "1, 2 and 5" (at most 12 named) */
 static void list_blocks(const int *missing, int K, char *buf, size_t cap)
@@ -570,11 +571,19 @@ int coda_plan_decodes(const coda_plan *p, const int *workers, int r, coda_err *e
     return rc < 0 ? -1 : rank == K;
 }
 
-int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
-                coda_decode_info *info, coda_err *e)
+const char *coda_decode_status_name(coda_decode_status s)
 {
-    if (coda_plan_is_product(p))
-        return coda_product_decode(p, res, n, CODA_DECODER_INTERP, out, info, e);
+    static const char *const names[] = {"exact", "approximate", "empty", "suspect"};
+    return (unsigned)s < 4 ? names[s] : "exact";
+}
+
+typedef int (*use_decoder)(const coda_plan *p, const coda_frame *const *use, size_t n,
+                           coda_mat *out, coda_decode_info *info, coda_err *e);
+
+/* Collect the usable results (coda_results_collect), then decode them with d. */
+static int collect_then(use_decoder d, const coda_plan *p, const coda_frame *res, size_t n,
+                        coda_mat *out, coda_decode_info *info, coda_err *e)
+{
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
     const coda_frame **use;
@@ -591,11 +600,57 @@ int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *o
             all[j] = 1;
         rc = shortfall(p, 0, all, e);
         free(all);
-    } else if (p->sum)
-        rc = decode_sum(p, use, nu, out, info, e);
-    else
-        rc = p->data_coded ? decode_coded(p, use, nu, out, info, e)
-                           : decode_replicas(p, use, nu, out, info, e);
+    } else
+        rc = d(p, use, nu, out, info, e);
     free(use);
+    if (rc == 0)
+        info->status = CODA_DECODED_EXACT;
     return rc;
+}
+
+int coda_decode_replicas(const coda_plan *p, const coda_frame *res, size_t n,
+                         const coda_meta *opts, coda_mat *out, coda_decode_info *info,
+                         coda_err *e)
+{
+    (void)opts;
+    return collect_then(p->sum ? decode_sum : decode_replicas, p, res, n, out, info, e);
+}
+
+int coda_decode_coded(const coda_plan *p, const coda_frame *res, size_t n,
+                      const coda_meta *opts, coda_mat *out, coda_decode_info *info,
+                      coda_err *e)
+{
+    (void)opts;
+    return collect_then(decode_coded, p, res, n, out, info, e);
+}
+
+int coda_decode_sum(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
+                    coda_mat *out, coda_decode_info *info, coda_err *e)
+{
+    (void)opts;
+    return collect_then(decode_sum, p, res, n, out, info, e);
+}
+
+int coda_decode_g(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
+                  coda_mat *out, coda_decode_info *info, coda_err *e)
+{
+    (void)opts;
+    use_decoder d = p->sum ? decode_sum : p->data_coded ? decode_coded : decode_replicas;
+    return collect_then(d, p, res, n, out, info, e);
+}
+
+int coda_decode(const coda_plan *p, const coda_frame *res, size_t n, coda_mat *out,
+                coda_decode_info *info, coda_err *e)
+{
+    return coda_decode_with(p, res, n, NULL, out, info, e);
+}
+
+int coda_decode_with(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
+                     coda_mat *out, coda_decode_info *info, coda_err *e)
+{
+    const coda_scheme *sc = coda_plan_scheme(p);
+    memset(out, 0, sizeof *out);
+    if (!sc)
+        return coda_fail(e, "unknown scheme '%s' (%s)", p->scheme, coda_scheme_names());
+    return sc->decode(p, res, n, opts, out, info, e);
 }

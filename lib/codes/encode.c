@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "coding.h"
+#include "scheme.h"
 
 /* Block j of the data: rows (or columns) bounds[j]..bounds[j+1]. */
 static int take_block(const coda_plan *p, const coda_mat *d, int j, coda_mat *b, coda_err *e)
@@ -96,4 +97,11 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
         }
     }
     return 0;
+}
+
+int coda_encode_g(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                  coda_sink sink, void *ctx, coda_err *e)
+{
+    (void)operand; /* travels to the workers as a MATRIX frame of its own */
+    return coda_encode_tasks(p, data, sink, ctx, e);
 }

@@ -25,5 +25,6 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     return 0;
 }
 
-const coda_scheme coda_scheme_frc = {"frc", "fractional repetition (papers/inverse.txt §IV): groups of s+1 workers share a block",
-                                     1, 1, build};
+const coda_scheme coda_scheme_frc = {
+    "frc", "fractional repetition ([inverse] §IV): groups of s+1 workers share a block",
+    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_replicas, NULL};

@@ -14,7 +14,7 @@
 static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 {
     int N = p->N, K = a->K > 0 ? a->K : N - p->s;
-    const char *gen = a->generator ? a->generator : "gaussian";
+    const char *gen = coda_scheme_opt(a, "generator") ? coda_scheme_opt(a, "generator") : "gaussian";
     if (K < 1 || K > N)
         return coda_fail(e, "mds needs 1 <= K <= N (K=%d, N=%d)", K, N);
     p->K = K;
@@ -35,7 +35,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
         return 0;
     }
     if (strcmp(gen, "chebyshev") != 0)
-        return coda_fail(e, "mds: unknown generator '%s' (gaussian, chebyshev)", gen);
+        return coda_failc(e, CODA_E_USAGE, "mds: unknown generator '%s' (gaussian, chebyshev)", gen);
     /* V[i][j] = T_j(x_i), x_i Chebyshev nodes; G = V V_top^{-1}, i.e. V_top^T G^T = V^T */
     coda_mat Vt, Tt;
     if (coda_mat_alloc(&Vt, (size_t)K, (size_t)N, e) < 0)
@@ -62,5 +62,10 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     return rc;
 }
 
-const coda_scheme coda_scheme_mds = {"mds", "systematic real MDS code for products (Lee et al. 2018): any K=N-s of N workers",
-                                     0, 1, build};
+static const coda_scheme_option options[] = {
+    {"generator", 0, "G", "gaussian (default) or chebyshev: the generator's parity rows", 0},
+    {NULL, 0, NULL, NULL, 0}};
+
+const coda_scheme coda_scheme_mds = {
+    "mds", "systematic real MDS code for products (Lee et al. 2018): any K=N-s of N workers",
+    CODA_CAP_CONCATS, options, build, coda_encode_g, coda_decode_coded, NULL};

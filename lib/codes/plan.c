@@ -7,6 +7,7 @@
 
 #include "../ops/ops.h"
 #include "product.h"
+#include "scheme.h"
 
 void coda_plan_free(coda_plan *p)
 {
@@ -97,7 +98,7 @@ static int known_key(const char *k)
     static const char *const keys[] = {"scheme", "op",     "N",         "K",    "s",
                                        "result", "axis",   "combine",   "data_coded",
                                        "threshold", "load", "length",   "bounds", "seed",
-                                       "program"};
+                                       "program", "family" /* written before schemes had types */};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(k, keys[i]) == 0)
             return 1;
@@ -184,8 +185,15 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
             rc = coda_meta_set(&p->extra, m->key[i], m->val[i], e);
     if (rc == 0)
         rc = coda_mat_copy(&p->G, &f->mat, e);
+    /* the scheme checks its own fields; the family a plan belongs to is its scheme's */
+    const coda_scheme *sc = rc == 0 ? coda_plan_scheme(p) : NULL;
+    if (rc == 0 && !sc) {
+        char q[CODA_ESC_BUF];
+        rc = coda_fail(e, "plan: unknown scheme '%s' (%s)",
+                       coda_escape(q, p->scheme, strlen(p->scheme)), coda_scheme_names());
+    }
     if (rc == 0)
-        rc = coda_plan_is_product(p) ? coda_product_plan_check(p, e) : coda_plan_shape_check(p, e);
+        rc = sc->load ? sc->load(p, e) : coda_plan_shape_check(p, e);
     if (rc < 0)
         coda_plan_free(p);
     return rc;

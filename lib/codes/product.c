@@ -1,5 +1,7 @@
 #include "product.h"
 
+#include "../io/stream.h"
+
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
@@ -10,21 +12,13 @@
 
 #include "scheme.h"
 
-static const char *const product_schemes[] = {"matdot", "matdot-approx", "linear", "poly", NULL};
-
 int coda_product_scheme(const char *name)
 {
-    for (int i = 0; product_schemes[i]; i++)
-        if (strcmp(product_schemes[i], name) == 0)
-            return 1;
-    return 0;
+    const coda_scheme *sc = coda_scheme_find(name);
+    return sc && (sc->caps & CODA_CAP_BOTH_FACTORS);
 }
 
-int coda_plan_is_product(const coda_plan *p)
-{
-    const char *f = coda_meta_get(&p->extra, "family");
-    return f && strcmp(f, "product") == 0;
-}
+int coda_plan_is_product(const coda_plan *p) { return coda_product_scheme(p->scheme); }
 
 static int is_poly(const coda_plan *p) { return strcmp(p->scheme, "poly") == 0; }
 
@@ -258,8 +252,7 @@ int coda_product_plan(coda_plan *p, const coda_product_args *a, const coda_mat *
         rc = coda_meta_set_double(&p->extra, "radius", r, e);
     }
     if (rc == 0)
-        rc = coda_meta_set(&p->extra, "family", "product", e) |
-             coda_meta_set_long(&p->extra, "m", m, e) |
+        rc = coda_meta_set_long(&p->extra, "m", m, e) |
              coda_meta_set_long(&p->extra, "rows", (long long)A->rows, e) |
              coda_meta_set_long(&p->extra, "inner", (long long)A->cols, e) |
              coda_meta_set_long(&p->extra, "cols", (long long)B->cols, e) |
@@ -638,4 +631,143 @@ done:
     if (rc < 0)
         coda_mat_free(out);
     return rc;
+}
+
+/* The scheme type's hooks, shared by matdot, matdot-approx, poly and linear: each scheme's
+ * file has its option table and calls these. */
+int coda_product_build(coda_plan *p, const coda_scheme_args *a, const char *scheme,
+                       coda_err *e)
+{
+    coda_product_args pa = {.scheme = scheme, .P = a->N, .seed = a->seed,
+                            .rule = CODA_RADIUS_AUTO, .code = a->code};
+    const char *v;
+    memset(p, 0, sizeof *p);
+    if (!a->data || !a->operand)
+        return coda_failc(e, CODA_E_USAGE, "%s codes both factors of A B: it needs A (the "
+                          "input) and B (--operand FILE)", scheme);
+    if ((v = coda_scheme_opt(a, "m"))) {
+        char *end;
+        long m = strtol(v, &end, 10);
+        if (*end || m < 1 || m > CODA_PRODUCT_MAX_M)
+            return coda_failc(e, CODA_E_USAGE, "option -m: '%s' is not an integer in [1, %d]",
+                              v, CODA_PRODUCT_MAX_M);
+        pa.m = (int)m;
+    } else if (!a->code && !coda_scheme_opt(a, "code"))
+        return coda_failc(e, CODA_E_USAGE, "%s needs -m M (pieces per factor)", scheme);
+    if (!a->code && !coda_scheme_opt(a, "code") && a->N < 1)
+        return coda_failc(e, CODA_E_USAGE, "%s needs -N WORKERS", scheme);
+    if ((v = coda_scheme_opt(a, "eps"))) {
+        char *end;
+        pa.eps = strtod(v, &end);
+        if (*end || !(pa.eps > 0) || !(pa.eps < 2))
+            return coda_failc(e, CODA_E_USAGE, "option --eps: '%s' is not a number in (0, 2)",
+                              v);
+    }
+    if ((v = coda_scheme_opt(a, "radius"))) {
+        char *end;
+        if (strcmp(v, "auto") == 0)
+            pa.rule = CODA_RADIUS_AUTO;
+        else if (strcmp(v, "tight") == 0)
+            pa.rule = CODA_RADIUS_TIGHT;
+        else if (strcmp(v, "paper") == 0)
+            pa.rule = CODA_RADIUS_PAPER;
+        else if (pa.radius = strtod(v, &end), *end || !(pa.radius > 0) || pa.radius > 1)
+            return coda_failc(e, CODA_E_USAGE, "option --radius: '%s' is not auto, tight, "
+                              "paper or a number in (0, 1]", v);
+        if (pa.rule != CODA_RADIUS_AUTO && !(pa.eps > 0))
+            return coda_failc(e, CODA_E_USAGE, "--radius tight and paper need --eps E with "
+                              "0 < E < 2");
+    }
+    if ((v = coda_scheme_opt(a, "points"))) {
+        pa.nodes_set = 1;
+        if (strcmp(v, "cheb") == 0)
+            pa.nodes = CODA_NODES_CHEB;
+        else if (strcmp(v, "equi") == 0)
+            pa.nodes = CODA_NODES_EQUI;
+        else
+            return coda_failc(e, CODA_E_USAGE, "option --points: '%s' is not cheb or equi", v);
+    }
+    if ((v = coda_scheme_opt(a, "design-responders"))) {
+        char *end;
+        long d = strtol(v, &end, 10);
+        if (*end || d < 1 || d > 100000)
+            return coda_failc(e, CODA_E_USAGE, "option --design-responders: '%s' is not a "
+                              "positive integer", v);
+        pa.design = (int)d;
+    }
+    pa.force = coda_scheme_opt(a, "force") != NULL;
+    /* linear's code: given, or read from --code FILE */
+    coda_mat code = {0};
+    if (!a->code && (v = coda_scheme_opt(a, "code"))) {
+        coda_meta cm = {0};
+        if (coda_read_matrix(v, &code, &cm, e) < 0)
+            return -1;
+        const char *thr = coda_meta_get(&cm, "threshold");
+        pa.code_threshold = thr ? atoi(thr) : 0;
+        coda_meta_free(&cm);
+        pa.code = &code;
+    }
+    if (pa.code && pa.P > 0 && pa.P != (int)pa.code->cols) {
+        int rc = coda_failc(e, CODA_E_USAGE, "%s: the code is for %zu workers, -N says %d",
+                            v ? v : "the code", pa.code->cols, pa.P);
+        coda_mat_free(&code);
+        return rc;
+    }
+    if (pa.code) {
+        pa.m = (int)pa.code->rows / 2;
+        pa.P = (int)pa.code->cols;
+    }
+    int rc = coda_product_plan(p, &pa, a->data, a->operand, e);
+    coda_mat_free(&code);
+    return rc;
+}
+
+int coda_product_encode_s(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                          coda_sink sink, void *ctx, coda_err *e)
+{
+    if (!operand || !operand->data)
+        return coda_failc(e, CODA_E_USAGE, "%s codes both factors: it needs B (--operand)",
+                          p->scheme);
+    return coda_product_encode(p, data, operand, sink, ctx, e);
+}
+
+int coda_product_decode_s(const coda_plan *p, const coda_frame *res, size_t n,
+                          const coda_meta *opts, coda_mat *out, coda_decode_info *info,
+                          coda_err *e)
+{
+    coda_matdot_decoder dec = CODA_DECODER_INTERP;
+    const char *v = opts ? coda_meta_get(opts, "decoder") : NULL;
+    if (v && strcmp(v, "minnorm") == 0)
+        dec = CODA_DECODER_MINNORM;
+    else if (v && strcmp(v, "interp") != 0) {
+        memset(out, 0, sizeof *out);
+        return coda_failc(e, CODA_E_USAGE, "option --decoder: unknown decoder '%s' (interp, "
+                          "minnorm)", v);
+    }
+    if (coda_product_decode(p, res, n, dec, out, info, e) < 0)
+        return -1;
+    /* the report: its figures, in the words decode prints them */
+    static const char *const keys[] = {"trunc", "roundoff", "predicted", "norm_ab", "dnorm1"};
+    const double vals[] = {info->trunc, info->roundoff, info->predicted, info->norm_ab,
+                           info->dnorm1};
+    info->nfig = 0;
+    for (int k = 0; k < 5 && info->report; k++) {
+        snprintf(info->fig[k].key, sizeof info->fig[k].key, "%s", keys[k]);
+        info->fig[k].val = vals[k];
+        info->nfig++;
+    }
+    info->status = strcmp(p->scheme, "matdot-approx") == 0 ||
+                           (info->report && info->responders < p->threshold)
+                       ? CODA_DECODED_APPROX
+                       : CODA_DECODED_EXACT;
+    if (info->report && info->responders < p->threshold)
+        snprintf(info->warning, sizeof info->warning,
+                 "%d responders, fewer than the %d this code is designed for: the result may "
+                 "be off by %.3g of ||A||_F ||B||_F",
+                 info->responders, p->threshold, info->predicted);
+    else if (info->report && info->eps > 0 && info->predicted > info->eps)
+        snprintf(info->warning, sizeof info->warning,
+                 "the predicted error %.3g exceeds the plan's eps %.3g for these %d responders",
+                 info->predicted, info->eps, info->responders);
+    return 0;
 }

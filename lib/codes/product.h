@@ -11,15 +11,16 @@
  *                  column blocks, A~_s = sum_i t_s^i A_i, B~_s = sum_j t_s^(j m) B_j; exact from
  *                  any m^2 responders, each returning one (Nr/m x Nc/m) block combination.
  *
- * These are a second family beside the G-coded schemes of scheme.h: their plans are ordinary
- * coda_plans (so coda-worker-sim runs them unchanged) with G = the A-coefficients (P x m) and
- * family=product in the metadata. A worker's B~_s travels as a TASK frame with role=operand
- * ahead of its A~_s task. */
+ * They are schemes like the others (scheme.h, capability CODA_CAP_BOTH_FACTORS), one file each
+ * (matdot_code.c, matdot_approx.c, poly.c, linear.c) over the shared code here. Their plans are
+ * ordinary coda_plans (so coda-worker-sim runs them unchanged) with G = the A-coefficients
+ * (P x m). A worker's B~_s travels as a TASK frame with role=operand ahead of its A~_s task. */
 #ifndef CODA_PRODUCT_H
 #define CODA_PRODUCT_H
 
 #include "coding.h"
 #include "matdot.h"
+#include "scheme.h"
 
 typedef struct {
     const char *scheme;     /* matdot, matdot-approx, linear, poly */
@@ -71,5 +72,17 @@ int coda_product_decode(const coda_plan *p, const coda_frame *res, size_t n,
  * beta (m x K, leading dimension m), and its 2-norm. */
 double coda_code_error(int m, int K, const double *alpha, const double *beta, const double *d,
                        double *E);
+
+/* The scheme hooks the four product schemes share (scheme.h): build from the scheme's options
+ * (-m, --eps, --radius, --points, --design-responders, --force, and a->code for linear),
+ * encode both factors, decode with the report in the decode's figures (--decoder). */
+struct coda_scheme;
+int coda_product_build(coda_plan *p, const coda_scheme_args *a, const char *scheme,
+                       coda_err *e);
+int coda_product_encode_s(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                          coda_sink sink, void *ctx, coda_err *e);
+int coda_product_decode_s(const coda_plan *p, const coda_frame *res, size_t n,
+                          const coda_meta *opts, coda_mat *out, coda_decode_info *info,
+                          coda_err *e);
 
 #endif

@@ -16,5 +16,6 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     return 0;
 }
 
-const coda_scheme coda_scheme_rep = {"rep", "replication: each of N blocks on s+1 workers, returned block by block",
-                                     1, 1, build};
+const coda_scheme coda_scheme_rep = {
+    "rep", "replication: each of N blocks on s+1 workers, returned block by block",
+    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_replicas, NULL};

@@ -1,43 +1,116 @@
-/* The scheme interface. A scheme builds a plan (its encoding/allocation matrix G, block count,
- * recovery threshold and computation load); encoding and decoding are generic over G unless a
- * scheme supplies its own. Adding a scheme: one file here and one line in registry.c. */
+/* The scheme type: every code behind one interface. A scheme is a const struct in the style of
+ * GSL's algorithm types: a name, a summary, what it can do, its own option table, and the
+ * functions that build its plan, encode the data into TASK frames, decode the RESULT frames
+ * that came back, and check its own fields of a PLAN frame read from a stream. It owns its
+ * encode and its decode; the generic encoders and decoders (coding.h) are a library schemes
+ * pick from. Programs know no scheme: they look it up by name, take its options from its table
+ * (lib/cli/scheme_opts) and call these functions.
+ *
+ * Adding a scheme: one file in lib/codes (its option table, build, and the library encoder and
+ * decoder it uses, or its own), one line in registry.c. */
 #ifndef CODA_SCHEME_H
 #define CODA_SCHEME_H
 
 #include "../io/frame.h"
+#include "coding.h"
 #include "plan.h"
+
+/* What a scheme can do. */
+enum {
+    CODA_CAP_SUMS = 1,         /* results that sum (gradients) */
+    CODA_CAP_CONCATS = 2,      /* results that concatenate (products, least-squares columns) */
+    CODA_CAP_BOTH_FACTORS = 4, /* codes both factors of A B: the operand is encoded too */
+    CODA_CAP_APPROX = 8,       /* decodes approximately, with an error report */
+    CODA_CAP_BYZANTINE = 16    /* locates and excludes corrupt workers */
+};
+
+/* One option of a scheme's own: --name (or -c when short_opt is set and name is one letter). */
+typedef struct {
+    const char *name;
+    int short_opt;    /* 0: long only */
+    const char *arg;  /* the value's name in --help; NULL: a flag */
+    const char *help;
+    int at_decode;    /* taken by coda-decode, not coda-encode */
+} coda_scheme_option;
 
 typedef struct {
     int N, s, K;        /* K <= 0: the scheme's default */
     const char *op;
     unsigned long long seed;
-    const char *generator; /* mds: gaussian (default) or chebyshev */
+    const coda_meta *opts;      /* the scheme's options as given, name=value ("1" for a flag) */
+    const coda_mat *data;       /* what will be encoded (both-factor codes: A), when known */
+    const coda_mat *operand;    /* both-factor codes: B */
+    const coda_mat *assignment; /* assigned: the N x K matrix G */
+    const coda_mat *code;       /* linear: the searched code */
 } coda_scheme_args;
 
 typedef struct coda_scheme {
     const char *name;
     const char *summary;
-    int sums, concats; /* which kinds of result it can code */
-    /* Fill p->G, K, threshold, load, combine, data_coded (p->N, s, op, seed are set). */
+    unsigned caps;
+    const coda_scheme_option *options; /* ends with a NULL name; NULL: none */
+    /* Fill the plan: p->G, K, threshold, load, combine, data_coded, its extra fields. For
+     * G-coded schemes p->N, s, op, seed are set before and the split done after; a both-factor
+     * scheme builds the whole plan from a->data and a->operand. */
     int (*build)(coda_plan *p, const coda_scheme_args *a, coda_err *e);
+    /* TASK frames for every worker (operand: B for both-factor codes, else unused). */
+    int (*encode)(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                  coda_sink sink, void *ctx, coda_err *e);
+    /* The result from whatever arrived (any order: decoders sort by worker). opts: the
+     * scheme's decode-time options (may be NULL). */
+    int (*decode)(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
+                  coda_mat *out, coda_decode_info *info, coda_err *e);
+    /* Check the scheme's own fields of a plan read from a PLAN frame (NULL: the generic
+     * shape check). */
+    int (*load)(const coda_plan *p, coda_err *e);
 } coda_scheme;
 
 const coda_scheme *coda_scheme_find(const char *name);
 /* NULL-terminated list, for --help and errors. */
 const coda_scheme *const *coda_scheme_list(void);
+/* "uncoded, rep, frc, ..." (the schemes users pick; not assigned). */
+const char *coda_scheme_names(void);
+/* The scheme of a plan (NULL when unknown). */
+const coda_scheme *coda_plan_scheme(const coda_plan *p);
+/* The value of a scheme option, or NULL. */
+const char *coda_scheme_opt(const coda_scheme_args *a, const char *name);
 
 /* Build a plan for `data_len` rows/columns of data with the named scheme (0: no split yet). */
 int coda_plan_build(coda_plan *p, const char *scheme, const coda_scheme_args *a, size_t data_len,
                     coda_err *e);
-/* Build a plan from a user-given N x K matrix (coda-assign output, possibly edited). Its
- * threshold is G's true one (the smallest r such that every r-subset decodes; threshold_bound
- * when subsets past a budget were not checked); a G that not even all N workers decode is
- * refused. */
+/* Build a plan from a user-given N x K matrix (coda-assign output, possibly edited): the
+ * assigned scheme. Its threshold is G's true one (the smallest r such that every r-subset
+ * decodes; threshold_bound when subsets past a budget were not checked); a G that not even all
+ * N workers decode is refused. */
 int coda_plan_from_assignment(coda_plan *p, const coda_mat *G, const coda_scheme_args *a,
                               size_t data_len, coda_err *e);
+/* The scheme's encode: every worker's TASK frames. */
+int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                coda_sink sink, void *ctx, coda_err *e);
+
+/* The library the schemes pick from (registry.c, decode.c, encode.c, product.c). */
+/* A G-coded plan's common fields from the arguments (scheme name, op, N, s, seed). */
+int coda_plan_common(coda_plan *p, const char *scheme, const coda_scheme_args *a, coda_err *e);
+int coda_encode_g(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                  coda_sink sink, void *ctx, coda_err *e);
+/* replicas (first copy of each block) for concatenations, exact sums for sums */
+int coda_decode_replicas(const coda_plan *p, const coda_frame *res, size_t n,
+                         const coda_meta *opts, coda_mat *out, coda_decode_info *info,
+                         coda_err *e);
+/* least squares over coded blocks, condition reported (mds, coded assignments) */
+int coda_decode_coded(const coda_plan *p, const coda_frame *res, size_t n,
+                      const coda_meta *opts, coda_mat *out, coda_decode_info *info,
+                      coda_err *e);
+/* the sum from combinations: solve a^T G_R = 1 (cyclic, combining assignments) */
+int coda_decode_sum(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
+                    coda_mat *out, coda_decode_info *info, coda_err *e);
+/* whichever of the three G's structure calls for (assigned) */
+int coda_decode_g(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
+                  coda_mat *out, coda_decode_info *info, coda_err *e);
 
 /* The schemes. */
 extern const coda_scheme coda_scheme_uncoded, coda_scheme_rep, coda_scheme_frc,
-    coda_scheme_cyclic, coda_scheme_mds;
+    coda_scheme_cyclic, coda_scheme_mds, coda_scheme_assigned, coda_scheme_matdot,
+    coda_scheme_matdot_approx, coda_scheme_poly, coda_scheme_linear;
 
 #endif

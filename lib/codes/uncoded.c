@@ -14,5 +14,6 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     return 0;
 }
 
-const coda_scheme coda_scheme_uncoded = {"uncoded", "no redundancy: N blocks on N workers, all must respond",
-                                         1, 1, build};
+const coda_scheme coda_scheme_uncoded = {
+    "uncoded", "no redundancy: N blocks on N workers, all must respond",
+    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_replicas, NULL};

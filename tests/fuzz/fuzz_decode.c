@@ -1,7 +1,7 @@
 /* The decode path, as coda-decode (cmd/decode.c) runs it: the input is a stream with a PLAN
  * frame and RESULT frames (coda-worker-sim output); the plan is parsed, the results collected
- * and decoded by coda_decode or, for product codes, coda_product_decode (with both decoders
- * for matdot plans); lsq-columns results also give their solver figures. */
+ * and decoded by the plan's scheme (coda_decode_with; matdot plans with both decoders);
+ * lsq-columns results also give their solver figures. */
 #include <string.h>
 
 #include "../../lib/codes/coding.h"
@@ -11,13 +11,16 @@
 #include "fuzz.h"
 
 /* Decode as coda-decode does once the frames are in. */
-static void decode(const coda_plan *p, const coda_frame *res, size_t n, coda_matdot_decoder dec)
+static void decode(const coda_plan *p, const coda_frame *res, size_t n, const char *decoder)
 {
     coda_mat out = {0};
     coda_decode_info info;
     coda_err e;
-    int rc = coda_plan_is_product(p) ? coda_product_decode(p, res, n, dec, &out, &info, &e)
-                                     : coda_decode(p, res, n, &out, &info, &e);
+    coda_meta opts = {0};
+    if (decoder)
+        coda_meta_set(&opts, "decoder", decoder, &e);
+    int rc = coda_decode_with(p, res, n, &opts, &out, &info, &e);
+    coda_meta_free(&opts);
     if (rc == 0 && strcmp(p->op, "lsq-columns") == 0) {
         coda_lsq_opts so;
         coda_lsq_stats st;
@@ -55,9 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!have_plan)
         goto out;
-    decode(&plan, res.f, res.n, CODA_DECODER_INTERP);
+    decode(&plan, res.f, res.n, NULL);
     if (strcmp(plan.scheme, "matdot") == 0 || strcmp(plan.scheme, "matdot-approx") == 0)
-        decode(&plan, res.f, res.n, CODA_DECODER_MINNORM);
+        decode(&plan, res.f, res.n, "minnorm");
 out:
     coda_plan_free(&plan);
     coda_frame_list_free(&res);

@@ -61,7 +61,10 @@ static int run_subset(const coda_plan *p, const coda_frame_list *tasks, const co
 static void exhaustive(const char *scheme, int N, int s, const char *op, const char *gen)
 {
     coda_err e;
-    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 3, .generator = gen};
+    coda_meta opts = {0};
+    if (gen)
+        coda_meta_set(&opts, "generator", gen, &e);
+    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 3, .opts = &opts};
     coda_mat data, operand, ref = {0};
     size_t m = 23, n = 5;
     int sum = strcmp(op, "grad") == 0, lsq = strcmp(op, "lsq-columns") == 0;
@@ -116,6 +119,7 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
     coda_mat_free(&data);
     coda_mat_free(&operand);
     coda_mat_free(&ref);
+    coda_meta_free(&opts);
 }
 
 /* Cyclic gradient codes decode from every responder set of size >= N-s, all N included (where

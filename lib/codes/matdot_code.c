@@ -1,0 +1,21 @@
+/* matdot: MatDot codes ([approx-matdot] §III). A in m column blocks, B in m row blocks; worker
+ * s holds A~_s = sum_i l_s^i A_i and B~_s = sum_j l_s^(m-1-j) B_j, and any 2m-1 of P workers
+ * give A B exactly (interpolation at the points l_s). */
+#include "product.h"
+
+static const coda_scheme_option options[] = {
+    {"m", 'm', "M", "pieces per factor: any 2M-1 of N workers decode", 0},
+    {"radius", 0, "R", "the points' radius (default 1)", 0},
+    {"points", 0, "P", "cheb (default) or equi nodes", 0},
+    {"decoder", 0, "D", "interp (default) or minnorm (coda-decode)", 1},
+    {NULL, 0, NULL, NULL, 0}};
+
+static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
+{
+    return coda_product_build(p, a, "matdot", e);
+}
+
+const coda_scheme coda_scheme_matdot = {
+    "matdot", "MatDot codes for A B: exact from any 2m-1 of P workers",
+    CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS, options, build, coda_product_encode_s,
+    coda_product_decode_s, coda_product_plan_check};

@@ -137,7 +137,7 @@ int main(int argc, char **argv)
     coda_search_opts so = {.starts = 20, .iters = 20000};
     const char *trace_path = NULL;
     int search_opt = 0, quiet = 0;
-    const char *scheme = "uncoded", *out = NULL, *fmt = NULL;
+    const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL;
     coda_scheme_args a = {.op = "matmul", .seed = 1};
     const char *generator = NULL; /* mds's own option */
     coda_err e;

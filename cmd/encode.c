@@ -102,7 +102,7 @@ int main(int argc, char **argv)
         {"iters", required_argument, 0, O_ITERS},   {0, 0, 0, 0}};
     coda_lsq_opts solver = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000};
     int solver_set = 0;
-    const char *scheme = "uncoded", *out = NULL, *operand_path = NULL, *labels_path = NULL,
+    const char *scheme = coda_scheme_default()->name, *out = NULL, *operand_path = NULL, *labels_path = NULL,
                *rhs_path = NULL, *assign_path = NULL;
     coda_scheme_args a = {.N = 0, .s = 0, .K = 0, .op = "matmul", .seed = 1};
     int quiet = 0, c;
@@ -174,9 +174,9 @@ int main(int argc, char **argv)
         goto usage_error;
     }
     if (assign_path)
-        scheme = "assigned";
+        scheme = coda_scheme_for_assignment()->name;
     const coda_scheme *sc = coda_scheme_find(scheme);
-    if (!sc || (sc == &coda_scheme_assigned && !assign_path)) {
+    if (!sc || (sc == coda_scheme_for_assignment() && !assign_path)) {
         coda_fail(&e, "option --scheme: unknown scheme '%s' (%s)", scheme, coda_scheme_names());
         goto usage_error;
     }

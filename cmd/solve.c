@@ -318,7 +318,7 @@ static int gd_main(int argc, char **argv)
         {"version", no_argument, 0, G_VERSION},         {0, 0, 0, 0}};
     coda_worker_opts w;
     coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
-    const char *scheme = "uncoded", *out = NULL, *fmt = NULL, *x0_path = NULL,
+    const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
     long N = 1, K = 0, code_s = -1;
     unsigned long long seed = 1;
@@ -487,7 +487,7 @@ static int gd_main(int argc, char **argv)
                               .load = 1};
         coda_policy pp = {.wait_for = -1, .deadline = -1};
         coda_plan pplan;
-        if (coda_plan_build(&pplan, "uncoded", &pa, Xy.rows, &e) < 0 ||
+        if (coda_plan_build(&pplan, coda_scheme_default()->name, &pa, Xy.rows, &e) < 0 ||
             coda_job_start(&pjob, &pplan, &Xy, &coda_engine_sim, &pc, &pp, 0, &e) < 0 ||
             coda_gd_init(&pg, &pjob, &X, &y, &go, x0_path ? &x0 : NULL, &e) < 0)
             goto out;

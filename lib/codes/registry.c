@@ -36,6 +36,10 @@ const char *coda_scheme_names(void)
     return names;
 }
 
+const coda_scheme *coda_scheme_default(void) { return &coda_scheme_uncoded; }
+
+const coda_scheme *coda_scheme_for_assignment(void) { return &coda_scheme_assigned; }
+
 const coda_scheme *coda_plan_scheme(const coda_plan *p) { return coda_scheme_find(p->scheme); }
 
 const char *coda_scheme_opt(const coda_scheme_args *a, const char *name)

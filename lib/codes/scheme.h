@@ -70,6 +70,10 @@ const coda_scheme *coda_scheme_find(const char *name);
 const coda_scheme *const *coda_scheme_list(void);
 /* "uncoded, rep, frc, ..." (the schemes users pick; not assigned). */
 const char *coda_scheme_names(void);
+/* The scheme a program uses when none is named (uncoded), and the one a user-given matrix G
+ * is (assigned). */
+const coda_scheme *coda_scheme_default(void);
+const coda_scheme *coda_scheme_for_assignment(void);
 /* The scheme of a plan (NULL when unknown). */
 const coda_scheme *coda_plan_scheme(const coda_plan *p);
 /* The value of a scheme option, or NULL. */

@@ -1,0 +1,196 @@
+/* The contract every registered scheme keeps, checked by iterating the registry (a new scheme
+ * is tested by registering it): on small problems, every responder set of at least the
+ * scheme's threshold decodes to the uncoded result (exact codes within 1e-10 relative, or a
+ * round-off bound from the condition number decode reports; approximate codes within the error
+ * decode predicts); one responder fewer than the threshold is refused, with class too-few, for
+ * some set; the same seed gives the same bytes; the PLAN frame reads back to the same plan.
+ * A scheme whose options this generic test cannot supply (a code file) is named as skipped. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/codes/scheme.h"
+#include "../../lib/core/rng.h"
+#include "../../lib/ops/ops.h"
+#include "../../lib/work/work.h"
+#include "check.h"
+
+static void randn(coda_mat *m, size_t r, size_t c, uint64_t seed)
+{
+    coda_rng g;
+    coda_rng_init(&g, seed, 5);
+    coda_mat_alloc(m, r, c, NULL);
+    for (size_t k = 0; k < r * c; k++)
+        m->data[k] = coda_rng_normal(&g);
+}
+
+static int takes(const coda_scheme *sc, const char *name)
+{
+    for (const coda_scheme_option *o = sc->options; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* the workers in mask answer; their results, decoded */
+static int run(const coda_plan *p, const coda_frame_list *tasks, const coda_mat *operand,
+               unsigned mask, coda_mat *out, coda_decode_info *info, coda_err *e)
+{
+    coda_frame_list res = {0};
+    size_t k = 0;
+    int rc = 0;
+    while (k < tasks->n && rc == 0) {
+        size_t j = k;
+        int w = (int)tasks->f[k].tag[CODA_TAG_WORKER];
+        while (j < tasks->n && tasks->f[j].tag[CODA_TAG_WORKER] == w)
+            j++;
+        if (mask >> w & 1)
+            rc = coda_worker_run(tasks->f + k, j - k, operand, NAN, coda_frame_list_sink, &res,
+                                 e);
+        k = j;
+    }
+    if (rc == 0)
+        rc = coda_decode(p, res.f, res.n, out, info, e);
+    coda_frame_list_free(&res);
+    return rc;
+}
+
+static double rel_err(const coda_mat *x, const coda_mat *ref)
+{
+    if (x->rows != ref->rows || x->cols != ref->cols)
+        return INFINITY;
+    double d = 0;
+    for (size_t k = 0; k < x->rows * x->cols; k++)
+        d += (x->data[k] - ref->data[k]) * (x->data[k] - ref->data[k]);
+    return sqrt(d) / coda_mat_fro(ref);
+}
+
+static int same_frames(const coda_frame_list *a, const coda_frame_list *b)
+{
+    if (a->n != b->n)
+        return 0;
+    for (size_t k = 0; k < a->n; k++) {
+        const coda_mat *x = &a->f[k].mat, *y = &b->f[k].mat;
+        if (x->rows != y->rows || x->cols != y->cols ||
+            memcmp(x->data, y->data, x->rows * x->cols * sizeof(double)) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static void contract(const coda_scheme *sc, const char *opname)
+{
+    coda_err e;
+    const int N = 5;
+    int both = (sc->caps & CODA_CAP_BOTH_FACTORS) != 0, sums = strcmp(opname, "grad") == 0;
+    coda_meta opts = {0};
+    if (takes(sc, "m"))
+        coda_meta_set(&opts, "m", "2", &e);
+    coda_mat data, operand, ref;
+    randn(&data, 12, sums ? 5 : 6, 1);
+    randn(&operand, sums ? 4 : 6, sums ? 1 : 3, 2);
+    coda_op_apply(opname, NULL, &data, &operand, &ref, NULL, &e); /* the uncoded result */
+    coda_scheme_args a = {.N = N, .s = 1, .op = opname, .seed = 7, .opts = &opts,
+                          .data = &data, .operand = &operand};
+    coda_plan p;
+    if (coda_plan_build(&p, sc->name, &a, data.rows, &e) < 0) {
+        printf("  contract: %s skipped (%s)\n", sc->name, e.msg);
+        CHECK(e.cls == CODA_E_USAGE, "%s: build failed with class %d: %s", sc->name, e.cls,
+              e.msg);
+        coda_meta_free(&opts), coda_mat_free(&data), coda_mat_free(&operand), coda_mat_free(&ref);
+        return;
+    }
+    if (!both) {
+        size_t r, c;
+        coda_op_result_shape(opname, data.rows, data.cols, &operand, &r, &c, &e);
+        coda_plan_set_shape(&p, r, c, &e);
+    }
+    coda_frame_list tasks = {0}, again = {0};
+    CHECK(coda_encode(&p, &data, both ? &operand : NULL, coda_frame_list_sink, &tasks, &e) == 0,
+          "%s: %s", sc->name, e.msg);
+    /* same seed, same bytes: the plan and the tasks */
+    coda_plan q;
+    CHECK(coda_plan_build(&q, sc->name, &a, data.rows, &e) == 0 &&
+              coda_encode(&q, &data, both ? &operand : NULL, coda_frame_list_sink, &again,
+                          &e) == 0 &&
+              same_frames(&tasks, &again) && q.G.rows == p.G.rows &&
+              memcmp(q.G.data, p.G.data, p.G.rows * p.G.cols * sizeof(double)) == 0,
+          "%s: the same seed gave other bytes", sc->name);
+    coda_plan_free(&q);
+    coda_frame_list_free(&again);
+    /* the PLAN frame reads back to the same plan (and writes the same frame again) */
+    coda_frame f1, f2;
+    int ok = coda_plan_to_frame(&p, &f1, &e) == 0 && coda_plan_from_frame(&f1, &q, &e) == 0 &&
+             coda_plan_to_frame(&q, &f2, &e) == 0;
+    CHECK(ok, "%s: save/load: %s", sc->name, e.msg);
+    if (ok) {
+        int same = f1.meta.n == f2.meta.n && q.threshold == p.threshold && q.K == p.K;
+        for (size_t k = 0; same && k < f1.meta.n; k++)
+            same = strcmp(f1.meta.key[k], f2.meta.key[k]) == 0 &&
+                   strcmp(f1.meta.val[k], f2.meta.val[k]) == 0;
+        CHECK(same, "%s: the plan read back differs", sc->name);
+        coda_frame_free(&f2);
+        coda_plan_free(&q);
+    }
+    coda_frame_free(&f1);
+    /* every set of at least threshold responders decodes; one fewer is refused for some set */
+    const coda_mat *wop = both ? NULL : &operand;
+    int thr = p.threshold ? p.threshold : N, bad_sets = 0, refused = 0, wrong_class = 0;
+    double worst = 0;
+    for (unsigned mask = 1; mask < (1u << N); mask++) {
+        int r = __builtin_popcount(mask);
+        if (r < thr - 1)
+            continue;
+        coda_mat out;
+        coda_decode_info info;
+        int rc = run(&p, &tasks, wop, mask, &out, &info, &e);
+        if (r == thr - 1) {
+            if (rc < 0) {
+                refused++;
+                wrong_class += e.cls != CODA_E_FEW;
+            }
+        } else if (rc < 0) {
+            bad_sets++;
+            printf("  %s: responders %#x: %s\n", sc->name, mask, e.msg);
+        } else {
+            double err = rel_err(&out, &ref);
+            /* exact codes: round-off through the decoding system; approximate ones: the bound
+             * decode reports */
+            double cond = isfinite(info.cond) && info.cond > 0 ? info.cond : 1;
+            double tol = info.report ? info.predicted * (1 + 1e-9) + 1e-15
+                                     : 1e3 * 2.2e-16 * cond * (1 + info.max_coef);
+            if (!(err <= tol)) {
+                bad_sets++;
+                printf("  %s: responders %#x: error %.3g above %.3g\n", sc->name, mask, err, tol);
+            }
+            worst = fmax(worst, err / tol);
+        }
+        coda_mat_free(&out);
+    }
+    CHECK(bad_sets == 0, "%s %s: %d responder sets of >= %d failed", sc->name, opname, bad_sets,
+          thr);
+    CHECK(thr <= 1 || refused > 0, "%s %s: no set of %d responders was refused", sc->name,
+          opname, thr - 1);
+    CHECK(wrong_class == 0, "%s %s: %d refusals not of class too-few", sc->name, opname,
+          wrong_class);
+    coda_frame_list_free(&tasks);
+    coda_plan_free(&p);
+    coda_meta_free(&opts);
+    coda_mat_free(&data), coda_mat_free(&operand), coda_mat_free(&ref);
+}
+
+int main(void)
+{
+    int tested = 0;
+    for (const coda_scheme *const *s = coda_scheme_list(); *s; s++) {
+        if (*s == coda_scheme_for_assignment())
+            continue; /* its G is the user's: test_codes.c covers it */
+        if ((*s)->caps & CODA_CAP_SUMS)
+            contract(*s, "grad");
+        if ((*s)->caps & CODA_CAP_CONCATS)
+            contract(*s, "matmul");
+        tested++;
+    }
+    CHECK(tested >= 9, "only %d schemes registered", tested);
+    return check_summary();
+}

@@ -13,26 +13,8 @@
 #include "../../lib/ops/ops.h"
 #include "../../lib/work/work.h"
 #include "check.h"
+#include "helpers.h"
 
-
-static void randn(coda_mat *m, size_t r, size_t c, uint64_t seed)
-{
-    coda_rng g;
-    coda_rng_init(&g, seed, 7);
-    coda_mat_alloc(m, r, c, NULL);
-    for (size_t k = 0; k < r * c; k++)
-        m->data[k] = coda_rng_normal(&g);
-}
-
-static double rel_err(const coda_mat *x, const coda_mat *ref)
-{
-    if (x->rows != ref->rows || x->cols != ref->cols)
-        return INFINITY;
-    double d = 0;
-    for (size_t k = 0; k < x->rows * x->cols; k++)
-        d += (x->data[k] - ref->data[k]) * (x->data[k] - ref->data[k]);
-    return sqrt(d) / coda_mat_fro(ref);
-}
 
 /* Decode with the workers in `failed` (bitmask) silent. Returns 0 ok, -1 failed (msg in e). */
 static int run_subset(const coda_plan *p, const coda_frame_list *tasks, const coda_mat *operand,
@@ -69,14 +51,14 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
     size_t m = 23, n = 5;
     int sum = strcmp(op, "grad") == 0, lsq = strcmp(op, "lsq-columns") == 0;
     if (lsq) { /* data: right-hand sides (n x 11); operand A (n x n) */
-        randn(&operand, n, n, 11);
+        test_randn(&operand, n, n, 11, 7);
         for (size_t i = 0; i < n; i++)
             CODA_AT(&operand, i, i) += 4.0; /* well conditioned */
-        randn(&data, n, 11, 12);
+        test_randn(&data, n, 11, 12, 7);
         coda_op_apply("lsq-columns", NULL, &data, &operand, &ref, NULL, &e);
     } else {
-        randn(&data, m, n + (sum ? 1 : 0), 13);
-        randn(&operand, n, strcmp(op, "matmul") == 0 ? 3 : 1, 14);
+        test_randn(&data, m, n + (sum ? 1 : 0), 13, 7);
+        test_randn(&operand, n, strcmp(op, "matmul") == 0 ? 3 : 1, 14, 7);
         coda_op_apply(op, NULL, &data, &operand, &ref, NULL, &e); /* the uncoded result, one worker */
     }
     coda_plan p;
@@ -100,11 +82,11 @@ static void exhaustive(const char *scheme, int N, int s, const char *op, const c
                 ok_all = 0;
                 printf("  %s N=%d s=%d %s mask=%#x: %s\n", scheme, N, s, op, mask, e.msg);
             } else
-                worst = fmax(worst, rel_err(&out, &ref));
+                worst = fmax(worst, test_rel_err(&out, &ref));
         } else if (rc != 0) {
             fail_some = 1;
             msg_ok &= strstr(e.msg, "need any") != NULL;
-        } else if (rel_err(&out, &ref) > 1e-12)
+        } else if (test_rel_err(&out, &ref) > 1e-12)
             too_many_wrong = 1;
         if (rc == 0)
             coda_mat_free(&out);
@@ -136,8 +118,8 @@ static void cyclic_all_subsets(int N, int s, int seeds)
         coda_err e;
         coda_scheme_args a = {.N = N, .s = s, .op = "grad", .seed = (unsigned long long)seed};
         coda_mat data, beta, ref = {0}, X;
-        randn(&data, rows, n + 1, 100 + seed);
-        randn(&beta, n, 1, 200 + seed);
+        test_randn(&data, rows, n + 1, 100 + seed, 7);
+        test_randn(&beta, n, 1, 200 + seed, 7);
         coda_op_apply("grad", NULL, &data, &beta, &ref, NULL, &e);
         coda_plan p;
         if (coda_plan_build(&p, "cyclic", &a, rows, &e) < 0) {

@@ -14,15 +14,7 @@
 #include "../../lib/ops/ops.h"
 #include "../../lib/work/work.h"
 #include "check.h"
-
-static void randn(coda_mat *m, size_t r, size_t c, uint64_t seed)
-{
-    coda_rng g;
-    coda_rng_init(&g, seed, 5);
-    coda_mat_alloc(m, r, c, NULL);
-    for (size_t k = 0; k < r * c; k++)
-        m->data[k] = coda_rng_normal(&g);
-}
+#include "helpers.h"
 
 static int takes(const coda_scheme *sc, const char *name)
 {
@@ -55,16 +47,6 @@ static int run(const coda_plan *p, const coda_frame_list *tasks, const coda_mat 
     return rc;
 }
 
-static double rel_err(const coda_mat *x, const coda_mat *ref)
-{
-    if (x->rows != ref->rows || x->cols != ref->cols)
-        return INFINITY;
-    double d = 0;
-    for (size_t k = 0; k < x->rows * x->cols; k++)
-        d += (x->data[k] - ref->data[k]) * (x->data[k] - ref->data[k]);
-    return sqrt(d) / coda_mat_fro(ref);
-}
-
 static int same_frames(const coda_frame_list *a, const coda_frame_list *b)
 {
     if (a->n != b->n)
@@ -87,8 +69,8 @@ static void contract(const coda_scheme *sc, const char *opname)
     if (takes(sc, "m"))
         coda_meta_set(&opts, "m", "2", &e);
     coda_mat data, operand, ref;
-    randn(&data, 12, sums ? 5 : 6, 1);
-    randn(&operand, sums ? 4 : 6, sums ? 1 : 3, 2);
+    test_randn(&data, 12, sums ? 5 : 6, 1, 5);
+    test_randn(&operand, sums ? 4 : 6, sums ? 1 : 3, 2, 5);
     coda_op_apply(opname, NULL, &data, &operand, &ref, NULL, &e); /* the uncoded result */
     coda_scheme_args a = {.N = N, .s = 1, .op = opname, .seed = 7, .opts = &opts,
                           .data = &data, .operand = &operand};
@@ -153,7 +135,7 @@ static void contract(const coda_scheme *sc, const char *opname)
             bad_sets++;
             printf("  %s: responders %#x: %s\n", sc->name, mask, e.msg);
         } else {
-            double err = rel_err(&out, &ref);
+            double err = test_rel_err(&out, &ref);
             /* exact codes: round-off through the decoding system; approximate ones: the bound
              * decode reports */
             double cond = isfinite(info.cond) && info.cond > 0 ? info.cond : 1;

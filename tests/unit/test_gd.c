@@ -14,15 +14,7 @@
 #include "../../lib/run/gd.h"
 #include "../../lib/work/work.h"
 #include "check.h"
-
-static void randn(coda_mat *m, size_t r, size_t c, uint64_t seed)
-{
-    coda_rng g;
-    coda_rng_init(&g, seed, 3);
-    coda_mat_alloc(m, r, c, NULL);
-    for (size_t k = 0; k < r * c; k++)
-        m->data[k] = coda_rng_normal(&g);
-}
+#include "helpers.h"
 
 /* [X y] for the tasks */
 static void with_labels(coda_mat *Xy, const coda_mat *X, const coda_mat *y)
@@ -74,22 +66,12 @@ static void plain_ls(const coda_mat *X, const coda_mat *y, double gamma, double 
     free(g);
 }
 
-static double rel(const coda_mat *a, const coda_mat *b)
-{
-    double d = 0, nb = 0;
-    for (size_t i = 0; i < a->rows; i++) {
-        d += (a->data[i] - b->data[i]) * (a->data[i] - b->data[i]);
-        nb += b->data[i] * b->data[i];
-    }
-    return sqrt(d / nb);
-}
-
 static void follows_plain(const char *scheme, int N, int s)
 {
     coda_err e;
     coda_mat X, y, Xy, ref;
-    randn(&X, 60, 4, 1);
-    randn(&y, 60, 1, 2);
+    test_randn(&X, 60, 4, 1, 3);
+    test_randn(&y, 60, 1, 2, 3);
     with_labels(&Xy, &X, &y);
     double gamma = 0.2, l2 = 0.01;
     long iters = 25;
@@ -111,7 +93,7 @@ static void follows_plain(const char *scheme, int N, int s)
         CHECK(g.iter == iters && g.skipped == 0, "%s: %ld iterations, %d skipped", scheme,
               g.iter, g.skipped);
         /* each step's decode error is a few ulps times the code's conditioning */
-        double err = rel(&g.beta, &ref);
+        double err = test_rel_err(&g.beta, &ref);
         CHECK(err < 1e-12, "%s N=%d s=%d: iterate off plain GD by %g", scheme, N, s, err);
         coda_gd_free(&g);
         coda_job_free(&j);
@@ -155,8 +137,8 @@ static void logistic(void)
 {
     coda_err e;
     coda_mat X, y, Xy, opt;
-    randn(&X, 200, 3, 5);
-    randn(&y, 200, 1, 6);
+    test_randn(&X, 200, 3, 5, 3);
+    test_randn(&y, 200, 1, 6, 3);
     for (size_t i = 0; i < 200; i++) /* labels from a noisy linear model */
         y.data[i] = X.data[i] - 0.5 * X.data[200 + i] + 0.8 * y.data[i] > 0;
     with_labels(&Xy, &X, &y);
@@ -192,9 +174,9 @@ static void until_decodable(void)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    randn(&X, 30, 3, 7);
-    randn(&y, 30, 1, 8);
-    randn(&beta, 3, 1, 9);
+    test_randn(&X, 30, 3, 7, 3);
+    test_randn(&y, 30, 1, 8, 3);
+    test_randn(&beta, 3, 1, 9, 3);
     with_labels(&Xy, &X, &y);
     coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = -1,
                               .wait_for = -1, .deadline = -1, .seed = 3};
@@ -226,9 +208,9 @@ static void corruption(void)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    randn(&X, 24, 3, 10);
-    randn(&y, 24, 1, 11);
-    randn(&beta, 3, 1, 12);
+    test_randn(&X, 24, 3, 10, 3);
+    test_randn(&y, 24, 1, 11, 3);
+    test_randn(&beta, 3, 1, 12, 3);
     with_labels(&Xy, &X, &y);
     coda_straggle_model sm = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
                               .deadline = -1, .seed = 3};
@@ -266,9 +248,9 @@ static void same_as_pipeline(const char *scheme, int N, int s)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    randn(&X, 40, 4, 21);
-    randn(&y, 40, 1, 22);
-    randn(&beta, 4, 1, 23);
+    test_randn(&X, 40, 4, 21, 3);
+    test_randn(&y, 40, 1, 22, 3);
+    test_randn(&beta, 4, 1, 23, 3);
     with_labels(&Xy, &X, &y);
     coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = s,
                               .wait_for = -1, .deadline = -1, .seed = 17};

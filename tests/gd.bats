@@ -135,3 +135,29 @@ for a, b in zip(h, x):
   run coda-worker-sim -q --attack gaus s.coda -o x.coda
   assert_failure 2
 }
+
+@test "decode: codes that cannot locate liars say so when spare responders disagree" {
+  coda-gen --seed 5 6 2 -o B.npy
+  coda-gen --seed 7 6 1 -o beta.npy
+  for s in frc mds cyclic; do
+    if [ $s = cyclic ]; then args="--op grad --labels y.npy --operand beta.npy"; else args="--operand B.npy"; fi
+    coda-encode -q --scheme $s -N 6 -s 2 $args X.npy -o s.coda
+    # honest, with one spare responder: exact, no warning
+    run sh -c "coda-worker-sim -q -s 1 s.coda | coda-decode -o h.npy"
+    assert_success
+    refute_output --partial warning
+    coda-worker-sim -q -s 1 s.coda | coda-decode -o h.coda
+    coda-cat --info h.coda | grep -q "decode_status=exact"
+    # two workers adding N(0, 1) noise: the result is suspect, and the report says why
+    for seed in 2 4 6; do
+      coda-worker-sim -q -s 1 -t 2 --attack gauss:1 --seed $seed --truth t.csv s.coda > c.coda
+      # only rounds where a corrupt worker answered can show it
+      awk -F, 'NR>1 && $3==1 && $4==0' t.csv | grep -q . || continue
+      run coda-decode c.coda -o c.out.coda
+      assert_success
+      assert_output --partial "suspect"
+      assert_output --regexp "warning: (the responders disagree|workers [0-9]+ and [0-9]+ sent different copies)"
+      coda-cat --info c.out.coda | grep -q "decode_status=suspect"
+    done
+  done
+}

@@ -580,6 +580,86 @@ const char *coda_decode_status_name(coda_decode_status s)
 typedef int (*use_decoder)(const coda_plan *p, const coda_frame *const *use, size_t n,
                            coda_mat *out, coda_decode_info *info, coda_err *e);
 
+/* The consistency check of a decode that had spare responders: decode again without each
+ * responder in turn; an honest set of results gives the same answer every time (to round-off
+ * through the decoding systems), a corrupt one does not. The codes here cannot locate a liar
+ * (that is the Byzantine code's work): the report says the result is suspect and which
+ * worker's absence changed it. Skipped where the extra decodes would cost more than the
+ * decode is worth (more than 2^24 result entries in all). */
+static void verify(use_decoder d, const coda_plan *p, const coda_frame *const *use, size_t nu,
+                   const coda_mat *out, coda_decode_info *info)
+{
+    size_t len = out->rows * out->cols;
+    if (nu < 2 || info->responders < 2 || (double)len * (double)info->responders > 16777216.0)
+        return;
+    const coda_frame **rest = malloc(nu * sizeof *rest);
+    if (!rest)
+        return;
+    double norm = coda_mat_fro(out), worst = 0;
+    int culprit = -1;
+    for (int w = 0; w < p->N; w++) {
+        size_t m = 0;
+        for (size_t k = 0; k < nu; k++)
+            if (use[k]->tag[CODA_TAG_WORKER] != w)
+                rest[m++] = use[k];
+        if (m == nu) /* w did not answer */
+            continue;
+        coda_mat x = {0};
+        coda_decode_info again;
+        memset(&again, 0, sizeof again);
+        if (d(p, rest, m, &x, &again, NULL) == 0 && x.rows == out->rows && x.cols == out->cols) {
+            double diff = 0;
+            for (size_t i = 0; i < len; i++)
+                diff += (x.data[i] - out->data[i]) * (x.data[i] - out->data[i]);
+            double cond = fmax(isfinite(info->cond) ? info->cond : 1,
+                               isfinite(again.cond) ? again.cond : 1);
+            double scale = fmax(1.0 + info->max_coef, 1.0 + again.max_coef);
+            double tol = 1e4 * DBL_EPSILON * cond * scale * norm + DBL_MIN;
+            if (sqrt(diff) > tol && sqrt(diff) / tol > worst) {
+                worst = sqrt(diff) / tol;
+                culprit = w;
+            }
+        }
+        coda_mat_free(&x);
+    }
+    free(rest);
+    /* replicas: every copy of a block is the same computation on the same data, so copies that
+     * differ beyond round-off disagree even where the decode used neither */
+    for (size_t k = 0; k < nu && culprit < 0; k++) {
+        int j = coda_result_block(p, use[k]);
+        for (size_t q = 0; j >= 0 && q < k && culprit < 0; q++) {
+            if (coda_result_block(p, use[q]) != j)
+                continue;
+            const coda_mat *a = &use[q]->mat, *b = &use[k]->mat;
+            double diff = 0, n2 = 0;
+            for (size_t i = 0; i < a->rows * a->cols; i++) {
+                diff += (a->data[i] - b->data[i]) * (a->data[i] - b->data[i]);
+                n2 += a->data[i] * a->data[i];
+            }
+            double tol = 1e4 * DBL_EPSILON * sqrt(n2) + DBL_MIN;
+            if (sqrt(diff) > tol) {
+                culprit = (int)use[k]->tag[CODA_TAG_WORKER];
+                worst = sqrt(diff) / tol;
+                snprintf(info->warning, sizeof info->warning,
+                         "workers %lld and %d sent different copies of block %d (by %.3g times "
+                         "the round-off bound): one of them may be corrupt; this code cannot "
+                         "tell which",
+                         (long long)use[q]->tag[CODA_TAG_WORKER], culprit, j, worst);
+                info->status = CODA_DECODED_SUSPECT;
+                return;
+            }
+        }
+    }
+    if (culprit >= 0) {
+        info->status = CODA_DECODED_SUSPECT;
+        snprintf(info->warning, sizeof info->warning,
+                 "the responders disagree: decoding without worker %d changes the result by "
+                 "%.3g times the round-off bound (a worker may be corrupt; this code cannot "
+                 "locate or exclude it)",
+                 culprit, worst);
+    }
+}
+
 /* Collect the usable results (coda_results_collect), then decode them with d. */
 static int collect_then(use_decoder d, const coda_plan *p, const coda_frame *res, size_t n,
                         coda_mat *out, coda_decode_info *info, coda_err *e)
@@ -602,9 +682,11 @@ static int collect_then(use_decoder d, const coda_plan *p, const coda_frame *res
         free(all);
     } else
         rc = d(p, use, nu, out, info, e);
-    free(use);
-    if (rc == 0)
+    if (rc == 0) {
         info->status = CODA_DECODED_EXACT;
+        verify(d, p, use, nu, out, info);
+    }
+    free(use);
     return rc;
 }
 

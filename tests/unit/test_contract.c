@@ -3,7 +3,8 @@
  * scheme's threshold decodes to the uncoded result (exact codes within 1e-10 relative, or a
  * round-off bound from the condition number decode reports; approximate codes within the error
  * decode predicts); one responder fewer than the threshold is refused, with class too-few, for
- * some set; the same seed gives the same bytes; the PLAN frame reads back to the same plan.
+ * some set; honest results are never reported suspect; the same seed gives the same bytes;
+ * the PLAN frame reads back to the same plan.
  * A scheme whose options this generic test cannot supply (a code file) is named as skipped. */
 #include <math.h>
 #include <stdlib.h>
@@ -117,7 +118,8 @@ static void contract(const coda_scheme *sc, const char *opname)
     coda_frame_free(&f1);
     /* every set of at least threshold responders decodes; one fewer is refused for some set */
     const coda_mat *wop = both ? NULL : &operand;
-    int thr = p.threshold ? p.threshold : N, bad_sets = 0, refused = 0, wrong_class = 0;
+    int thr = p.threshold ? p.threshold : N, bad_sets = 0, refused = 0, wrong_class = 0,
+        suspect = 0;
     double worst = 0;
     for (unsigned mask = 1; mask < (1u << N); mask++) {
         int r = __builtin_popcount(mask);
@@ -146,11 +148,13 @@ static void contract(const coda_scheme *sc, const char *opname)
                 printf("  %s: responders %#x: error %.3g above %.3g\n", sc->name, mask, err, tol);
             }
             worst = fmax(worst, err / tol);
+            suspect += info.status == CODA_DECODED_SUSPECT;
         }
         coda_mat_free(&out);
     }
     CHECK(bad_sets == 0, "%s %s: %d responder sets of >= %d failed", sc->name, opname, bad_sets,
           thr);
+    CHECK(suspect == 0, "%s %s: %d honest decodes reported suspect", sc->name, opname, suspect);
     CHECK(thr <= 1 || refused > 0, "%s %s: no set of %d responders was refused", sc->name,
           opname, thr - 1);
     CHECK(wrong_class == 0, "%s %s: %d refusals not of class too-few", sc->name, opname,

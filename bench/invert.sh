@@ -34,7 +34,7 @@ d=$(wall coda-invert -q "$tmp/S.coda" -o "$tmp/X.coda")
 printf '%-8s %10s %10s %10s %12s\n' method seconds vs-direct iters-max err_rF
 printf '%-8s %10.4f %10.2f %10s %12s\n' direct "$d" 1 0 -
 for m in cg sd; do
-  t=$(wall coda-invert -q --method $m --eps "$EPS" --iters 100000 --report "$tmp/r.csv" "$tmp/S.coda" -o "$tmp/X.coda")
+  t=$(wall coda-invert -q --method $m --tol "$EPS" --iters 100000 --report "$tmp/r.csv" "$tmp/S.coda" -o "$tmp/X.coda")
   # the report's own O(n^3) SVD is inside that time: time it alone and take it out
   r=$(wall coda-invert -q --method direct --report "$tmp/r0.csv" "$tmp/S.coda" -o "$tmp/X.coda")
   t=$(calc "$t - ($r - $d)")

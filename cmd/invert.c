@@ -20,7 +20,8 @@ static void usage(FILE *to)
             "                       A: A^T (A A^T)^-1), or pinv (left or right from the shape)\n"
             "  --method M           direct (LAPACK, default), sd (steepest descent, backtracking)\n"
             "                       or cg (conjugate gradient on the normal equations)\n"
-            "  --eps E              sd: stop at ||grad f_i|| <= E; cg: at ||b_k - b_k-1|| <= E\n"
+            "  --tol E              sd: stop at ||grad f_i|| <= E; cg: at ||b_k - b_k-1|| <= E\n"
+            "                       (--eps E, its old name, still works, with a warning)\n"
             "                       (default 1e-6)\n"
             "  --iters N            iteration cap per column (default 10000); capped columns are\n"
             "                       named in a warning\n"
@@ -71,11 +72,12 @@ static void write_report(FILE *f, const coda_invert_opts *o, const coda_mat *A,
 
 int main(int argc, char **argv)
 {
-    enum { O_MODE = 256, O_METHOD, O_EPS, O_ITERS, O_SCALE, O_SCHEME, O_NAMED, O_LAT, O_SEED,
+    enum { O_MODE = 256, O_METHOD, O_EPS, O_TOL, O_ITERS, O_SCALE, O_SCHEME, O_NAMED, O_LAT, O_SEED,
            O_REPORT, O_VERSION };
     static const struct option opts[] = {
         {"mode", required_argument, 0, O_MODE},       {"method", required_argument, 0, O_METHOD},
-        {"eps", required_argument, 0, O_EPS},         {"iters", required_argument, 0, O_ITERS},
+        {"tol", required_argument, 0, O_TOL},         {"iters", required_argument, 0, O_ITERS},
+        {"eps", required_argument, 0, O_EPS}, /* the old name of --tol */
         {"scale", required_argument, 0, O_SCALE},     {"workers", required_argument, 0, 'N'},
         {"stragglers", required_argument, 0, 's'},    {"scheme", required_argument, 0, O_SCHEME},
         {"straggle-workers", required_argument, 0, O_NAMED},
@@ -101,7 +103,11 @@ int main(int argc, char **argv)
                 bad = coda_fail(&e, "option --method: unknown method '%s' (direct, sd, cg)", optarg);
             break;
         case O_EPS:
-            bad = coda_parse_double_range("--eps", optarg, 0, 1, INFINITY, &o.lsq.eps, &e);
+            coda_say(prog, "warning: --eps is now --tol (a solver's stopping tolerance; --eps "
+                           "names accuracy targets)");
+            /* fall through */
+        case O_TOL:
+            bad = coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &o.lsq.eps, &e);
             break;
         case O_ITERS: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &o.lsq.iters, &e); break;
         case O_SCALE:

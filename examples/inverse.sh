@@ -29,7 +29,7 @@ one_run() { # rows cols seed: every method and eps on one matrix, report rows to
   coda-gen --seed "$3" "$1" "$2" -o "$d/A.coda"
   for method in sd cg; do
     for eps in $EPS; do
-      if coda-invert -q --mode pinv --method $method --eps "$eps" --iters "$ITERS" \
+      if coda-invert -q --mode pinv --method $method --tol "$eps" --iters "$ITERS" \
            --report "$d/r.csv" "$d/A.coda" -o "$d/X.coda" 2> "$d/err"; then
         echo "$(tail -1 "$d/r.csv"),$3"
       else

@@ -19,7 +19,7 @@ gauss() { npy "r=np.random.default_rng($3); np.save('$4', r.standard_normal(($1,
   assert_output --partial "unknown method 'newton'"
   run coda-invert --mode sideways a.npy
   assert_failure 2
-  run coda-invert --eps -1 a.npy
+  run coda-invert --tol -1 a.npy
   assert_failure 2
   run coda-invert -s 1 a.npy
   assert_failure 2
@@ -37,7 +37,7 @@ gauss() { npy "r=np.random.default_rng($3); np.save('$4', r.standard_normal(($1,
 @test "invert: sd and cg reports: errors within the bounds they print" {
   gauss 40 40 3 a.npy
   for m in sd cg; do
-    run coda-invert -q --method $m --eps 1e-7 --iters 1000000 --report r.csv a.npy -o x.npy
+    run coda-invert -q --method $m --tol 1e-7 --iters 1000000 --report r.csv a.npy -o x.npy
     assert_success
     npy "import csv; r=next(csv.DictReader(open('r.csv'))); f=lambda k: float(r[k]); \
          assert r['method']=='$m' and f('capped')==0; \
@@ -51,9 +51,9 @@ gauss() { npy "r=np.random.default_rng($3); np.save('$4', r.standard_normal(($1,
 @test "invert: left and right pseudoinverses by sd agree with numpy's pinv" {
   gauss 30 12 4 t.npy
   gauss 12 30 5 w.npy
-  run coda-invert -q --mode pinv --method sd --eps 1e-9 t.npy -o pt.npy
+  run coda-invert -q --mode pinv --method sd --tol 1e-9 t.npy -o pt.npy
   assert_success
-  run coda-invert -q --mode right --method cg --eps 1e-12 w.npy -o pw.npy
+  run coda-invert -q --mode right --method cg --tol 1e-12 w.npy -o pw.npy
   assert_success
   npy "
 for a, x in (('t.npy','pt.npy'), ('w.npy','pw.npy')):
@@ -66,8 +66,8 @@ for a, x in (('t.npy','pt.npy'), ('w.npy','pw.npy')):
 @test "invert: distributed run gives the pipeline's bytes, whichever worker straggles" {
   gauss 24 24 6 a.npy
   for seed in 1 2 3; do
-    coda-invert -q -N 6 -s 1 --seed $seed --method sd --eps 1e-6 a.npy -o inv$seed.npy
-    coda-encode -q --scheme frc -N 6 -s 1 --op lsq-columns --method sd --eps 1e-6 --seed $seed a.npy |
+    coda-invert -q -N 6 -s 1 --seed $seed --method sd --tol 1e-6 a.npy -o inv$seed.npy
+    coda-encode -q --scheme frc -N 6 -s 1 --op lsq-columns --method sd --tol 1e-6 --seed $seed a.npy |
       coda-worker-sim -q -s 1 --seed $seed | coda-decode -q -o pipe$seed.npy
     cmp inv$seed.npy pipe$seed.npy
   done
@@ -98,7 +98,7 @@ for a, x in (('t.npy','pt.npy'), ('w.npy','pw.npy')):
   assert_output --partial "entry (3,2) is NaN"
   npy "a=np.random.default_rng(1).standard_normal((6,6)); a[:,4]=a[:,1]; np.save('sing.npy', a)"
   for m in direct sd cg; do
-    run coda-invert --method $m --eps 1e-8 sing.npy
+    run coda-invert --method $m --tol 1e-8 sing.npy
     assert_failure 1
     assert_output --partial "singular"
   done
@@ -110,18 +110,18 @@ for a, x in (('t.npy','pt.npy'), ('w.npy','pw.npy')):
 
 @test "invert: columns at the iteration cap are named in a warning" {
   gauss 20 20 10 a.npy
-  run coda-invert --method sd --eps 1e-12 --iters 2 a.npy -o x.npy
+  run coda-invert --method sd --tol 1e-12 --iters 2 a.npy -o x.npy
   assert_output --partial "warning: 20 columns stopped at the iteration cap 2 before meeting eps: 0, 1, 2"
-  run coda-invert --method cg --eps 1e-12 --iters 1000 a.npy -o x.npy
+  run coda-invert --method cg --tol 1e-12 --iters 1000 a.npy -o x.npy
   assert_success
   refute_output --partial "warning"
 }
 
 @test "invert: --scale d solves (dA)^-1 and rescales; auto uses 1/sigma_min" {
   gauss 20 20 11 a.npy
-  run coda-invert -q --method cg --eps 1e-12 --scale 0.25 a.npy -o s.npy
+  run coda-invert -q --method cg --tol 1e-12 --scale 0.25 a.npy -o s.npy
   assert_success
-  run coda-invert -q --method cg --eps 1e-12 --scale auto --report r.csv a.npy -o t.npy
+  run coda-invert -q --method cg --tol 1e-12 --scale auto --report r.csv a.npy -o t.npy
   assert_success
   npy "import csv; a=np.load('a.npy'); i=np.linalg.inv(a); k=np.linalg.cond(a); \
        r=next(csv.DictReader(open('r.csv'))); s=np.linalg.svd(a, compute_uv=False); \

@@ -5,6 +5,7 @@
 
 static const coda_scheme_option options[] = {
     {"code", 0, "FILE", "the 2M x N code of coda-assign --scheme matdot-search", 0},
+    {"m", 'm', "M", "pieces per factor: must be the code's (its rows / 2)", 0},
     {NULL, 0, NULL, NULL, 0}};
 
 static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)

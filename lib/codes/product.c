@@ -713,6 +713,12 @@ int coda_product_build(coda_plan *p, const coda_scheme_args *a, const char *sche
         coda_mat_free(&code);
         return rc;
     }
+    if (pa.code && pa.m && pa.m != (int)pa.code->rows / 2) {
+        int rc = coda_failc(e, CODA_E_USAGE, "-m %d, but the code has %zu rows: m = %zu", pa.m,
+                            pa.code->rows, pa.code->rows / 2);
+        coda_mat_free(&code);
+        return rc;
+    }
     if (pa.code) {
         pa.m = (int)pa.code->rows / 2;
         pa.P = (int)pa.code->cols;

@@ -100,8 +100,8 @@ encode mds 2 --scheme mds -N 6 -s 2 --operand B.coda A.coda
 encode mds-cheb 1 --scheme mds --generator chebyshev -N 5 -s 1 --op matvec --operand v.coda A.coda
 encode frc-grad 1 --scheme frc -N 6 -s 1 --op grad --labels y.coda --operand beta.coda A.coda
 encode lsq-direct 1 --scheme frc -N 4 -s 1 --op lsq-columns S.coda
-encode lsq-sd 1 --scheme mds -N 4 -s 1 --op lsq-columns --method sd --eps 1e-6 --iters 50 L.coda
-encode lsq-cg 0 --scheme rep -N 4 -s 1 --op lsq-columns --method cg --eps 1e-8 L.coda
+encode lsq-sd 1 --scheme mds -N 4 -s 1 --op lsq-columns --method sd --tol 1e-6 --iters 50 L.coda
+encode lsq-cg 0 --scheme rep -N 4 -s 1 --op lsq-columns --method cg --tol 1e-8 L.coda
 encode matdot 1 --scheme matdot -m 2 -N 4 --operand B.coda A.coda
 encode matdot-approx 2 --scheme matdot-approx -m 2 -N 4 --eps 1e-3 --force --operand B.coda A.coda
 encode poly 1 --scheme poly -m 2 -N 5 --operand B.coda A.coda

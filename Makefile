@@ -102,6 +102,7 @@ bench: all
 	bench/pipeline.sh
 	bench/invert.sh
 	bench/lsq.sh
+	bench/gd.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

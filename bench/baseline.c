@@ -11,7 +11,11 @@
  *   baseline gemm FILE_A FILE_B M OUT  C = A B with one plain cblas_dgemm (to OUT, bin), and one
  *                                     MatDot worker's product (Nr x Ni/M times Ni/M x Nc);
  *                                     prints both seconds
- *   baseline abrel FILE_X FILE_C FILE_A FILE_B  prints ||X - C||_F / (||A||_F ||B||_F) */
+ *   baseline abrel FILE_X FILE_C FILE_A FILE_B  prints ||X - C||_F / (||A||_F ||B||_F)
+ *   baseline gd FILE_X FILE_Y N S ITERS STEP  the BLAS calls of coded GD with the frc code and
+ *                                     no coding: each of N - S responders computes its block's
+ *                                     X_b^T (X_b beta - y_b), one per block is summed, beta
+ *                                     steps; prints seconds per iteration */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +193,40 @@ int main(int argc, char **argv)
             coda_writer_close(&w, &e) < 0)
             return fprintf(stderr, "%s\n", e.msg), 1;
         coda_mat_free(&A), coda_mat_free(&B), coda_mat_free(&C);
+        return 0;
+    }
+    if (argc == 8 && strcmp(argv[1], "gd") == 0) {
+        coda_mat X, y;
+        if (coda_read_matrix(argv[2], &X, NULL, &e) < 0 || coda_read_matrix(argv[3], &y, NULL, &e) < 0) {
+            fprintf(stderr, "baseline: %s\n", e.msg);
+            return 1;
+        }
+        int N = atoi(argv[4]), S = atoi(argv[5]), g = S + 1, K = N / g;
+        long iters = atol(argv[6]);
+        double step = atof(argv[7]);
+        size_t n = X.rows, d = X.cols;
+        double *beta = calloc(d, sizeof *beta), *grad = malloc(d * sizeof *grad),
+               *part = malloc(d * sizeof *part), *r = malloc(n * sizeof *r);
+        double t0 = now();
+        for (long it = 0; it < iters; it++) {
+            memset(grad, 0, d * sizeof *grad);
+            /* the responders: worker w in group w / g (the first N mod g groups one larger is
+             * ignored: every group has g workers here), all but the last S answer */
+            for (int w = 0; w < N - S; w++) {
+                int j = w / g < K ? w / g : K - 1;
+                size_t r0 = n * (size_t)j / (size_t)K, r1 = n * (size_t)(j + 1) / (size_t)K;
+                int len = (int)(r1 - r0);
+                memcpy(r + r0, y.data + r0, (size_t)len * sizeof *r);
+                cblas_dgemv(CblasColMajor, CblasNoTrans, len, (int)d, 1.0, X.data + r0, (int)n,
+                            beta, 1, -1.0, r + r0, 1);
+                cblas_dgemv(CblasColMajor, CblasTrans, len, (int)d, 1.0, X.data + r0, (int)n,
+                            r + r0, 1, 0.0, part, 1);
+                if (w % g == 0) /* one copy per block */
+                    cblas_daxpy((int)d, 1.0, part, 1, grad, 1);
+            }
+            cblas_daxpy((int)d, -step * 2.0 / (double)n, grad, 1, beta, 1);
+        }
+        printf("%.9f\n", (now() - t0) / (double)iters);
         return 0;
     }
     if (argc == 6 && strcmp(argv[1], "abrel") == 0) {

@@ -58,6 +58,21 @@ static int fail(const char *msg, int code)
     return code;
 }
 
+/* The stream's writer, with a progress line: a worker's frames are done when the next one's
+ * begin. */
+typedef struct {
+    coda_writer *w;
+    int N;
+} progress_sink;
+
+static int write_with_progress(void *ctx, coda_frame *f, coda_err *e)
+{
+    progress_sink *p = ctx;
+    if (f->kind == CODA_TASK && f->tag[CODA_TAG_WORKER] > 0)
+        coda_progress_worker((int)f->tag[CODA_TAG_WORKER] - 1, p->N);
+    return coda_writer_sink(p->w, f, e);
+}
+
 /* A matrix read from `path` that coda-encode can code: not empty, every entry finite. */
 static int check_input(const char *path, const char *what, const coda_mat *m, coda_err *e)
 {
@@ -296,7 +311,11 @@ int main(int argc, char **argv)
         if (rc < 0)
             goto out;
     }
-    if (coda_encode(&plan, &data, a.operand, coda_writer_sink, &w, &e) < 0)
+    progress_sink ps = {&w, plan.N};
+    coda_progress_begin(prog, quiet);
+    rc = coda_encode(&plan, &data, a.operand, write_with_progress, &ps, &e);
+    coda_progress_end();
+    if (rc < 0)
         goto out;
     if (coda_writer_close(&w, &e) < 0)
         goto out;

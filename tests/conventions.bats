@@ -341,6 +341,11 @@ files() { ls -A | tr '\n' ' '; }
   [[ "$out" == *"coda-invert: worker 1 of 20"* ]]
   out=$(script -qec "coda-worker-sim $T/stream.coda -o $T/s.coda" /dev/null)
   [[ "$out" == *$'\r'"coda-worker-sim: worker 1 of 4"* ]]
+  coda-gen 40 3 -o $T/E.npy
+  out=$(script -qec "coda-encode --scheme rep -N 8 -s 1 $T/E.npy -o $T/e.coda" /dev/null)
+  [[ "$out" == *$'\r'"coda-encode: worker 1 of 8"* ]]
+  out=$(script -qec "coda-encode -q --scheme rep -N 8 -s 1 $T/E.npy -o $T/e.coda" /dev/null)
+  [ -z "$out" ]
 }
 
 # Every long and short option of a program's getopt table is in its --help and its man page.

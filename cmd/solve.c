@@ -463,8 +463,15 @@ static int gd_main(int argc, char **argv)
         }
     }
     go.track_loss = 1;
-    if (coda_mat_copy(&Xy, &X, &e) < 0 || coda_mat_append_cols(&Xy, &y, &e) < 0)
+    /* [X y] once, X grown in place (realloc moves pages, not bytes): the workers' shards are
+     * views of it, and so are the master's X and y */
+    Xy = X;
+    X = (coda_mat){0};
+    if (coda_mat_append_cols(&Xy, &y, &e) < 0)
         goto out;
+    coda_mat_free(&y);
+    X = coda_mat_view(&Xy, 0, Xy.rows, 0, Xy.cols - 1);
+    y = coda_mat_view(&Xy, 0, Xy.rows, Xy.cols - 1, 1);
     const char *op = go.loss == CODA_LOSS_LS ? "grad" : "logistic-grad";
     long s_code = code_s >= 0 ? code_s : w.sim.straggle.stragglers > 0 ? w.sim.straggle.stragglers : 0;
     coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed};

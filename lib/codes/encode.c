@@ -40,8 +40,8 @@ static int task_frame(const coda_plan *p, coda_frame *f, int worker, int block, 
     return 0;
 }
 
-int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
-                      coda_err *e)
+static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink sink,
+                  void *ctx, coda_err *e)
 {
     size_t along = p->by_cols ? data->cols : data->rows;
     if (along != p->length)
@@ -86,7 +86,11 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
             coda_frame f;
             if (task_frame(p, &f, i, j, g, e) < 0)
                 return -1;
-            if (take_block(p, data, j, &f.mat, e) < 0) {
+            if (views) { /* the block in place: the worker reads the data, never writes it */
+                size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
+                f.mat = p->by_cols ? coda_mat_view(data, 0, data->rows, at, len)
+                                   : coda_mat_view(data, at, len, 0, data->cols);
+            } else if (take_block(p, data, j, &f.mat, e) < 0) {
                 coda_frame_free(&f);
                 return -1;
             }
@@ -97,6 +101,18 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
         }
     }
     return 0;
+}
+
+int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                      coda_err *e)
+{
+    return encode(p, data, 0, sink, ctx, e);
+}
+
+int coda_encode_task_views(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                           coda_err *e)
+{
+    return encode(p, data, 1, sink, ctx, e);
 }
 
 int coda_encode_g(const coda_plan *p, const coda_mat *data, const coda_mat *operand,

@@ -58,6 +58,8 @@ static int mat_alloc(coda_mat *m, size_t rows, size_t cols, int zero, coda_err *
     m->rows = rows;
     m->cols = cols;
     m->data = NULL;
+    m->ld = 0;
+    m->view = 0;
     if (coda_size_check(rows, cols, sizeof(double), &bytes, e) < 0)
         return -1;
     if (bytes == 0)
@@ -82,13 +84,19 @@ int coda_mat_copy(coda_mat *dst, const coda_mat *src, coda_err *e)
 {
     if (coda_mat_alloc_raw(dst, src->rows, src->cols, e) < 0)
         return -1;
-    if (src->rows && src->cols)
+    if (src->rows && src->cols && coda_mat_is_contiguous(src))
         memcpy(dst->data, src->data, src->rows * src->cols * sizeof(double));
+    else /* a view: column by column */
+        for (size_t j = 0; j < src->cols && src->rows; j++)
+            memcpy(dst->data + j * src->rows, src->data + j * CODA_LD(src),
+                   src->rows * sizeof(double));
     return 0;
 }
 
 int coda_mat_append_cols(coda_mat *A, const coda_mat *B, coda_err *e)
 {
+    if (A->view || !coda_mat_is_contiguous(B))
+        return coda_fail(e, "cannot append to a view, or a view's columns");
     if (A->rows != B->rows)
         return coda_fail(e, "cannot append a %zu-row matrix to a %zu-row one", B->rows, A->rows);
     size_t bytes;
@@ -110,26 +118,44 @@ int coda_mat_sub(coda_mat *dst, const coda_mat *src, size_t r0, size_t nr, size_
     if (r0 + nr > src->rows || c0 + nc > src->cols)
         return coda_fail(e, "sub-matrix [%zu+%zu, %zu+%zu] outside %zu x %zu", r0, nr, c0, nc,
                          src->rows, src->cols);
-    if (coda_mat_alloc(dst, nr, nc, e) < 0)
-        return -1;
-    for (size_t j = 0; j < nc && nr; j++)
-        memcpy(dst->data + j * nr, src->data + (c0 + j) * src->rows + r0, nr * sizeof(double));
-    return 0;
+    coda_mat v = coda_mat_view(src, r0, nr, c0, nc);
+    return coda_mat_copy(dst, &v, e);
 }
 
 void coda_mat_free(coda_mat *m)
 {
     if (!m)
         return;
-    free(m->data);
+    if (!m->view)
+        free(m->data);
     m->data = NULL;
     m->rows = m->cols = 0;
+    m->ld = 0;
+    m->view = 0;
 }
+
+coda_mat coda_mat_view(const coda_mat *m, size_t r0, size_t nr, size_t c0, size_t nc)
+{
+    coda_mat v = {.rows = nr, .cols = nc, .ld = CODA_LD(m), .view = 1};
+    v.data = nr && nc ? m->data + c0 * CODA_LD(m) + r0 : NULL;
+    return v;
+}
+
+int coda_mat_is_contiguous(const coda_mat *m) { return m->cols <= 1 || CODA_LD(m) == m->rows; }
 
 double coda_mat_fro(const coda_mat *m)
 {
     size_t n = m->rows * m->cols;
-    return n ? cblas_dnrm2((int)n, m->data, 1) : 0.0;
+    if (!n)
+        return 0.0;
+    if (coda_mat_is_contiguous(m))
+        return cblas_dnrm2((int)n, m->data, 1);
+    double s = 0; /* a view: column by column (the hypot-safe dnrm2 of each, then summed) */
+    for (size_t j = 0; j < m->cols; j++) {
+        double c = cblas_dnrm2((int)m->rows, m->data + j * CODA_LD(m), 1);
+        s += c * c;
+    }
+    return sqrt(s);
 }
 
 /* Whether any of x[0..n) is Inf or NaN: all exponent bits set. An OR over integer flags, which
@@ -148,6 +174,13 @@ static int any_nonfinite(const double *x, size_t n)
 size_t coda_mat_first_nonfinite(const coda_mat *m)
 {
     enum { BLOCK = 4096 };
+    if (!coda_mat_is_contiguous(m)) { /* a view: column by column, index as if contiguous */
+        for (size_t j = 0; j < m->cols; j++)
+            for (size_t i = 0; i < m->rows; i++)
+                if (!isfinite(m->data[j * CODA_LD(m) + i]))
+                    return j * m->rows + i;
+        return (size_t)-1;
+    }
     size_t n = m->rows * m->cols, first = (size_t)-1;
     long nb = (long)((n + BLOCK - 1) / BLOCK);
     /* blocks in parallel; the first bad block is then searched element by element */

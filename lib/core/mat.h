@@ -1,4 +1,8 @@
-/* Dense matrix: column-major, leading dimension = rows (LAPACK layout). */
+/* Dense matrix: column-major (LAPACK layout), column j at data + j * ld. An owned matrix is
+ * contiguous (ld = rows, stored as 0); a view (coda_mat_view) is a block of another matrix,
+ * with that matrix's leading dimension, and owns nothing: freeing it leaves the data alone.
+ * Code that reads a matrix as one run of rows * cols doubles takes owned ones only
+ * (coda_mat_is_contiguous says which); BLAS/LAPACK calls pass CODA_LD. */
 #ifndef CODA_MAT_H
 #define CODA_MAT_H
 
@@ -8,10 +12,18 @@
 
 typedef struct {
     size_t rows, cols;
-    double *data; /* rows*cols doubles, column j at data + j*rows; NULL when empty */
+    double *data; /* column j at data + j * CODA_LD; NULL when empty */
+    size_t ld;    /* leading dimension; 0: rows (contiguous) */
+    int view;     /* 1: the data belongs to another matrix */
 } coda_mat;
 
-#define CODA_AT(m, i, j) ((m)->data[(size_t)(j) * (m)->rows + (size_t)(i)])
+#define CODA_LD(m) ((m)->ld ? (m)->ld : (m)->rows)
+#define CODA_AT(m, i, j) ((m)->data[(size_t)(j) * CODA_LD(m) + (size_t)(i)])
+
+/* The block m[r0:r0+nr, c0:c0+nc] without a copy (valid while m is). */
+coda_mat coda_mat_view(const coda_mat *m, size_t r0, size_t nr, size_t c0, size_t nc);
+/* Whether m's entries are one run of rows * cols doubles. */
+int coda_mat_is_contiguous(const coda_mat *m);
 
 /* Bytes a single allocation may use: $CODA_MAX_MEMORY (or its older name CODA_MAX_BYTES) if
  * set, else physical memory. */

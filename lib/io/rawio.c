@@ -44,13 +44,15 @@ size_t coda_el_width(coda_eltype t) { return el_info[t].width; }
 const char *coda_el_name(coda_eltype t) { return el_info[t].name; }
 
 /* Ask for transparent huge pages on a large fresh block: filling 200 MB then takes a third
- * of the time, the page faults being most of the cost of reading into new memory. */
+ * of the time, the page faults being most of the cost of reading into new memory. The range
+ * is the block's whole pages, so that the mapping stays one (a hint on a part of it would
+ * split it, and a later realloc could no longer move it with mremap: it would copy). */
 static void huge_hint(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)1 << 21;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
-    if (b > a)
+    const uintptr_t page = 4096;
+    uintptr_t a = (uintptr_t)p & ~(page - 1), b = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    if (n >= ((size_t)1 << 22))
         madvise((void *)a, b - a, MADV_HUGEPAGE);
 #else
     (void)p, (void)n;

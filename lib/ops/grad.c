@@ -24,17 +24,17 @@ static int glm_grad(const coda_mat *t, const coda_mat *b, int logistic, coda_mat
                     coda_err *e)
 {
     size_t n = t->cols - 1;
-    const double *y = t->data + n * t->rows;
+    const double *y = t->data + n * CODA_LD(t);
     coda_mat r;
     if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
         return -1;
     if (!logistic) { /* r = X beta - y in one pass */
         memcpy(r.data, y, t->rows * sizeof(double));
         cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)n, 1.0, t->data,
-                    (int)t->rows, b->data, 1, -1.0, r.data, 1);
+                    (int)CODA_LD(t), b->data, 1, -1.0, r.data, 1);
     } else {
         cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)n, 1.0, t->data,
-                    (int)t->rows, b->data, 1, 0.0, r.data, 1);
+                    (int)CODA_LD(t), b->data, 1, 0.0, r.data, 1);
         for (size_t i = 0; i < t->rows; i++)
             r.data[i] = sigmoid(r.data[i]) - y[i];
     }
@@ -42,7 +42,7 @@ static int glm_grad(const coda_mat *t, const coda_mat *b, int logistic, coda_mat
         coda_mat_free(&r);
         return -1;
     }
-    cblas_dgemv(CblasColMajor, CblasTrans, (int)t->rows, (int)n, 1.0, t->data, (int)t->rows,
+    cblas_dgemv(CblasColMajor, CblasTrans, (int)t->rows, (int)n, 1.0, t->data, (int)CODA_LD(t),
                 r.data, 1, 0.0, out->data, 1);
     coda_mat_free(&r);
     return 0;
@@ -75,7 +75,7 @@ static int logistic_shape(size_t rows, size_t cols, const coda_mat *b, size_t *o
 }
 
 const coda_op coda_op_grad = {"grad", "a block's least-squares gradient X^T (X beta - y)", 1, 0,
-                              grad, grad_shape};
+                              grad, grad_shape, 1};
 const coda_op coda_op_logistic_grad = {"logistic-grad",
                                        "a block's logistic-loss gradient X^T (sigma(X beta) - y)",
-                                       1, 0, logistic_grad, logistic_shape};
+                                       1, 0, logistic_grad, logistic_shape, 1};

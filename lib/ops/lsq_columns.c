@@ -34,4 +34,4 @@ static int lsq_columns(const coda_meta *args, const coda_mat *t, const coda_mat 
 
 const coda_op coda_op_lsq_columns = {"lsq-columns",
                                      "least-squares columns argmin ||A X - E|| (the inverse)", 0,
-                                     1, lsq_columns, lsq_shape};
+                                     1, lsq_columns, lsq_shape, 0};

@@ -33,15 +33,15 @@ static int product(const coda_meta *args, const coda_mat *t, const coda_mat *b, 
         return -1;
     if (b->cols == 1)
         cblas_dgemv(CblasColMajor, CblasNoTrans, (int)t->rows, (int)t->cols, 1.0, t->data,
-                    (int)t->rows, b->data, 1, 0.0, out->data, 1);
+                    (int)CODA_LD(t), b->data, 1, 0.0, out->data, 1);
     else
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int)t->rows, (int)b->cols,
-                    (int)t->cols, 1.0, t->data, (int)t->rows, b->data, (int)b->rows, 0.0,
+                    (int)t->cols, 1.0, t->data, (int)CODA_LD(t), b->data, (int)CODA_LD(b), 0.0,
                     out->data, (int)out->rows);
     return 0;
 }
 
 const coda_op coda_op_matmul = {"matmul", "a row block times the operand", 0, 0, product,
-                                matmul_shape};
+                                matmul_shape, 1};
 const coda_op coda_op_matvec = {"matvec", "a row block times a vector", 0, 0, product,
-                                matvec_shape};
+                                matvec_shape, 1};

@@ -23,6 +23,7 @@ typedef struct coda_op {
      * later, to the worker stage; a dimension only the operand fixes is then 0). */
     int (*shape)(size_t rows, size_t cols, const coda_mat *operand, size_t *out_rows,
                  size_t *out_cols, coda_err *e);
+    int views; /* apply reads a task that is a view (any leading dimension) */
 } coda_op;
 
 /* NULL when unknown. */

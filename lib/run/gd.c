@@ -52,8 +52,8 @@ double coda_gd_loss(const coda_gd *g, const coda_mat *beta)
     double *r = malloc((n ? n : 1) * sizeof *r);
     if (!r)
         return NAN;
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, 1.0, X->data, (int)n, beta->data,
-                1, 0.0, r, 1);
+    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, 1.0, X->data, (int)CODA_LD(X),
+                beta->data, 1, 0.0, r, 1);
     double f = 0;
     for (size_t i = 0; i < n; i++) {
         double yi = g->y->data[i];
@@ -115,7 +115,7 @@ static double step_size(coda_gd *g)
         double *xg = malloc((n ? n : 1) * sizeof *xg);
         if (!xg)
             return NAN;
-        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, 1.0, X->data, (int)n,
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, 1.0, X->data, (int)CODA_LD(X),
                     g->grad.data, 1, 0.0, xg, 1);
         double g2 = cblas_ddot((int)d, g->grad.data, 1, g->grad.data, 1);
         double curv = 2.0 / (double)n * cblas_ddot((int)n, xg, 1, xg, 1) + 2 * g->o.l2 * g2;

@@ -52,8 +52,12 @@ int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
     int rc = coda_op_result_shape(j->plan.op, data->rows, data->cols, NULL, &rows, &cols, e);
     if (rc == 0)
         rc = coda_plan_set_shape(&j->plan, rows, cols, e);
+    /* shards as views of the data where the op reads them (replicas cost no memory) */
+    const coda_op *op = coda_op_find(j->plan.op);
     if (rc == 0)
-        rc = coda_encode_tasks(&j->plan, data, coda_frame_list_sink, &tasks, e);
+        rc = op && op->views ? coda_encode_task_views(&j->plan, data, coda_frame_list_sink,
+                                                      &tasks, e)
+                             : coda_encode_tasks(&j->plan, data, coda_frame_list_sink, &tasks, e);
     if (rc == 0)
         rc = coda_engine_open(&j->engine, type, j->plan.N, config, e);
     if (rc == 0)

@@ -18,7 +18,8 @@ typedef struct {
     coda_decode_info decoded;
 } coda_job;
 
-/* Takes the plan over. The engine is opened for plan->N workers with config. */
+/* Takes the plan over. The engine is opened for plan->N workers with config. The shards may
+ * be views of data, which must outlive the job. */
 int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
                    const coda_engine_type *type, const void *config, const coda_policy *policy,
                    int until_decodable, coda_err *e);

@@ -6,8 +6,8 @@
 #   (b) numpy running the same coded loop (Tandon et al.'s decode: least squares on the
 #       responders' rows of B every round), on the same OpenBLAS,
 # on least squares at BENCH_SHAPES ("200000x100 2000x40"), BENCH_ITERS (30) iterations, best of
-# BENCH_REPS (3). coda's time per iteration is the last row of its --trace (the loop alone, after
-# reading and encoding); the others time their loops alone too. Also peak memory of the coda run
+# BENCH_REPS (3). coda's time per iteration is the difference of two whole runs, ITERS and 1
+# iterations, over ITERS - 1 (reading and encoding cancel out); the others time their loops. Also peak memory of the coda run
 # against the data's size (/usr/bin/time). Prints the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,11 +30,17 @@ for shape in $SHAPES; do
   coda-gen --seed 1 "$n" "$d" -o "$tmp/X.npy"
   coda-gen --seed 2 "$n" 1 -o "$tmp/y.npy"
   step=$(calc "0.25")
-  c=$(for r in $(seq "$REPS"); do
-        coda-solve --method gd --scheme frc -N "$N" -s "$S" --step const:$step --iters "$ITERS" \
-          --trace "$tmp/t.csv" -q "$tmp/X.npy" "$tmp/y.npy" -o "$tmp/b.npy"
-        tail -1 "$tmp/t.csv" | awk -F, -v it="$ITERS" '{ print $8 / it }'
-      done | best)
+  run() { # iterations: wall seconds of the whole program
+    local t0 t1
+    t0=$(date +%s.%N)
+    coda-solve --method gd --scheme frc -N "$N" -s "$S" --step const:$step --iters "$1" -q \
+      "$tmp/X.npy" "$tmp/y.npy" -o "$tmp/b.npy"
+    t1=$(date +%s.%N)
+    calc "$t1 - $t0"
+  }
+  many=$(for r in $(seq "$REPS"); do run "$ITERS"; done | best)
+  one=$(for r in $(seq "$REPS"); do run 1; done | best)
+  c=$(calc "($many - $one) / ($ITERS - 1)")
   p=$(for r in $(seq "$REPS"); do "$tmp/baseline" gd "$tmp/X.npy" "$tmp/y.npy" "$N" "$S" "$ITERS" "$step"; done | best)
   y=$(/usr/bin/python3 - "$tmp/X.npy" "$tmp/y.npy" "$N" "$S" "$ITERS" "$step" "$REPS" <<'PY'
 import sys, time

@@ -462,7 +462,8 @@ static int gd_main(int argc, char **argv)
                                                        2 * go.l2)};
         }
     }
-    go.track_loss = 1;
+    /* the loss costs a pass over X a round: only where it is shown */
+    go.track_loss = trace_path || (!quiet && coda_stderr_is_tty());
     /* [X y] once, X grown in place (realloc moves pages, not bytes): the workers' shards are
      * views of it, and so are the master's X and y */
     Xy = X;
@@ -548,6 +549,8 @@ static int gd_main(int argc, char **argv)
         status = coda_exit_for(&e);
         goto out;
     }
+    if (!go.track_loss)
+        g.loss = coda_gd_loss(&g, &g.beta);
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
     f.mat = g.beta;

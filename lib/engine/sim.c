@@ -150,7 +150,8 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
         if (p->wait_for > 0 && got >= p->wait_for)
             break;
         coda_corruption bad = {&adv, s->corrupt};
-        rc = coda_worker_run_as(s->tasks.f + s->first[w], s->count[w], w, operand, t, &bad,
+        /* the latency stays in the round's info, not in every result's metadata */
+        rc = coda_worker_run_as(s->tasks.f + s->first[w], s->count[w], w, operand, NAN, &bad,
                                 coda_frame_list_sink, out, e);
         if (rc < 0)
             break;

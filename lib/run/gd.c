@@ -168,6 +168,13 @@ int coda_gd_iterate(coda_gd *g, coda_err *e)
     if (!isfinite(g->gnorm))
         return coda_failc(e, CODA_E_NUMERIC, "iteration %ld: the gradient is not finite (the "
                           "iterates diverged: try --step line or a smaller step)", g->iter + 1);
+    /* without the loss, divergence shows in the gradient: a millionfold growth */
+    if (g->iter == 0)
+        g->gnorm0 = g->gnorm;
+    else if (g->gnorm > 1e6 * g->gnorm0 && g->gnorm > 1e-300)
+        return coda_failc(e, CODA_E_NUMERIC, "iteration %ld: the gradient grew %.3g-fold (the "
+                          "step is too large: try --step line or a smaller step)", g->iter + 1,
+                          g->gnorm / g->gnorm0);
     if (g->o.tol > 0 && g->gnorm <= g->o.tol)
         return 0;
     memcpy(g->prev.data, g->beta.data, d * sizeof(double));

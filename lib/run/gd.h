@@ -39,7 +39,8 @@ typedef struct {
     long iters;
     double tol;
     coda_on_short on_short;
-    int track_loss; /* compute the loss every iteration (a pass over X at the master) */
+    int track_loss; /* compute the loss every iteration (a pass over X at the master; else
+                     * loss is NaN until coda_gd_loss is called) */
 } coda_gd_opts;
 
 typedef struct {
@@ -49,7 +50,7 @@ typedef struct {
     coda_mat beta, grad, prev;
     long iter;                    /* iterations done */
     unsigned long long round;     /* the next round's number */
-    double loss, gnorm, stepsize, step_change;
+    double loss, gnorm, gnorm0, stepsize, step_change;
     int skipped;                  /* rounds that could not decode, in total */
     int responders;               /* in the last round */
     double round_time, sim_time;  /* simulated: the last round's, cumulated */

@@ -29,6 +29,7 @@ typedef struct {
 typedef struct {
     int N, responders;
     double time;           /* simulated time of the round: the arrival that ended it */
+    double uncoded;        /* what N workers at load 1/N, all needed, would have taken */
     const double *latency; /* INFINITY: the worker failed */
     const char *responded; /* its results were collected */
     const char *straggled; /* failed, or too late for the policy */
@@ -65,6 +66,7 @@ typedef struct {
     coda_straggle_model straggle;
     coda_adversary adversary;
     double load;
+    void (*progress)(int worker, int N); /* after each worker that ran (may be NULL) */
 } coda_sim_config;
 
 extern const coda_engine_type coda_engine_sim;

@@ -161,6 +161,8 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
         s->responded[w] = 1;
         s->straggled[w] = 0;
         got++;
+        if (s->cfg.progress)
+            s->cfg.progress(w, N);
         time = t;
         if (p->decodable && p->decodable(p->ctx, out->f, out->n))
             break;
@@ -168,6 +170,7 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
     *info = (coda_round_info){.N = N,
                               .responders = got,
                               .time = time,
+                              .uncoded = s->drawn.uncoded,
                               .latency = s->drawn.latency,
                               .responded = s->responded,
                               .straggled = s->straggled,

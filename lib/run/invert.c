@@ -9,6 +9,7 @@
 #include "../codes/coding.h"
 #include "../codes/scheme.h"
 #include "../work/work.h"
+#include "job.h"
 
 int coda_inv_mode_parse(const char *name, size_t rows, size_t cols, coda_inv_mode *mode,
                         coda_err *e)
@@ -77,7 +78,8 @@ static int system_matrix(const coda_mat *A, coda_inv_mode mode, double d, coda_m
     return 0;
 }
 
-/* Encode the identity's columns, run the workers that respond, decode: the pipeline in memory. */
+/* Encode the identity's columns, run the workers that respond, decode: one round of a coded
+ * job, the pipeline in memory (the same bytes for the same seed). */
 static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C,
                        coda_invert_info *info, coda_err *e)
 {
@@ -85,44 +87,36 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
     coda_scheme_args a = {.N = o->N, .s = o->s, .op = "lsq-columns", .seed = o->seed};
     coda_plan plan;
     coda_mat ident = {0};
-    coda_frame_list tasks = {0}, results = {0};
-    coda_straggle_outcome out = {0};
-    coda_decode_info dinfo;
+    coda_job job = {0};
     coda_straggle_model none = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
                                 .deadline = -1, .seed = o->seed};
     if (coda_plan_build(&plan, o->scheme ? o->scheme : "frc", &a, k, e) < 0)
         return -1;
+    const coda_straggle_model *m = o->straggle ? o->straggle : &none;
+    coda_sim_config cfg = {.straggle = *m, .load = plan.load, .progress = o->progress};
+    coda_policy policy = {.wait_for = m->wait_for, .deadline = m->deadline};
     int rc = coda_plan_set_shape(&plan, M->cols, k, e);
     if (rc == 0)
         rc = coda_lsq_opts_to_meta(&o->lsq, &plan.extra, e);
     if (rc == 0)
         rc = coda_mat_identity(&ident, k, e);
     if (rc == 0)
-        rc = coda_encode_tasks(&plan, &ident, coda_frame_list_sink, &tasks, e);
+        rc = coda_job_start(&job, &plan, &ident, &coda_engine_sim, &cfg, &policy, 0, e);
+    coda_plan_free(&plan); /* taken over by the job, or never built */
+    if (rc == 0 && coda_job_step(&job, 0, M, C, e) < 0)
+        rc = coda_fail_prefix(e, "%s: ", job.plan.scheme);
+    if (rc == 0)
+        rc = coda_lsq_stats_from_results(&job.plan, job.results.f, job.results.n, &info->lsq,
+                                         e);
+    if (rc == 0) {
+        info->N = job.plan.N;
+        info->responders = job.decoded.responders;
+        info->completion = job.round.time;
+        info->uncoded = job.round.uncoded;
+        snprintf(info->scheme, sizeof info->scheme, "%s", job.plan.scheme);
+    }
     coda_mat_free(&ident);
-    if (rc == 0)
-        rc = coda_straggle_draw(o->straggle ? o->straggle : &none, plan.N, plan.load, &out, e);
-    if (rc == 0) {
-        coda_mat op = *M; /* borrowed: the worker stage only reads a fixed operand */
-        rc = coda_simulate_frames(tasks.f, tasks.n, &plan, out.responded, out.latency, &op, NULL,
-                                  coda_frame_list_sink, &results, o->progress, e);
-        tasks.n = 0; /* taken over and freed */
-    }
-    if (rc == 0 && coda_decode(&plan, results.f, results.n, C, &dinfo, e) < 0)
-        rc = coda_fail_prefix(e, "%s: ", plan.scheme);
-    if (rc == 0)
-        rc = coda_lsq_stats_from_results(&plan, results.f, results.n, &info->lsq, e);
-    if (rc == 0) {
-        info->N = plan.N;
-        info->responders = dinfo.responders;
-        info->completion = out.completion;
-        info->uncoded = out.uncoded;
-        snprintf(info->scheme, sizeof info->scheme, "%s", plan.scheme);
-    }
-    coda_frame_list_free(&tasks);
-    coda_frame_list_free(&results);
-    coda_straggle_free(&out);
-    coda_plan_free(&plan);
+    coda_job_free(&job);
     return rc;
 }
 

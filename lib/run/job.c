@@ -47,10 +47,11 @@ int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
         j->policy.ctx = j;
     }
     coda_frame_list tasks = {0};
-    /* the result's shape where the data alone fixes it (a gradient's), for decode's checks */
+    /* the result's shape where the data alone fixes it (a gradient's), for decode's checks;
+     * an op whose shape needs the operand leaves it to the caller's plan */
     size_t rows, cols;
-    int rc = coda_op_result_shape(j->plan.op, data->rows, data->cols, NULL, &rows, &cols, e);
-    if (rc == 0)
+    int rc = 0;
+    if (coda_op_result_shape(j->plan.op, data->rows, data->cols, NULL, &rows, &cols, NULL) == 0)
         rc = coda_plan_set_shape(&j->plan, rows, cols, e);
     /* shards as views of the data where the op reads them (replicas cost no memory) */
     const coda_op *op = coda_op_find(j->plan.op);

@@ -82,7 +82,8 @@ static int check_input(const char *path, const char *what, const coda_mat *m, co
     size_t bad = coda_mat_first_nonfinite(m);
     if (bad != (size_t)-1)
         return coda_fail(e, "%s: %s entry (%zu,%zu) is %s", path, what, bad % m->rows + 1,
-                         bad / m->rows + 1, isnan(m->data[bad]) ? "NaN" : "infinite");
+                         bad / m->rows + 1,
+                         isnan(CODA_AT(m, bad % m->rows, bad / m->rows)) ? "NaN" : "infinite");
     return 0;
 }
 

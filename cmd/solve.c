@@ -394,11 +394,17 @@ static int gd_main(int argc, char **argv)
         }
         go.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = g};
     }
-    int nin = argc - optind, status = CODA_EXIT_DATA;
+    int nin = argc - optind, status = -1; /* -1: the exit status of e's class */
     if (nin < 1 || nin > 2) {
         coda_say(prog, nin < 1 ? "missing operand: X (and y)" : "too many operands");
         coda_worker_options_free(&w);
         return CODA_EXIT_USAGE;
+    }
+    /* a bad output or trace name is refused before anything is computed */
+    if (coda_check_output(out, fmt, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        coda_worker_options_free(&w);
+        return coda_exit_for(&e);
     }
     coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0}, pbeta = {0};
     coda_job job = {0}, pjob = {0};
@@ -429,10 +435,16 @@ static int gd_main(int argc, char **argv)
             goto out;
         X.cols--;
     }
-    size_t bad_at = coda_mat_first_nonfinite(&X);
-    if (bad_at != (size_t)-1 || (bad_at = coda_mat_first_nonfinite(&y)) != (size_t)-1) {
-        coda_fail(&e, "%s: NaN or Inf in the data", xpath);
-        goto out;
+    for (int which = 0; which < 2; which++) { /* NaN/Inf: the file and the entry */
+        const coda_mat *m = which ? &y : &X;
+        size_t bad = coda_mat_first_nonfinite(m);
+        if (bad != (size_t)-1) {
+            coda_fail(&e, "%s: entry (%zu,%zu) is %s",
+                      which && nin == 2 ? argv[optind + 1] : xpath, bad % m->rows + 1,
+                      which && nin == 1 ? X.cols + 1 : bad / m->rows + 1,
+                      isnan(CODA_AT(m, bad % m->rows, bad / m->rows)) ? "NaN" : "infinite");
+            goto out;
+        }
     }
     if (x0_path && coda_read_matrix(x0_path, &x0, NULL, &e) < 0)
         goto out;
@@ -474,12 +486,19 @@ static int gd_main(int argc, char **argv)
     X = coda_mat_view(&Xy, 0, Xy.rows, 0, Xy.cols - 1);
     y = coda_mat_view(&Xy, 0, Xy.rows, Xy.cols - 1, 1);
     const char *op = go.loss == CODA_LOSS_LS ? "grad" : "logistic-grad";
-    long s_code = code_s >= 0 ? code_s : w.sim.straggle.stragglers > 0 ? w.sim.straggle.stragglers : 0;
+    /* the stragglers the code tolerates: given, else those the options draw */
+    const coda_straggle_model *sm = &w.sim.straggle;
+    long s_code = code_s >= 0             ? code_s
+                  : sm->responders > 0    ? N - sm->responders
+                  : sm->stragglers > 0    ? sm->stragglers
+                  : sm->nnamed > 0        ? (long)sm->nnamed
+                                          : 0;
     coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed};
     coda_plan plan;
     if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {
         coda_fail_prefix(&e, "--scheme %s: ", scheme);
-        status = CODA_EXIT_USAGE;
+        if (e.cls == CODA_E_DATA) /* built from the options alone: a bad combination of them */
+            e.cls = CODA_E_USAGE;
         goto out;
     }
     w.sim.load = plan.load;
@@ -502,7 +521,7 @@ static int gd_main(int argc, char **argv)
         have_pg = 1;
     }
     if (trace_path) {
-        if (coda_outfile_open(&tf, trace_path, stdout, &e) < 0)
+        if (coda_open_side_output(&tf, "--trace", trace_path, out, &e) < 0)
             goto out;
         char atk[64];
         coda_attack_name(&w.sim.adversary, atk, sizeof atk);
@@ -576,6 +595,8 @@ static int gd_main(int argc, char **argv)
     }
     status = CODA_EXIT_OK;
 out:
+    if (status < 0)
+        status = coda_exit_for(&e);
     if (status != CODA_EXIT_OK)
         coda_say(prog, "%s", e.msg);
     coda_outfile_abort(&tf);

@@ -161,3 +161,30 @@ for a, b in zip(h, x):
     done
   done
 }
+
+@test "gd: rounds skipped before the first decode do not pass for divergence; usage errors exit 2" {
+  npy "X=np.load('X.npy'); np.save('l.npy', (X[:,:1] > 0) * 1.0)"
+  run coda-solve --method gd --scheme uncoded -N 3 -p 0.5 --on-short skip --step const:0.25 \
+    --iters 40 --seed 1 X.npy y.npy -o b.npy
+  assert_success
+  assert_output --regexp "[1-9][0-9]* rounds could not decode"
+  run coda-solve --method gd --loss logistic --step line X.npy l.npy -o b.npy
+  assert_failure 2
+  assert_output --partial "--step line"
+  run coda-solve --method gd --trace - X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd X.npy y.npy -o b.txt
+  assert_failure 2
+  [ ! -e b.txt ]
+}
+
+@test "worker-sim --attack wrong-input: perturbs a product code's own operand too" {
+  coda-gen --seed 3 8 6 -o A8.npy
+  coda-gen --seed 4 6 4 -o B8.npy
+  coda-encode -q --scheme matdot -m 2 -N 5 --operand B8.npy A8.npy -o m.coda
+  coda-worker-sim -q m.coda | coda-decode -q -o h.npy
+  coda-worker-sim -q --corrupt-workers 0 --attack wrong-input:1 m.coda | coda-decode -q -o c.npy
+  ! cmp -s h.npy c.npy
+  coda-worker-sim -q --corrupt-workers 0 --attack wrong-input:1 m.coda | coda-decode -q -o c2.npy
+  cmp c.npy c2.npy
+}

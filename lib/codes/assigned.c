@@ -1,6 +1,7 @@
 /* assigned: a user-given N x K matrix G (coda-assign output, possibly edited). 0/1 entries
  * are replications, each held block coming back on its own; other coefficients are codes. Its
  * threshold is G's true one, by decode's own criterion. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,7 +90,8 @@ int coda_plan_from_assignment(coda_plan *p, const coda_mat *G, const coda_scheme
     size_t bad = coda_mat_first_nonfinite(G);
     if (bad != (size_t)-1)
         return coda_fail(e, "assignment matrix entry (%zu,%zu) is %s", bad % G->rows + 1,
-                         bad / G->rows + 1, G->data[bad] != G->data[bad] ? "NaN" : "infinite");
+                         bad / G->rows + 1,
+                         isnan(CODA_AT(G, bad % G->rows, bad / G->rows)) ? "NaN" : "infinite");
     int binary = 1;
     for (size_t k = 0; k < G->rows * G->cols; k++)
         binary &= G->data[k] == 0.0 || G->data[k] == 1.0;

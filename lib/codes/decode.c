@@ -179,7 +179,7 @@ int coda_results_collect(const coda_plan *p, const coda_frame *res, size_t n,
         if (bad != (size_t)-1)
             rc = coda_fail(e, "result %zu from worker %lld: entry (%zu,%zu) is %s", k, (long long)w,
                            bad % got[0] + 1, bad / got[0] + 1,
-                           isnan(r->mat.data[bad]) ? "NaN" : "infinite");
+                           isnan(CODA_AT(&r->mat, bad % got[0], bad / got[0])) ? "NaN" : "infinite");
     }
     if (rc < 0 || n == 0)
         return rc;

@@ -13,7 +13,7 @@ static int take_block(const coda_plan *p, const coda_mat *d, int j, coda_mat *b,
         return -1;
     for (size_t c = 0; c < (p->by_cols ? len : d->cols); c++)
         memcpy(b->data + c * b->rows,
-               p->by_cols ? d->data + (at + c) * d->rows : d->data + c * d->rows + at,
+               p->by_cols ? d->data + (at + c) * CODA_LD(d) : d->data + c * CODA_LD(d) + at,
                (p->by_cols ? d->rows : len) * sizeof(double));
     return 0;
 }
@@ -65,12 +65,13 @@ static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink
                 size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
                 if (g == 0.0)
                     continue;
-                if (p->by_cols)
-                    cblas_daxpy((int)(len * data->rows), g, data->data + at * data->rows, 1,
-                                f.mat.data, 1);
+                if (p->by_cols) /* column by column: data may be a view */
+                    for (size_t c = 0; c < len; c++)
+                        cblas_daxpy((int)data->rows, g, data->data + (at + c) * CODA_LD(data), 1,
+                                    f.mat.data + c * data->rows, 1);
                 else
                     for (size_t c = 0; c < data->cols; c++)
-                        cblas_daxpy((int)len, g, data->data + c * data->rows + at, 1,
+                        cblas_daxpy((int)len, g, data->data + c * CODA_LD(data) + at, 1,
                                     f.mat.data + c * pad, 1);
             }
             int rc = sink(ctx, &f, e);

@@ -703,8 +703,16 @@ int coda_product_build(coda_plan *p, const coda_scheme_args *a, const char *sche
         if (coda_read_matrix(v, &code, &cm, e) < 0)
             return -1;
         const char *thr = coda_meta_get(&cm, "threshold");
-        pa.code_threshold = thr ? atoi(thr) : 0;
+        char *end = NULL;
+        long t = thr ? strtol(thr, &end, 10) : 0;
+        int bad = thr && (*end || t < (long)(code.rows / 2) || t > (long)code.cols);
         coda_meta_free(&cm);
+        if (bad) {
+            coda_mat_free(&code);
+            return coda_fail(e, "%s: the code's threshold must be an integer in [m, P] = "
+                                "[%zu, %zu]", v, code.rows / 2, code.cols);
+        }
+        pa.code_threshold = (int)t;
         pa.code = &code;
     }
     if (pa.code && pa.P > 0 && pa.P != (int)pa.code->cols) {

@@ -216,8 +216,9 @@ int coda_mat_orthonormalize(coda_mat *Q, coda_err *e)
         return coda_fail(e, "an orthonormal basis of %zu columns needs at least as many rows "
                             "(%zu)", c, r);
     double *tau = malloc((c ? c : 1) * sizeof *tau);
-    int rc = tau && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, (int)c, Q->data, (int)r, tau) == 0 &&
-                     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)r, (int)c, (int)c, Q->data, (int)r,
+    int ld = (int)CODA_LD(Q);
+    int rc = tau && LAPACKE_dgeqrf(LAPACK_COL_MAJOR, (int)r, (int)c, Q->data, ld, tau) == 0 &&
+                     LAPACKE_dorgqr(LAPACK_COL_MAJOR, (int)r, (int)c, (int)c, Q->data, ld,
                                     tau) == 0
                  ? 0
                  : coda_fail(e, "LAPACK QR failed (or out of memory)");

@@ -60,8 +60,8 @@ struct coda_engine {
 
 /* The simulator: straggler and adversary models drawn per round from (seed, purpose, round,
  * worker). straggle.wait_for and straggle.deadline are ignored (the policy decides). load is
- * the plan's share of the data one worker processes; worker_load (may be NULL) each worker's,
- * for straggle.scale_by_load. */
+ * the plan's share of the data one worker processes; each worker's own share, for
+ * straggle.scale_by_load, comes from the sizes of the tasks installed. */
 typedef struct {
     coda_straggle_model straggle;
     coda_adversary adversary;

@@ -142,11 +142,15 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
     int got = 0, rc = 0;
     double time = 0;
     size_t before = out->n;
+    if (n == 0 && p->deadline >= 0)
+        time = p->deadline; /* nobody: the master waited until the deadline */
     for (int i = 0; i < n && rc == 0; i++) {
         int w = s->order[i];
         double t = s->drawn.latency[w];
-        if (p->deadline >= 0 && t > p->deadline)
+        if (p->deadline >= 0 && t > p->deadline) {
+            time = p->deadline; /* the master waited until the deadline */
             break;
+        }
         if (p->wait_for > 0 && got >= p->wait_for)
             break;
         coda_corruption bad = {&adv, s->corrupt};

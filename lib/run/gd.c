@@ -85,8 +85,10 @@ int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y
                 return coda_fail(e, "logistic labels must be 0/1 or -1/+1: row %zu is %g", i + 1,
                                  y->data[i]);
     if (coda_mat_alloc(&g->beta, X->cols, 1, e) < 0 ||
-        coda_mat_alloc(&g->prev, X->cols, 1, e) < 0)
+        coda_mat_alloc(&g->prev, X->cols, 1, e) < 0) {
+        coda_gd_free(g);
         return -1;
+    }
     if (x0) {
         if (x0->rows != X->cols || x0->cols != 1) {
             coda_gd_free(g);
@@ -169,7 +171,7 @@ int coda_gd_iterate(coda_gd *g, coda_err *e)
         return coda_failc(e, CODA_E_NUMERIC, "iteration %ld: the gradient is not finite (the "
                           "iterates diverged: try --step line or a smaller step)", g->iter + 1);
     /* without the loss, divergence shows in the gradient: a millionfold growth */
-    if (g->iter == 0)
+    if (g->gnorm0 == 0)
         g->gnorm0 = g->gnorm;
     else if (g->gnorm > 1e6 * g->gnorm0 && g->gnorm > 1e-300)
         return coda_failc(e, CODA_E_NUMERIC, "iteration %ld: the gradient grew %.3g-fold (the "

@@ -51,7 +51,7 @@ static int shape_check(const coda_mat *A, coda_inv_mode mode, coda_err *e)
     size_t bad = coda_mat_first_nonfinite(A);
     if (bad != (size_t)-1)
         return coda_fail(e, "entry (%zu,%zu) is %s", bad % r + 1, bad / r + 1,
-                         isnan(A->data[bad]) ? "NaN" : "infinite");
+                         isnan(CODA_AT(A, bad % A->rows, bad / A->rows)) ? "NaN" : "infinite");
     return 0;
 }
 

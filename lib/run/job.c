@@ -1,5 +1,6 @@
 #include "job.h"
 
+#include "../codes/scheme.h"
 #include "../ops/ops.h"
 
 #include <stdlib.h>
@@ -40,6 +41,13 @@ int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
     memset(j, 0, sizeof *j);
     j->plan = *plan;
     memset(plan, 0, sizeof *plan);
+    const coda_scheme *sc = coda_plan_scheme(&j->plan);
+    if (!sc || (sc->caps & CODA_CAP_BOTH_FACTORS)) {
+        int rc = coda_failc(e, CODA_E_USAGE, "a coded job runs G-coded schemes; %s is not one",
+                            j->plan.scheme);
+        coda_job_free(j);
+        return rc;
+    }
     j->policy = *policy;
     j->until_decodable = until_decodable;
     if (until_decodable) {
@@ -77,11 +85,8 @@ int coda_job_step(coda_job *j, unsigned long long round, const coda_mat *operand
                               e) < 0)
         return -1;
     qsort(j->results.f, j->results.n, sizeof *j->results.f, by_worker);
-    if (coda_decode(&j->plan, j->results.f, j->results.n, out, &j->decoded, e) < 0) {
-        if (e && e->cls == CODA_E_DATA && j->round.responders < j->plan.N)
-            e->cls = CODA_E_FEW; /* the decoder's "need any k of N" before its classes exist */
-        return -1;
-    }
+    if (coda_decode(&j->plan, j->results.f, j->results.n, out, &j->decoded, e) < 0)
+        return -1; /* too few responders has its own class: the loop decides */
     return 0;
 }
 

@@ -58,14 +58,37 @@ int coda_worker_run_as(const coda_frame *tasks, size_t n, int w, const coda_mat 
 {
     if (!bad || !bad->corrupt || !bad->corrupt[w])
         return coda_worker_run(tasks, n, operand, latency, sink, ctx, e);
-    coda_mat perturbed = {0};
-    if (bad->adv->kind == CODA_ATK_WRONG_INPUT && operand && operand->data) {
-        if (coda_attack_operand(bad->adv, w, operand, &perturbed, e) < 0)
-            return -1;
-        operand = &perturbed;
-    }
     corrupt_sink c = {bad->adv, sink, ctx};
-    int rc = coda_worker_run(tasks, n, operand, latency, corrupt_out, &c, e);
+    if (bad->adv->kind != CODA_ATK_WRONG_INPUT)
+        return coda_worker_run(tasks, n, operand, latency, corrupt_out, &c, e);
+    /* wrong-input: the operand the worker computes with is perturbed, its own (role=operand,
+     * codes of both factors) where it has one, else the broadcast one */
+    coda_mat perturbed = {0};
+    coda_frame *own = malloc((n ? n : 1) * sizeof *own);
+    if (!own)
+        return coda_fail_oom(e);
+    memcpy(own, tasks, n * sizeof *own); /* shallow: only an operand's matrix is replaced */
+    int swapped = 0, rc = 0;
+    for (size_t k = 0; k < n && rc == 0 && !swapped; k++) {
+        const char *role = coda_meta_get(&tasks[k].meta, "role");
+        if (role && strcmp(role, "operand") == 0) {
+            rc = coda_attack_operand(bad->adv, w, &tasks[k].mat, &perturbed, e);
+            own[k].mat = perturbed;
+            swapped = 1;
+        }
+    }
+    if (rc == 0 && !swapped) {
+        if (!operand || !operand->data)
+            rc = coda_failc(e, CODA_E_USAGE, "attack wrong-input: worker %d has no operand to "
+                            "perturb", w);
+        else if (coda_attack_operand(bad->adv, w, operand, &perturbed, e) == 0)
+            operand = &perturbed;
+        else
+            rc = -1;
+    }
+    if (rc == 0)
+        rc = coda_worker_run(own, n, operand, latency, corrupt_out, &c, e);
+    free(own);
     coda_mat_free(&perturbed);
     return rc;
 }

@@ -49,13 +49,18 @@ int coda_worker_run(const coda_frame *tasks, size_t n, const coda_mat *operand, 
         }
         long long comb = 0;
         double coef = 1.0;
-        if (!op)
-            return coda_fail(e, "task %zu of worker %lld has no op", k,
-                             (long long)t->tag[CODA_TAG_WORKER]);
-        if (coda_meta_get(&t->meta, "combine") && coda_meta_get_long(&t->meta, "combine", &comb, e) < 0)
-            return -1;
-        if (coda_meta_get(&t->meta, "coef") && coda_meta_get_double(&t->meta, "coef", &coef, e) < 0)
-            return -1;
+        if (!op) {
+            rc = coda_fail(e, "task %zu of worker %lld has no op", k,
+                           (long long)t->tag[CODA_TAG_WORKER]);
+            break;
+        }
+        if ((coda_meta_get(&t->meta, "combine") &&
+             coda_meta_get_long(&t->meta, "combine", &comb, e) < 0) ||
+            (coda_meta_get(&t->meta, "coef") &&
+             coda_meta_get_double(&t->meta, "coef", &coef, e) < 0)) {
+            rc = -1;
+            break;
+        }
         combine = comb != 0;
         coda_mat r;
         coda_meta info = {0};

@@ -25,7 +25,8 @@ static int decodable(void *ctx, const coda_frame *res, size_t n)
     if (!sorted)
         return 0;
     memcpy(sorted, res, n * sizeof *sorted); /* shallow: the decoder only reads */
-    qsort(sorted, n, sizeof *sorted, by_worker);
+    if (n > 1)
+        qsort(sorted, n, sizeof *sorted, by_worker);
     coda_mat out = {0};
     coda_decode_info info;
     int ok = coda_decode(&j->plan, sorted, n, &out, &info, NULL) == 0;
@@ -84,7 +85,8 @@ int coda_job_step(coda_job *j, unsigned long long round, const coda_mat *operand
     if (j->engine.type->round(&j->engine, round, operand, &j->policy, &j->results, &j->round,
                               e) < 0)
         return -1;
-    qsort(j->results.f, j->results.n, sizeof *j->results.f, by_worker);
+    if (j->results.n > 1) /* (a round nobody answered has no array to sort) */
+        qsort(j->results.f, j->results.n, sizeof *j->results.f, by_worker);
     if (coda_decode(&j->plan, j->results.f, j->results.n, out, &j->decoded, e) < 0)
         return -1; /* too few responders has its own class: the loop decides */
     return 0;

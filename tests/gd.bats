@@ -188,3 +188,19 @@ for a, b in zip(h, x):
   coda-worker-sim -q --corrupt-workers 0 --attack wrong-input:1 m.coda | coda-decode -q -o c2.npy
   cmp c.npy c2.npy
 }
+
+@test "decode: an exact product code with spare responders flags a corrupt one" {
+  coda-gen --seed 3 8 6 -o A8.npy
+  coda-gen --seed 4 6 4 -o B8.npy
+  coda-encode -q --scheme matdot -m 2 -N 5 --operand B8.npy A8.npy -o m.coda
+  coda-worker-sim -q m.coda | coda-decode -q -o h.coda
+  coda-cat --info h.coda | grep -q "decode_status=exact"
+  run sh -c "coda-worker-sim -q --corrupt-workers 2 --attack gauss:1 m.coda | coda-decode -o c.coda"
+  assert_success
+  assert_output --partial "warning: the responders disagree: decoding without worker 2"
+  coda-cat --info c.coda | grep -q "decode_status=suspect"
+  # with no spare responder (2m-1 = 3 of 5) there is nothing to compare: exact, unverified
+  run sh -c "coda-worker-sim -q -s 2 --corrupt-workers 2 --attack gauss:1 --seed 9 m.coda | coda-decode -o d.coda"
+  assert_success
+  refute_output --partial "disagree"
+}

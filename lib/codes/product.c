@@ -745,6 +745,57 @@ int coda_product_encode_s(const coda_plan *p, const coda_mat *data, const coda_m
     return coda_product_encode(p, data, operand, sink, ctx, e);
 }
 
+/* The consistency check of an exact product code with spare responders: decoding without
+ * each responder in turn must give the same product within the round-off the decodes report;
+ * one that does not marks the result suspect (these codes cannot locate a liar). Skipped for
+ * matdot-approx, whose answer changes with the responders by design, and where the extra
+ * decodes would hold more than 2^24 entries. */
+static void product_verify(const coda_plan *p, const coda_frame *res, size_t n,
+                           coda_matdot_decoder dec, const coda_mat *out, coda_decode_info *info)
+{
+    size_t len = out->rows * out->cols;
+    if (strcmp(p->scheme, "matdot-approx") == 0 || !info->report ||
+        info->responders <= p->threshold || (double)len * info->responders > 16777216.0)
+        return;
+    coda_frame *rest = malloc(n * sizeof *rest);
+    if (!rest)
+        return;
+    double worst = 0;
+    int culprit = -1;
+    for (int w = 0; w < p->N; w++) {
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++)
+            if (res[k].tag[CODA_TAG_WORKER] != w)
+                rest[m++] = res[k]; /* shallow: the decoder only reads */
+        if (m == n)
+            continue;
+        coda_mat x = {0};
+        coda_decode_info again;
+        if (coda_product_decode(p, rest, m, dec, &x, &again, NULL) == 0 && x.rows == out->rows &&
+            x.cols == out->cols) {
+            double d = 0;
+            for (size_t i = 0; i < len; i++)
+                d += (x.data[i] - out->data[i]) * (x.data[i] - out->data[i]);
+            /* both decodes are within their predictions of A B */
+            double tol = 10 * (info->predicted + again.predicted) * info->norm_ab + DBL_MIN;
+            if (sqrt(d) > tol && sqrt(d) / tol > worst) {
+                worst = sqrt(d) / tol;
+                culprit = w;
+            }
+        }
+        coda_mat_free(&x);
+    }
+    free(rest);
+    if (culprit >= 0) {
+        info->status = CODA_DECODED_SUSPECT;
+        snprintf(info->warning, sizeof info->warning,
+                 "the responders disagree: decoding without worker %d changes the product by "
+                 "%.3g times the predicted error (a worker may be corrupt; this code cannot "
+                 "locate or exclude it)",
+                 culprit, worst);
+    }
+}
+
 int coda_product_decode_s(const coda_plan *p, const coda_frame *res, size_t n,
                           const coda_meta *opts, coda_mat *out, coda_decode_info *info,
                           coda_err *e)
@@ -760,6 +811,7 @@ int coda_product_decode_s(const coda_plan *p, const coda_frame *res, size_t n,
     }
     if (coda_product_decode(p, res, n, dec, out, info, e) < 0)
         return -1;
+    product_verify(p, res, n, dec, out, info);
     /* the report: its figures, in the words decode prints them */
     static const char *const keys[] = {"trunc", "roundoff", "predicted", "norm_ab", "dnorm1"};
     const double vals[] = {info->trunc, info->roundoff, info->predicted, info->norm_ab,
@@ -770,16 +822,19 @@ int coda_product_decode_s(const coda_plan *p, const coda_frame *res, size_t n,
         info->fig[k].val = vals[k];
         info->nfig++;
     }
-    info->status = strcmp(p->scheme, "matdot-approx") == 0 ||
-                           (info->report && info->responders < p->threshold)
-                       ? CODA_DECODED_APPROX
-                       : CODA_DECODED_EXACT;
-    if (info->report && info->responders < p->threshold)
+    if (info->status != CODA_DECODED_SUSPECT)
+        info->status = strcmp(p->scheme, "matdot-approx") == 0 ||
+                               (info->report && info->responders < p->threshold)
+                           ? CODA_DECODED_APPROX
+                           : CODA_DECODED_EXACT;
+    /* the consistency check's finding, if any, comes first */
+    if (info->warning[0] == '\0' && info->report && info->responders < p->threshold)
         snprintf(info->warning, sizeof info->warning,
                  "%d responders, fewer than the %d this code is designed for: the result may "
                  "be off by %.3g of ||A||_F ||B||_F",
                  info->responders, p->threshold, info->predicted);
-    else if (info->report && info->eps > 0 && info->predicted > info->eps)
+    else if (info->warning[0] == '\0' && info->report && info->eps > 0 &&
+             info->predicted > info->eps)
         snprintf(info->warning, sizeof info->warning,
                  "the predicted error %.3g exceeds the plan's eps %.3g for these %d responders",
                  info->predicted, info->eps, info->responders);

@@ -659,10 +659,10 @@ static void verify(use_decoder d, const coda_plan *p, const coda_frame *const *u
     if (culprit >= 0) {
         info->status = CODA_DECODED_SUSPECT;
         snprintf(info->warning, sizeof info->warning,
-                 "the responders disagree: decoding without worker %d changes the result by "
-                 "%.3g times the round-off bound (a worker may be corrupt; this code cannot "
-                 "locate or exclude it)",
-                 culprit, worst);
+                 "the responders disagree: leaving one out changes the result by up to %.3g "
+                 "times the round-off bound (a worker may be corrupt; this code cannot tell "
+                 "which, nor exclude it)",
+                 worst);
     }
 }
 

@@ -761,7 +761,7 @@ static void product_verify(const coda_plan *p, const coda_frame *res, size_t n,
     if (!rest)
         return;
     double worst = 0;
-    int culprit = -1;
+    int culprit = -1; /* the responder whose absence changed the most (a flag: not named) */
     for (int w = 0; w < p->N; w++) {
         size_t m = 0;
         for (size_t k = 0; k < n; k++)
@@ -789,10 +789,10 @@ static void product_verify(const coda_plan *p, const coda_frame *res, size_t n,
     if (culprit >= 0) {
         info->status = CODA_DECODED_SUSPECT;
         snprintf(info->warning, sizeof info->warning,
-                 "the responders disagree: decoding without worker %d changes the product by "
-                 "%.3g times the predicted error (a worker may be corrupt; this code cannot "
-                 "locate or exclude it)",
-                 culprit, worst);
+                 "the responders disagree: leaving one out changes the product by up to %.3g "
+                 "times the predicted error (a worker may be corrupt; this code cannot tell "
+                 "which, nor exclude it)",
+                 worst);
     }
 }
 

@@ -406,7 +406,7 @@ static int gd_main(int argc, char **argv)
         coda_worker_options_free(&w);
         return coda_exit_for(&e);
     }
-    coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0}, pbeta = {0};
+    coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0};
     coda_job job = {0}, pjob = {0};
     coda_gd g = {0}, pg = {0};
     coda_outfile tf = {0};
@@ -607,7 +607,7 @@ out:
     coda_job_free(&job);
     coda_job_free(&pjob);
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
-    coda_mat_free(&Xy), coda_mat_free(&pbeta);
+    coda_mat_free(&Xy);
     coda_worker_options_free(&w);
     return status;
 }

@@ -73,6 +73,19 @@ typedef struct {
 
 const char *coda_decode_status_name(coda_decode_status s);
 
+/* The consistency check schemes with spare responders share: decode again, with f, without
+ * each responder in turn; f also gives the tolerance relative to ||out|| the two decodes may
+ * differ by. Returns the largest ||x - out|| / (tol ||out||) above 1, or 0 when all agree. */
+typedef int (*coda_redecode)(void *ctx, const coda_plan *p, const coda_frame *const *rest,
+                             size_t n, coda_mat *x, coda_decode_info *again,
+                             double *tol);
+double coda_leave_one_out(const coda_plan *p, const coda_frame *const *use, size_t nu,
+                          const coda_mat *out, coda_redecode f, void *ctx);
+/* Mark a decode suspect: "leaving one out changes the WHAT by up to WORST times BOUND". */
+void coda_report_suspect(coda_decode_info *info, double worst, const char *what,
+                         const char *bound);
+
+
 /* Recover the result from whatever RESULT frames arrived. On failure the message says what is
  * missing ("need any 5 of 8 workers, got 4: blocks 2 and 3 missing"), class CODA_E_FEW when
  * more responders would do. */

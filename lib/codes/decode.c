@@ -580,30 +580,15 @@ const char *coda_decode_status_name(coda_decode_status s)
 typedef int (*use_decoder)(const coda_plan *p, const coda_frame *const *use, size_t n,
                            coda_mat *out, coda_decode_info *info, coda_err *e);
 
-/* The consistency check of a decode that had spare responders: decode again without each
- * responder in turn; an honest set of results gives the same answer every time (to round-off
- * through the decoding systems), a corrupt one does not. The codes here cannot locate a liar
- * (that is the Byzantine code's work): the report says the result is suspect and which
- * worker's absence changed it. Skipped where the extra decodes would cost more than the
- * decode is worth (more than 2^24 result entries in all). */
-static void verify(use_decoder d, const coda_plan *p, const coda_frame *const *use, size_t nu,
-                   const coda_mat *out, coda_decode_info *info)
+double coda_leave_one_out(const coda_plan *p, const coda_frame *const *use, size_t nu,
+                          const coda_mat *out, coda_redecode f, void *ctx)
 {
     size_t len = out->rows * out->cols;
-    if (nu < 2 || info->responders < 2)
-        return;
-    /* replicas only (every result one block): comparing the copies says all there is to say */
-    int replicas = 1;
-    for (size_t k = 0; k < nu && replicas; k++)
-        replicas = coda_result_block(p, use[k]) >= 0;
-    if (!replicas && (double)len * (double)info->responders > 16777216.0)
-        return;
-    const coda_frame **rest = malloc(nu * sizeof *rest);
+    const coda_frame **rest = malloc((nu ? nu : 1) * sizeof *rest);
     if (!rest)
-        return;
+        return 0;
     double norm = coda_mat_fro(out), worst = 0;
-    int culprit = -1;
-    for (int w = 0; w < p->N && !replicas; w++) {
+    for (int w = 0; w < p->N; w++) {
         size_t m = 0;
         for (size_t k = 0; k < nu; k++)
             if (use[k]->tag[CODA_TAG_WORKER] != w)
@@ -613,27 +598,76 @@ static void verify(use_decoder d, const coda_plan *p, const coda_frame *const *u
         coda_mat x = {0};
         coda_decode_info again;
         memset(&again, 0, sizeof again);
-        if (d(p, rest, m, &x, &again, NULL) == 0 && x.rows == out->rows && x.cols == out->cols) {
+        double tol;
+        if (f(ctx, p, rest, m, &x, &again, &tol) == 0 && x.rows == out->rows &&
+            x.cols == out->cols) {
             double diff = 0;
             for (size_t i = 0; i < len; i++)
                 diff += (x.data[i] - out->data[i]) * (x.data[i] - out->data[i]);
-            double cond = fmax(isfinite(info->cond) ? info->cond : 1,
-                               isfinite(again.cond) ? again.cond : 1);
-            double scale = fmax(1.0 + info->max_coef, 1.0 + again.max_coef);
-            double tol = 1e4 * DBL_EPSILON * cond * scale * norm + DBL_MIN;
-            if (sqrt(diff) > tol && sqrt(diff) / tol > worst) {
-                worst = sqrt(diff) / tol;
-                culprit = w;
-            }
+            tol = tol * norm + DBL_MIN;
+            worst = fmax(worst, sqrt(diff) > tol ? sqrt(diff) / tol : 0);
         }
         coda_mat_free(&x);
     }
     free(rest);
-    /* replicas: every copy of a block is the same computation on the same data, so copies that
-     * differ beyond round-off disagree even where the decode used neither */
-    for (size_t k = 0; k < nu && culprit < 0; k++) {
+    return worst;
+}
+
+void coda_report_suspect(coda_decode_info *info, double worst, const char *what,
+                         const char *bound)
+{
+    info->status = CODA_DECODED_SUSPECT;
+    snprintf(info->warning, sizeof info->warning,
+             "the responders disagree: leaving one out changes the %s by up to %.3g times %s "
+             "(a worker may be corrupt; this code cannot tell which, nor exclude it)",
+             what, worst, bound);
+}
+
+/* A G decoder run again on the rest; its tolerance relative to ||out||: round-off through both
+ * decoding systems. */
+typedef struct {
+    use_decoder d;
+    const coda_decode_info *info;
+} g_redecode;
+
+static int g_again(void *ctx, const coda_plan *p, const coda_frame *const *rest, size_t m,
+                   coda_mat *x, coda_decode_info *again, double *tol)
+{
+    const g_redecode *g = ctx;
+    if (g->d(p, rest, m, x, again, NULL) < 0)
+        return -1;
+    double cond = fmax(isfinite(g->info->cond) ? g->info->cond : 1,
+                       isfinite(again->cond) ? again->cond : 1);
+    *tol = 1e4 * DBL_EPSILON * cond * fmax(1.0 + g->info->max_coef, 1.0 + again->max_coef);
+    return 0;
+}
+
+/* The consistency check of a decode that had spare responders. Replicas of a block are the same
+ * computation on the same data, so copies that differ beyond round-off disagree (even where the
+ * decode used neither). Combinations are decoded again without each responder in turn
+ * (coda_leave_one_out). The codes here cannot locate a liar (that is the Byzantine code's work):
+ * the report says the result is suspect. Skipped where the extra decodes would cost more than
+ * the decode is worth (more than 2^24 result entries in all). */
+static void verify(use_decoder d, const coda_plan *p, const coda_frame *const *use, size_t nu,
+                   const coda_mat *out, coda_decode_info *info)
+{
+    if (nu < 2 || info->responders < 2)
+        return;
+    int replicas = 1; /* every result one block: comparing the copies says all there is to say */
+    for (size_t k = 0; k < nu && replicas; k++)
+        replicas = coda_result_block(p, use[k]) >= 0;
+    if (!replicas) {
+        if ((double)out->rows * (double)out->cols * (double)info->responders <= 16777216.0) {
+            g_redecode g = {d, info};
+            double worst = coda_leave_one_out(p, use, nu, out, g_again, &g);
+            if (worst > 0)
+                coda_report_suspect(info, worst, "result", "the round-off bound");
+        }
+        return;
+    }
+    for (size_t k = 0; k < nu; k++) {
         int j = coda_result_block(p, use[k]);
-        for (size_t q = 0; j >= 0 && q < k && culprit < 0; q++) {
+        for (size_t q = 0; q < k; q++) {
             if (coda_result_block(p, use[q]) != j)
                 continue;
             const coda_mat *a = &use[q]->mat, *b = &use[k]->mat;
@@ -644,25 +678,16 @@ static void verify(use_decoder d, const coda_plan *p, const coda_frame *const *u
             }
             double tol = 1e4 * DBL_EPSILON * sqrt(n2) + DBL_MIN;
             if (sqrt(diff) > tol) {
-                culprit = (int)use[k]->tag[CODA_TAG_WORKER];
-                worst = sqrt(diff) / tol;
+                info->status = CODA_DECODED_SUSPECT;
                 snprintf(info->warning, sizeof info->warning,
-                         "workers %lld and %d sent different copies of block %d (by %.3g times "
+                         "workers %lld and %lld sent different copies of block %d (by %.3g times "
                          "the round-off bound): one of them may be corrupt; this code cannot "
                          "tell which",
-                         (long long)use[q]->tag[CODA_TAG_WORKER], culprit, j, worst);
-                info->status = CODA_DECODED_SUSPECT;
+                         (long long)use[q]->tag[CODA_TAG_WORKER],
+                         (long long)use[k]->tag[CODA_TAG_WORKER], j, sqrt(diff) / tol);
                 return;
             }
         }
-    }
-    if (culprit >= 0) {
-        info->status = CODA_DECODED_SUSPECT;
-        snprintf(info->warning, sizeof info->warning,
-                 "the responders disagree: leaving one out changes the result by up to %.3g "
-                 "times the round-off bound (a worker may be corrupt; this code cannot tell "
-                 "which, nor exclude it)",
-                 worst);
     }
 }
 

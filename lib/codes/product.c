@@ -745,55 +745,49 @@ int coda_product_encode_s(const coda_plan *p, const coda_mat *data, const coda_m
     return coda_product_encode(p, data, operand, sink, ctx, e);
 }
 
-/* The consistency check of an exact product code with spare responders: decoding without
- * each responder in turn must give the same product within the round-off the decodes report;
- * one that does not marks the result suspect (these codes cannot locate a liar). Skipped for
- * matdot-approx, whose answer changes with the responders by design, and where the extra
- * decodes would hold more than 2^24 entries. */
+/* A product decode run again on the rest; both decodes are within their predictions of A B,
+ * so they may differ by their sum (a tolerance relative to ||out|| ~ ||A B||, kept generous). */
+typedef struct {
+    coda_matdot_decoder dec;
+    const coda_decode_info *info;
+} product_redecode;
+
+static int product_again(void *ctx, const coda_plan *p, const coda_frame *const *rest, size_t m,
+                         coda_mat *x, coda_decode_info *again, double *tol)
+{
+    const product_redecode *r = ctx;
+    coda_frame *frames = malloc((m ? m : 1) * sizeof *frames);
+    if (!frames)
+        return -1;
+    for (size_t k = 0; k < m; k++)
+        frames[k] = *rest[k]; /* shallow: the decoder only reads */
+    int rc = coda_product_decode(p, frames, m, r->dec, x, again, NULL);
+    free(frames);
+    double norm = coda_mat_fro(x);
+    *tol = norm > 0 ? 10 * (r->info->predicted + again->predicted) * r->info->norm_ab / norm : 0;
+    return rc;
+}
+
+/* The consistency check of an exact product code with spare responders (coda_leave_one_out);
+ * skipped for matdot-approx, whose answer changes with the responders by design, and where the
+ * extra decodes would hold more than 2^24 entries. */
 static void product_verify(const coda_plan *p, const coda_frame *res, size_t n,
                            coda_matdot_decoder dec, const coda_mat *out, coda_decode_info *info)
 {
-    size_t len = out->rows * out->cols;
     if (strcmp(p->scheme, "matdot-approx") == 0 || !info->report ||
-        info->responders <= p->threshold || (double)len * info->responders > 16777216.0)
+        info->responders <= p->threshold ||
+        (double)out->rows * (double)out->cols * info->responders > 16777216.0)
         return;
-    coda_frame *rest = malloc(n * sizeof *rest);
-    if (!rest)
+    const coda_frame **use = malloc((n ? n : 1) * sizeof *use);
+    if (!use)
         return;
-    double worst = 0;
-    int culprit = -1; /* the responder whose absence changed the most (a flag: not named) */
-    for (int w = 0; w < p->N; w++) {
-        size_t m = 0;
-        for (size_t k = 0; k < n; k++)
-            if (res[k].tag[CODA_TAG_WORKER] != w)
-                rest[m++] = res[k]; /* shallow: the decoder only reads */
-        if (m == n)
-            continue;
-        coda_mat x = {0};
-        coda_decode_info again;
-        if (coda_product_decode(p, rest, m, dec, &x, &again, NULL) == 0 && x.rows == out->rows &&
-            x.cols == out->cols) {
-            double d = 0;
-            for (size_t i = 0; i < len; i++)
-                d += (x.data[i] - out->data[i]) * (x.data[i] - out->data[i]);
-            /* both decodes are within their predictions of A B */
-            double tol = 10 * (info->predicted + again.predicted) * info->norm_ab + DBL_MIN;
-            if (sqrt(d) > tol && sqrt(d) / tol > worst) {
-                worst = sqrt(d) / tol;
-                culprit = w;
-            }
-        }
-        coda_mat_free(&x);
-    }
-    free(rest);
-    if (culprit >= 0) {
-        info->status = CODA_DECODED_SUSPECT;
-        snprintf(info->warning, sizeof info->warning,
-                 "the responders disagree: leaving one out changes the product by up to %.3g "
-                 "times the predicted error (a worker may be corrupt; this code cannot tell "
-                 "which, nor exclude it)",
-                 worst);
-    }
+    for (size_t k = 0; k < n; k++)
+        use[k] = &res[k];
+    product_redecode r = {dec, info};
+    double worst = coda_leave_one_out(p, use, n, out, product_again, &r);
+    free(use);
+    if (worst > 0)
+        coda_report_suspect(info, worst, "product", "the predicted error");
 }
 
 int coda_product_decode_s(const coda_plan *p, const coda_frame *res, size_t n,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/scheme_opts.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/codes/search.h"
 
@@ -20,12 +21,11 @@ static void usage(FILE *to)
             "Write the N x K allocation/encoding matrix G of a scheme: row i says which data\n"
             "blocks worker i holds and with which coefficient. Edit it and give it back with\n"
             "coda-encode --assign FILE.\n\n"
-            "  --scheme NAME       uncoded, rep, frc, cyclic or mds (default uncoded)\n"
+            "  --scheme NAME       a code that splits the data (default uncoded; list below)\n"
             "  -N, --workers N     number of workers (required)\n"
             "  -s, --stragglers S  stragglers to tolerate (default 0)\n"
-            "  -K, --blocks K      data blocks (mds only; default N-s)\n"
-            "  --generator G       mds: gaussian (default) or chebyshev\n"
-            "  --seed N            seed (cyclic, mds gaussian; default 1)\n"
+            "  -K, --blocks K      data blocks (default: the scheme's)\n"
+            "  --seed N            seed of the scheme's random choices (default 1)\n"
             "  -o, --output FILE   output file (format from its extension unless -f)\n"
             "  -f, --format F      bin, csv, tsv, npy or mtx (default: csv to a terminal)\n"
             "  -q, --quiet         no summary or progress on stderr\n"
@@ -40,11 +40,14 @@ static void usage(FILE *to)
             "  --init I            randn (default) or matdot:R (start from MatDot at radius R)\n"
             "  --trace FILE        CSV: start, iteration, loss, max|d|, max|alpha|, max|beta|\n"
             "                      ('-': stdout, with -o FILE)\n\n"
-            "Schemes:\n");
+            "Schemes (the product codes, which code both factors, have no allocation to write):\n");
     for (const coda_scheme *const *s = coda_scheme_list(); *s; s++)
-        fprintf(to, "  %-9s %s\n", (*s)->name, (*s)->summary);
-    fprintf(to, "  %-9s %s\n", "matdot-search",
+        if (!((*s)->caps & CODA_CAP_BOTH_FACTORS) && *s != coda_scheme_for_assignment())
+            fprintf(to, "  %-13s %s\n", (*s)->name, (*s)->summary);
+    fprintf(to, "  %-13s %s\n", "matdot-search",
             "alternating minimization over MatDot-split linear codes (Algorithm 1)");
+    fprintf(to, "\nThe schemes' own options:\n");
+    coda_scheme_cli_usage(to, 0);
 }
 
 typedef struct {
@@ -120,33 +123,51 @@ static int search(const coda_search_opts *so, const char *trace_path, const char
     return CODA_EXIT_OK;
 }
 
+enum { O_SCHEME = 256, O_SEED, O_VERSION, O_THRESHOLD, O_STARTS, O_ITERS, O_INIT, O_TRACE };
+
+static int assign_main(int argc, char **argv, coda_scheme_cli *sc_opts);
+
 int main(int argc, char **argv)
 {
-    enum { O_SCHEME = 256, O_GEN, O_SEED, O_VERSION, O_THRESHOLD, O_STARTS, O_ITERS, O_INIT,
-           O_TRACE };
     static const struct option opts[] = {
         {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
         {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
-        {"generator", required_argument, 0, O_GEN}, {"seed", required_argument, 0, O_SEED},
+        {"seed", required_argument, 0, O_SEED},
         {"output", required_argument, 0, 'o'},      {"format", required_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
         {"threshold", required_argument, 0, O_THRESHOLD},
         {"starts", required_argument, 0, O_STARTS}, {"iters", required_argument, 0, O_ITERS},
         {"init", required_argument, 0, O_INIT},     {"trace", required_argument, 0, O_TRACE},
         {"quiet", no_argument, 0, 'q'},             {0, 0, 0, 0}};
+    coda_err e;
+    coda_scheme_cli sc_opts; /* the schemes' own options; -m and --threshold are the search's */
+    if (coda_scheme_cli_init(&sc_opts, opts, "N:s:K:m:o:f:qh", 0, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return coda_exit_for(&e);
+    }
+    int rc = assign_main(argc, argv, &sc_opts);
+    coda_scheme_cli_free(&sc_opts);
+    return rc;
+}
+
+static int assign_main(int argc, char **argv, coda_scheme_cli *sc_opts)
+{
     coda_search_opts so = {.starts = 20, .iters = 20000};
     const char *trace_path = NULL;
     int search_opt = 0, quiet = 0;
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL;
     coda_scheme_args a = {.op = "matmul", .seed = 1};
-    const char *generator = NULL; /* mds's own option */
     coda_err e;
     long v;
     int c;
-    while ((c = getopt_long(argc, argv, "N:s:K:m:o:f:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, sc_opts->shortopts, sc_opts->longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'm': bad = coda_parse_long("-m", optarg, 1, 16, &v, &e); so.m = (int)v; search_opt = 1; break;
+        case 'm': /* the search's; linear's -m belongs to coda-encode */
+            bad = coda_parse_long("-m", optarg, 1, 16, &v, &e);
+            so.m = (int)v;
+            search_opt = 1;
+            break;
         case O_THRESHOLD:
             bad = coda_parse_long("--threshold", optarg, 1, 64, &v, &e);
             so.k = (int)v;
@@ -168,14 +189,19 @@ int main(int argc, char **argv)
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &v, &e); a.N = (int)v; break;
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &v, &e); a.s = (int)v; break;
         case 'K': bad = coda_parse_long("--blocks", optarg, 1, 100000, &v, &e); a.K = (int)v; break;
-        case O_GEN: generator = optarg; break;
         case O_SEED: bad = coda_parse_u64("--seed", optarg, &a.seed, &e); break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
         case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
-        default: usage(stderr); return CODA_EXIT_USAGE;
+        default:
+            bad = coda_scheme_cli_option(sc_opts, c, optarg, &e);
+            if (bad == 0) {
+                usage(stderr);
+                return CODA_EXIT_USAGE;
+            }
+            bad = bad < 0;
         }
         if (bad) {
             coda_say(prog, "%s", e.msg);
@@ -209,19 +235,31 @@ int main(int argc, char **argv)
         coda_say(prog, "option --scheme: unknown scheme '%s'", scheme);
         return CODA_EXIT_USAGE;
     }
+    if ((sc->caps & CODA_CAP_BOTH_FACTORS) || sc == coda_scheme_for_assignment()) {
+        coda_say(prog, "--scheme %s: %s", scheme,
+                 sc == coda_scheme_for_assignment() ? "is what coda-encode --assign makes of a file"
+                 : "codes both factors of A B and has no allocation matrix (see coda-encode)");
+        return CODA_EXIT_USAGE;
+    }
+    if (coda_scheme_cli_check(sc_opts, sc, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_USAGE;
+    }
     if (!(sc->caps & CODA_CAP_CONCATS))
         a.op = "grad";
     coda_plan p;
-    coda_meta scheme_opts = {0};
-    a.opts = &scheme_opts;
-    int built = generator ? coda_meta_set(&scheme_opts, "generator", generator, &e) : 0;
-    if (built == 0)
-        built = coda_plan_build(&p, scheme, &a, 0, &e);
-    coda_meta_free(&scheme_opts);
+    a.opts = &sc_opts->given;
+    int built = coda_plan_build(&p, scheme, &a, 0, &e);
     if (built < 0) {
         if (e.cls == CODA_E_DATA) /* built from the options alone: a bad combination of them */
             e.cls = CODA_E_USAGE;
         coda_say(prog, "%s", e.msg);
+        return coda_exit_for(&e);
+    }
+    coda_meta fig = {0};
+    if (coda_plan_report(&p, &fig, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        coda_plan_free(&p);
         return coda_exit_for(&e);
     }
     coda_frame f;
@@ -231,11 +269,15 @@ int main(int argc, char **argv)
          coda_meta_set_long(&f.meta, "N", p.N, &e) | coda_meta_set_long(&f.meta, "s", p.s, &e) |
          coda_meta_set_long(&f.meta, "threshold", p.threshold, &e) |
          coda_meta_set_double(&f.meta, "load", p.load, &e) |
-         coda_meta_setf(&f.meta, &e, "seed", "%llu", a.seed);
+         coda_meta_setf(&f.meta, &e, "seed", "%llu", a.seed) |
+         coda_figures_to_meta(&fig, &f.meta, &e);
     rc = rc == 0 ? coda_write_output(out, fmt, &f, &e) : coda_exit_for(&e);
     coda_meta_free(&f.meta);
     coda_plan_free(&p);
     if (rc != 0)
         coda_say(prog, "%s", e.msg);
+    else if (!quiet)
+        coda_print_figures(prog, scheme, &fig);
+    coda_meta_free(&fig);
     return rc;
 }

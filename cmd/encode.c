@@ -321,23 +321,17 @@ int main(int argc, char **argv)
     if (coda_writer_close(&w, &e) < 0)
         goto out;
     if (!quiet) {
-        char extra_text[200] = "";
-        double r = 0, pred = NAN;
-        const char *design = coda_meta_get(&plan.extra, "design_responders");
-        if (coda_meta_get(&plan.extra, "radius"))
-            coda_meta_get_double(&plan.extra, "radius", &r, &e);
-        if (coda_meta_get(&plan.extra, "predicted"))
-            coda_meta_get_double(&plan.extra, "predicted", &pred, &e);
-        if (isfinite(pred) && design)
-            snprintf(extra_text, sizeof extra_text, ", radius %.3g, predicted error %.3g of "
-                     "||A||_F ||B||_F from %s responders", r, pred, design);
         coda_say(prog, "%s: %d workers, %d blocks of at most %zu %s, any %d responders "
-                       "suffice%s, load %.4g of the data per worker%s",
+                       "suffice%s, load %.4g of the data per worker",
                  plan.scheme, plan.N, plan.K, coda_plan_max_block(&plan),
                  plan.by_cols ? "columns" : "rows", plan.threshold ? plan.threshold : plan.N,
                  plan.threshold_bound ? " (smaller sets not all checked)"
                  : assign_path && plan.threshold > 1 ? " (fewer may, depending on which)" : "",
-                 plan.load, extra_text);
+                 plan.load);
+        coda_meta fig = {0};
+        if (coda_plan_report(&plan, &fig, &e) == 0)
+            coda_print_figures(prog, plan.scheme, &fig);
+        coda_meta_free(&fig);
     }
     status = CODA_EXIT_OK;
 out:

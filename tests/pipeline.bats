@@ -163,3 +163,19 @@ e=np.linalg.norm(x-r)/np.linalg.norm(r); k=np.linalg.cond(M); assert e < 100*k*n
   run coda-cat --info --kind plan e.coda
   assert_output --partial "bounds=0,14,27,40"
 }
+
+@test "coda-assign takes each scheme's own options from its table, and no other scheme's" {
+  coda-assign --scheme mds -N 5 -s 1 --generator chebyshev -o Gc.npy
+  coda-assign --scheme mds -N 5 -s 1 -o Gg.npy
+  run coda-cat --info Gc.npy
+  assert_output --partial "5 x 4"
+  ! cmp -s Gc.npy Gg.npy
+  run coda-assign --scheme frc -N 4 -s 1 --radius 2
+  assert_failure 2
+  assert_output --partial "--radius is for"
+  run coda-assign --scheme matdot -N 4
+  assert_failure 2
+  assert_output --partial "no allocation matrix"
+  run coda-assign --scheme mds -N 5 -s 1 --generator nosuch
+  assert_failure 2
+}

@@ -269,3 +269,52 @@ void coda_progress_columns(long iter, size_t done, size_t total)
 {
     coda_progress("iteration %ld, %zu of %zu columns done", iter, done, total);
 }
+
+void coda_print_figures(const char *prog, const char *scheme, const coda_meta *fig)
+{
+    size_t len = 0, cap = 256;
+    char *line = malloc(cap);
+    if (!line)
+        return;
+    line[0] = 0;
+    const char *warning = NULL;
+    for (size_t i = 0; i < fig->n; i++) {
+        if (strcmp(fig->key[i], "warning") == 0) {
+            warning = fig->val[i];
+            continue;
+        }
+        /* a list: its first 12 entries */
+        const char *v = fig->val[i];
+        size_t vlen = strlen(v), commas = 0, cut = vlen;
+        for (size_t j = 0; j < vlen; j++)
+            if (v[j] == ',' && ++commas == 12) {
+                cut = j;
+                break;
+            }
+        size_t need = len + strlen(fig->key[i]) + cut + 16;
+        if (need > cap) {
+            char *bigger = realloc(line, need * 2);
+            if (!bigger)
+                break;
+            line = bigger;
+            cap = need * 2;
+        }
+        len += (size_t)sprintf(line + len, "%s", len ? ", " : "");
+        for (const char *k = fig->key[i]; *k; k++)
+            line[len++] = *k == '_' ? ' ' : *k;
+        len += (size_t)sprintf(line + len, " %.*s%s", (int)cut, v, cut < vlen ? ",..." : "");
+    }
+    if (len)
+        coda_say(prog, "%s: %s", scheme, line);
+    if (warning)
+        coda_say(prog, "warning: %s", warning);
+    free(line);
+}
+
+int coda_figures_to_meta(const coda_meta *fig, coda_meta *m, coda_err *e)
+{
+    for (size_t i = 0; i < fig->n; i++)
+        if (strcmp(fig->key[i], "warning") != 0 && coda_meta_set(m, fig->key[i], fig->val[i], e) < 0)
+            return -1;
+    return 0;
+}

@@ -52,6 +52,12 @@ int coda_open_side_output(coda_outfile *o, const char *opt, const char *path,
 int coda_missing_operand(const char *prog, const char *what);
 /* Print the version line. */
 void coda_print_version(const char *prog);
+/* A scheme's report (coda_plan_report) on stderr: "prog: NAME: key value, key value" with "_"
+ * read as a space, then its "warning" on a line of its own; long lists are cut at 12 entries
+ * (the whole value is in the output's metadata). */
+void coda_print_figures(const char *prog, const char *scheme, const coda_meta *fig);
+/* Copy a report into a frame's metadata (its keys as they are, "warning" left out). */
+int coda_figures_to_meta(const coda_meta *fig, coda_meta *m, coda_err *e);
 /* True when stderr is a terminal (progress is shown only then). */
 int coda_stderr_is_tty(void);
 

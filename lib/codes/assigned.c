@@ -125,5 +125,10 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_assigned = {
-    "assigned", "a user-given allocation/encoding matrix G (coda-encode --assign)",
-    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_g, NULL};
+    .name = "assigned",
+    .summary = "a user-given allocation/encoding matrix G (coda-encode --assign)",
+    .caps = CODA_CAP_SUMS | CODA_CAP_CONCATS,
+    .build = build,
+    .encode = coda_encode_g,
+    .decode = coda_decode_g,
+};

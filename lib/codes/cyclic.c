@@ -62,5 +62,10 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_cyclic = {
-    "cyclic", "cyclic repetition gradient code (Tandon et al. 2017): any N-s of N workers",
-    CODA_CAP_SUMS, NULL, build, coda_encode_g, coda_decode_sum, NULL};
+    .name = "cyclic",
+    .summary = "cyclic repetition gradient code (Tandon et al. 2017): any N-s of N workers",
+    .caps = CODA_CAP_SUMS,
+    .build = build,
+    .encode = coda_encode_g,
+    .decode = coda_decode_sum,
+};

@@ -26,5 +26,10 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_frc = {
-    "frc", "fractional repetition ([inverse] §IV): groups of s+1 workers share a block",
-    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_replicas, NULL};
+    .name = "frc",
+    .summary = "fractional repetition ([inverse] §IV): groups of s+1 workers share a block",
+    .caps = CODA_CAP_SUMS | CODA_CAP_CONCATS,
+    .build = build,
+    .encode = coda_encode_g,
+    .decode = coda_decode_replicas,
+};

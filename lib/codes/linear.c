@@ -16,6 +16,12 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_linear = {
-    "linear", "a searched linear code for A B (coda-assign --scheme matdot-search)",
-    CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS | CODA_CAP_APPROX, options, build,
-    coda_product_encode_s, coda_product_decode_s, coda_product_plan_check};
+    .name = "linear",
+    .summary = "a searched linear code for A B (coda-assign --scheme matdot-search)",
+    .caps = CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS | CODA_CAP_APPROX,
+    .options = options,
+    .build = build,
+    .encode = coda_product_encode_s,
+    .decode = coda_product_decode_s,
+    .load = coda_product_plan_check,
+};

@@ -21,7 +21,28 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     return coda_product_build(p, a, "matdot-approx", e);
 }
 
+/* The radius chosen and the error it predicts (first order, relative to ||A||_F ||B||_F). */
+static int report(const coda_plan *p, coda_meta *fig, coda_err *e)
+{
+    static const char *const keys[][2] = {{"radius", "radius"},
+                                          {"predicted", "predicted_error"},
+                                          {"design_responders", "from_responders"}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = coda_meta_get(&p->extra, keys[i][0]);
+        if (v && coda_meta_set(fig, keys[i][1], v, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 const coda_scheme coda_scheme_matdot_approx = {
-    "matdot-approx", "approximate MatDot for A B: any m of P workers, within a predicted error",
-    CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS | CODA_CAP_APPROX, options, build,
-    coda_product_encode_s, coda_product_decode_s, coda_product_plan_check};
+    .name = "matdot-approx",
+    .summary = "approximate MatDot for A B: any m of P workers, within a predicted error",
+    .caps = CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS | CODA_CAP_APPROX,
+    .options = options,
+    .build = build,
+    .encode = coda_product_encode_s,
+    .decode = coda_product_decode_s,
+    .load = coda_product_plan_check,
+    .report = report,
+};

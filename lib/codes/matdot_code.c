@@ -16,6 +16,12 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_matdot = {
-    "matdot", "MatDot codes for A B: exact from any 2m-1 of P workers",
-    CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS, options, build, coda_product_encode_s,
-    coda_product_decode_s, coda_product_plan_check};
+    .name = "matdot",
+    .summary = "MatDot codes for A B: exact from any 2m-1 of P workers",
+    .caps = CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS,
+    .options = options,
+    .build = build,
+    .encode = coda_product_encode_s,
+    .decode = coda_product_decode_s,
+    .load = coda_product_plan_check,
+};

@@ -67,5 +67,11 @@ static const coda_scheme_option options[] = {
     {NULL, 0, NULL, NULL, 0}};
 
 const coda_scheme coda_scheme_mds = {
-    "mds", "systematic real MDS code for products (Lee et al. 2018): any K=N-s of N workers",
-    CODA_CAP_CONCATS, options, build, coda_encode_g, coda_decode_coded, NULL};
+    .name = "mds",
+    .summary = "systematic real MDS code for products (Lee et al. 2018): any K=N-s of N workers",
+    .caps = CODA_CAP_CONCATS,
+    .options = options,
+    .build = build,
+    .encode = coda_encode_g,
+    .decode = coda_decode_coded,
+};

@@ -15,6 +15,12 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_poly = {
-    "poly", "polynomial codes for A B: exact from any m^2 of P workers",
-    CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS, options, build, coda_product_encode_s,
-    coda_product_decode_s, coda_product_plan_check};
+    .name = "poly",
+    .summary = "polynomial codes for A B: exact from any m^2 of P workers",
+    .caps = CODA_CAP_CONCATS | CODA_CAP_BOTH_FACTORS,
+    .options = options,
+    .build = build,
+    .encode = coda_product_encode_s,
+    .decode = coda_product_decode_s,
+    .load = coda_product_plan_check,
+};

@@ -25,7 +25,7 @@ const coda_scheme *coda_scheme_find(const char *name)
 
 const char *coda_scheme_names(void)
 {
-    static char names[256];
+    static char names[1024];
     if (!names[0]) {
         size_t off = 0;
         for (int i = 0; schemes[i] && off < sizeof names; i++)
@@ -41,6 +41,12 @@ const coda_scheme *coda_scheme_default(void) { return &coda_scheme_uncoded; }
 const coda_scheme *coda_scheme_for_assignment(void) { return &coda_scheme_assigned; }
 
 const coda_scheme *coda_plan_scheme(const coda_plan *p) { return coda_scheme_find(p->scheme); }
+
+int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e)
+{
+    const coda_scheme *sc = coda_plan_scheme(p);
+    return sc && sc->report ? sc->report(p, fig, e) : 0;
+}
 
 const char *coda_scheme_opt(const coda_scheme_args *a, const char *name)
 {

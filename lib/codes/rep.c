@@ -17,5 +17,10 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_rep = {
-    "rep", "replication: each of N blocks on s+1 workers, returned block by block",
-    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_replicas, NULL};
+    .name = "rep",
+    .summary = "replication: each of N blocks on s+1 workers, returned block by block",
+    .caps = CODA_CAP_SUMS | CODA_CAP_CONCATS,
+    .build = build,
+    .encode = coda_encode_g,
+    .decode = coda_decode_replicas,
+};

@@ -63,6 +63,11 @@ typedef struct coda_scheme {
     /* Check the scheme's own fields of a plan read from a PLAN frame (NULL: the generic
      * shape check). */
     int (*load)(const coda_plan *p, coda_err *e);
+    /* The built code's own figures (a radius, a predicted error, row sums, bounds), name=value
+     * in the order to print them: coda-assign and coda-encode print them ("_" read as a space)
+     * and copy them into their output's metadata without knowing what they mean. A warning
+     * the user should see goes under the key "warning". NULL: none. */
+    int (*report)(const coda_plan *p, coda_meta *fig, coda_err *e);
 } coda_scheme;
 
 const coda_scheme *coda_scheme_find(const char *name);
@@ -88,6 +93,8 @@ int coda_plan_build(coda_plan *p, const char *scheme, const coda_scheme_args *a,
  * N workers decode is refused. */
 int coda_plan_from_assignment(coda_plan *p, const coda_mat *G, const coda_scheme_args *a,
                               size_t data_len, coda_err *e);
+/* The plan's scheme's report (empty when it has none). */
+int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e);
 /* The scheme's encode: every worker's TASK frames. */
 int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                 coda_sink sink, void *ctx, coda_err *e);

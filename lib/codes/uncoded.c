@@ -15,5 +15,10 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 const coda_scheme coda_scheme_uncoded = {
-    "uncoded", "no redundancy: N blocks on N workers, all must respond",
-    CODA_CAP_SUMS | CODA_CAP_CONCATS, NULL, build, coda_encode_g, coda_decode_replicas, NULL};
+    .name = "uncoded",
+    .summary = "no redundancy: N blocks on N workers, all must respond",
+    .caps = CODA_CAP_SUMS | CODA_CAP_CONCATS,
+    .build = build,
+    .encode = coda_encode_g,
+    .decode = coda_decode_replicas,
+};

@@ -16,10 +16,18 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -llapacke -l
 CODA_CFLAGS = -std=c17 -D_DEFAULT_SOURCE -fopenmp -Wall -Wextra -Werror $(PKG_CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS) -lcsv -lz -lm -fopenmp
 
-LIB_SRC  := $(sort $(wildcard lib/*/*.c))
+# The MPI engine (lib/engine/mpi*.c) is built apart, with Open MPI's flags, into libcoda-mpi.a,
+# and linked only into the programs that run under mpirun; the rest of libcoda knows no MPI.
+MPI_SRC  := $(sort $(wildcard lib/engine/mpi*.c))
+MPI_OBJ  := $(MPI_SRC:%.c=$(BUILD)/%.o)
+MPI_LIBA := $(dir $(LIBA))libcoda-mpi.a
+MPI_CFLAGS := $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   := $(shell pkg-config --libs ompi-c 2>/dev/null || echo -lmpi)
+LIB_SRC  := $(filter-out $(MPI_SRC),$(sort $(wildcard lib/*/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_SRC  := $(sort $(wildcard cmd/*.c))
 PROGS    := $(patsubst cmd/%.c,$(BINDIR)/coda-%,$(subst _,-,$(CMD_SRC)))
+MPI_PROGS := $(BINDIR)/coda-worker-mpi $(BINDIR)/coda-solve
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -39,11 +47,21 @@ $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(MPI_OBJ): CODA_CFLAGS += $(MPI_CFLAGS)
+
+$(MPI_LIBA): $(MPI_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
 # cmd/worker_sim.c becomes coda-worker-sim
 .SECONDEXPANSION:
 $(BINDIR)/coda-%: $(BUILD)/cmd/$$(subst -,_,$$*).o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(MPI_PROGS): $(BINDIR)/coda-%: $(BUILD)/cmd/$$(subst -,_,$$*).o $(MPI_LIBA) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(MPI_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
@@ -113,8 +131,8 @@ install: all
 	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 
 clean:
-	rm -rf build build-asan bin lib/libcoda.a
+	rm -rf build build-asan bin lib/libcoda.a lib/libcoda-mpi.a
 
--include $(LIB_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
+-include $(LIB_OBJ:.o=.d) $(MPI_OBJ:.o=.d) $(CMD_SRC:%.c=$(BUILD)/%.d) $(UNIT_SRC:%.c=$(BUILD)/%.d)
 -include $(wildcard $(FUZZ_BUILD)/fuzz/*.d)
 .SECONDARY:

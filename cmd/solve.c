@@ -11,6 +11,7 @@
 #include "../lib/cli/sketch_opts.h"
 #include "../lib/cli/worker_opts.h"
 #include "../lib/codes/scheme.h"
+#include "../lib/engine/mpi.h"
 #include "../lib/run/gd.h"
 #include "../lib/solve/lstsq.h"
 
@@ -259,7 +260,11 @@ static void gd_options(FILE *to)
             "                          round's draw), skip (no update) or fail\n"
             CODA_WORKER_USAGE
             "  --until-decodable       each round waits for arrivals until the code decodes\n"
-            "  --engine sim            the worker back end (sim: simulated, the default)\n"
+            "  --engine E              the worker back end: sim (simulated, the default) or mpi\n"
+            "                          (under mpirun -n N+1: rank 0 the master, 1..N workers)\n"
+            "  --delay MODEL           mpi: each worker sleeps its drawn latency (a --latency\n"
+            "                          model) times --delay-scale X seconds (default 1)\n"
+            "  --fail-workers LIST     mpi: these workers never answer\n"
             "  --trace FILE            CSV per iteration (parameters echoed in '#' lines)\n"
             "  --reference FILE        beta* for the trace's error column\n"
             "  --compare-plain         also run uncoded GD with the same steps and report the\n"
@@ -300,7 +305,8 @@ static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
-        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION
+        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_DELAY, G_DELAY_SCALE,
+        G_FAIL
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
@@ -315,8 +321,13 @@ static int gd_main(int argc, char **argv)
         {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
         {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, G_VERSION},         {0, 0, 0, 0}};
+        {"version", no_argument, 0, G_VERSION},         {"delay", required_argument, 0, G_DELAY},
+        {"delay-scale", required_argument, 0, G_DELAY_SCALE},
+        {"fail-workers", required_argument, 0, G_FAIL}, {0, 0, 0, 0}};
     coda_worker_opts w;
+    coda_mpi_config mcfg = {.delay_scale = 1};
+    long *fail = NULL;
+    int use_mpi = 0, latency_given = 0, rank = 0;
     coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
@@ -327,6 +338,7 @@ static int gd_main(int argc, char **argv)
     coda_worker_options_init(&w, seed);
     optind = 1;
     while ((c = getopt_long(argc, argv, "N:K:s:p:t:o:f:qh", opts, NULL)) != -1) {
+        latency_given |= c == CODA_OPT_LATENCY;
         int bad = coda_worker_option(c, optarg, &w, &e);
         if (bad > 0)
             continue;
@@ -363,8 +375,26 @@ static int gd_main(int argc, char **argv)
                 bad = coda_fail(&e, "option --on-short: '%s' is not wait, skip or fail", optarg);
             break;
         case G_ENGINE:
-            if (strcmp(optarg, "sim") != 0)
-                bad = coda_fail(&e, "option --engine: '%s' is not available (sim)", optarg);
+            if (strcmp(optarg, "mpi") == 0)
+                use_mpi = 1;
+            else if (strcmp(optarg, "sim") == 0)
+                use_mpi = 0;
+            else
+                bad = coda_fail(&e, "option --engine: unknown engine '%s' (sim, mpi)", optarg);
+            break;
+        case G_DELAY:
+            mcfg.delay_on = 1;
+            bad = coda_worker_option(CODA_OPT_LATENCY, optarg, &w, &e) < 0 ? -1 : 0;
+            break;
+        case G_DELAY_SCALE:
+            bad = coda_parse_double_range("--delay-scale", optarg, 0, 0, 1e6, &mcfg.delay_scale,
+                                          &e);
+            break;
+        case G_FAIL:
+            free(fail);
+            fail = NULL;
+            bad = coda_parse_list("--fail-workers", optarg, &fail, &mcfg.nfail, &e);
+            mcfg.fail = fail;
             break;
         case G_TRACE: trace_path = optarg; break;
         case G_REF: ref_path = optarg; break;
@@ -373,17 +403,32 @@ static int gd_main(int argc, char **argv)
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
-        case 'h': gd_usage(stdout); coda_worker_options_free(&w); return CODA_EXIT_OK;
-        case G_VERSION: coda_print_version(prog); coda_worker_options_free(&w); return CODA_EXIT_OK;
-        default: gd_usage(stderr); coda_worker_options_free(&w); return CODA_EXIT_USAGE;
+        case 'h': gd_usage(stdout); coda_worker_options_free(&w); free(fail); return CODA_EXIT_OK;
+        case G_VERSION: coda_print_version(prog); coda_worker_options_free(&w); free(fail); return CODA_EXIT_OK;
+        default: gd_usage(stderr); coda_worker_options_free(&w); free(fail); return CODA_EXIT_USAGE;
         }
         if (bad) {
             coda_say(prog, "%s", e.msg);
             coda_worker_options_free(&w);
+            free(fail);
             return CODA_EXIT_USAGE;
         }
     }
     w.sim.straggle.seed = w.sim.adversary.seed = seed;
+    const char *misplaced = use_mpi && latency_given     ? "--latency: on MPI latencies are "
+                                                           "measured; --delay MODEL makes "
+                                                           "workers sleep a drawn one"
+                            : use_mpi && w.sim.straggle.scale_by_load
+                                ? "--latency-scale-by-load is for --engine sim"
+                            : !use_mpi && (mcfg.delay_on || mcfg.nfail)
+                                ? "--delay and --fail-workers are for --engine mpi"
+                                : NULL;
+    if (misplaced) {
+        coda_say(prog, "%s", misplaced);
+        coda_worker_options_free(&w);
+        free(fail);
+        return CODA_EXIT_USAGE;
+    }
     if (step && coda_step_parse(step, &go.step, &e) < 0) {
         char *end;
         double g = strtod(step, &end); /* a bare number is a constant step */
@@ -406,13 +451,43 @@ static int gd_main(int argc, char **argv)
         coda_worker_options_free(&w);
         return coda_exit_for(&e);
     }
+    if (use_mpi) {
+        /* every rank runs this program: ranks 1..N serve the workers' side and leave */
+        int size = 0;
+        if (coda_mpi_init(&argc, &argv, &rank, &size, &e) < 0) {
+            coda_say(prog, "--engine mpi: %s", e.msg);
+            coda_worker_options_free(&w);
+            free(fail);
+            return CODA_EXIT_USAGE;
+        }
+        int ok = coda_worker_options_finish(&w, &e) == 0;
+        if (!coda_mpi_all(ok)) {
+            if (!ok)
+                coda_say(prog, "rank %d: %s", rank, e.msg);
+            coda_mpi_finalize();
+            coda_worker_options_free(&w);
+            free(fail);
+            return ok ? CODA_EXIT_DATA : coda_exit_for(&e);
+        }
+        mcfg.delay = w.sim.straggle;
+        mcfg.adversary = w.sim.adversary;
+        if (rank > 0) {
+            int st = coda_mpi_serve(&mcfg, &e);
+            if (st != 0)
+                coda_say(prog, "rank %d: %s", rank, e.msg);
+            coda_mpi_finalize();
+            coda_worker_options_free(&w);
+            free(fail);
+            return st < 0 ? CODA_EXIT_DATA : st;
+        }
+    }
     coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0};
     coda_job job = {0}, pjob = {0};
     coda_gd g = {0}, pg = {0};
     coda_outfile tf = {0};
     int have_g = 0, have_pg = 0;
     const char *xpath = argv[optind];
-    if (coda_worker_options_finish(&w, &e) < 0) {
+    if (!use_mpi && coda_worker_options_finish(&w, &e) < 0) {
         status = coda_exit_for(&e);
         goto out;
     }
@@ -501,8 +576,9 @@ static int gd_main(int argc, char **argv)
             e.cls = CODA_E_USAGE;
         goto out;
     }
-    w.sim.load = plan.load;
-    if (coda_job_start(&job, &plan, &Xy, &coda_engine_sim, &w.sim, &w.policy, w.until_decodable,
+    w.sim.load = mcfg.load = plan.load;
+    if (coda_job_start(&job, &plan, &Xy, use_mpi ? &coda_engine_mpi : &coda_engine_sim,
+                       use_mpi ? (const void *)&mcfg : &w.sim, &w.policy, w.until_decodable,
                        &e) < 0 ||
         coda_gd_init(&g, &job, &X, &y, &go, x0_path ? &x0 : NULL, &e) < 0)
         goto out;
@@ -587,9 +663,16 @@ static int gd_main(int argc, char **argv)
     if (tf.f && coda_outfile_commit(&tf, &e) < 0)
         goto out;
     if (!quiet) {
-        coda_say(prog, "gd: %s on %ld workers, %ld iterations, loss %.6g, ||grad|| %.3g, "
-                       "%d rounds could not decode, simulated time %.6g",
-                 scheme, N, g.iter, g.loss, g.gnorm, g.skipped, g.sim_time);
+        if (use_mpi)
+            coda_say(prog, "gd: %s on %ld MPI workers, %ld iterations, loss %.6g, ||grad|| "
+                           "%.3g, %d rounds could not decode, %.6g s in rounds, %ld late "
+                           "results dropped",
+                     scheme, N, g.iter, g.loss, g.gnorm, g.skipped, g.sim_time,
+                     coda_mpi_engine_stale(&job.engine));
+        else
+            coda_say(prog, "gd: %s on %ld workers, %ld iterations, loss %.6g, ||grad|| %.3g, "
+                           "%d rounds could not decode, simulated time %.6g",
+                     scheme, N, g.iter, g.loss, g.gnorm, g.skipped, g.sim_time);
         if (have_pg)
             coda_say(prog, "gd: largest relative deviation from uncoded GD %.3e", gap);
     }
@@ -597,8 +680,10 @@ static int gd_main(int argc, char **argv)
 out:
     if (status < 0)
         status = coda_exit_for(&e);
-    if (status != CODA_EXIT_OK)
+    if (status != CODA_EXIT_OK) {
         coda_say(prog, "%s", e.msg);
+        coda_mpi_engine_fail(&job.engine, status, e.msg);
+    }
     coda_outfile_abort(&tf);
     if (have_g)
         coda_gd_free(&g);
@@ -609,5 +694,10 @@ out:
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
     coda_mat_free(&Xy);
     coda_worker_options_free(&w);
+    if (use_mpi) { /* (a failure before the job began: the workers still wait) */
+        coda_mpi_stop_workers(status, status ? e.msg : NULL);
+        coda_mpi_finalize();
+    }
+    free(fail);
     return status;
 }

@@ -4,7 +4,7 @@
 # clang (the default LLVM version's packages).
 set -euo pipefail
 need=(gcc make pkg-config libopenblas-dev liblapacke-dev libcsv-dev bats bats-assert bats-support
-      python3-numpy zlib1g-dev)
+      python3-numpy zlib1g-dev openmpi-bin libopenmpi-dev)
 [ "${1:-}" = fuzz ] && need+=(clang libclang-rt-dev libomp-dev)
 [ "${CODA_DEPS_EXTRA:-}" ] && need+=($CODA_DEPS_EXTRA)
 missing=()

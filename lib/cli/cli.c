@@ -197,6 +197,14 @@ int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e)
     return coda_writer_open(w, path, CODA_FMT_BIN, e);
 }
 
+int coda_open_stream_output_under_mpirun(coda_writer *w, const char *path, coda_err *e)
+{
+    if (!is_stdout(path))
+        return coda_open_stream_output(w, path, e);
+    remove_temps_on_signal();
+    return coda_writer_open(w, path, CODA_FMT_BIN, e);
+}
+
 int coda_open_side_output(coda_outfile *o, const char *opt, const char *path,
                           const char *main_out, coda_err *e)
 {

@@ -42,6 +42,9 @@ int coda_write_output_side(const char *path, const char *fmt, const coda_frame *
 int coda_write_output(const char *path, const char *fmt, const coda_frame *f, coda_err *e);
 /* Open a binary frame stream for output; refuses (class usage) a terminal (pipe it, or use
  * -o FILE) and a file name whose extension says another format (.csv: a stream is binary). */
+/* The same where stdout may be a terminal that is not the user's: under mpirun, rank 0's stdout
+ * is Open MPI's pty (raw: the bytes pass unchanged) whatever the user's stdout is. */
+int coda_open_stream_output_under_mpirun(coda_writer *w, const char *path, coda_err *e);
 int coda_open_stream_output(coda_writer *w, const char *path, coda_err *e);
 int coda_check_stream_output(const char *path, coda_err *e);
 /* Open a side output (--trace, --log: CSV): path "-" is stdout, refused (class usage) when the

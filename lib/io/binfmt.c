@@ -208,7 +208,14 @@ int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)
     int rc = coda_bin_write_head(out, f, e);
     if (rc < 0)
         return -1;
-    if (n && fwrite(f->mat.data, sizeof(double), n, out) != n)
-        return coda_fail(e, "write error: %s", strerror(errno));
+    if (n && coda_mat_is_contiguous(&f->mat)) {
+        if (fwrite(f->mat.data, sizeof(double), n, out) != n)
+            return coda_fail(e, "write error: %s", strerror(errno));
+    } else if (n) { /* a view: column by column */
+        for (size_t j = 0; j < f->mat.cols; j++)
+            if (fwrite(&CODA_AT(&f->mat, 0, j), sizeof(double), f->mat.rows, out) !=
+                f->mat.rows)
+                return coda_fail(e, "write error: %s", strerror(errno));
+    }
     return rc;
 }

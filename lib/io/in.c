@@ -50,11 +50,25 @@ int coda_in_open(coda_in *in, const char *path, coda_err *e)
     return 0;
 }
 
+int coda_in_open_memory(coda_in *in, void *buf, size_t len, const char *name, coda_err *e)
+{
+    memset(in, 0, sizeof *in);
+    in->name = strdup(name);
+    if (!in->name)
+        return coda_fail_oom(e);
+    in->buf = buf;
+    in->cap = in->len = len;
+    in->eof = 1; /* everything is here */
+    in->borrowed = 1;
+    return 0;
+}
+
 void coda_in_close(coda_in *in)
 {
     if (in->own && in->f)
         fclose(in->f);
-    free(in->buf);
+    if (!in->borrowed)
+        free(in->buf);
     free(in->name);
     memset(in, 0, sizeof *in);
 }

@@ -16,11 +16,15 @@ typedef struct {
     size_t cap, pos, len; /* unread bytes are buf[pos..len) */
     uint64_t off;         /* absolute offset of buf[pos] */
     int eof, ioerr;
+    int borrowed; /* buf is the caller's (coda_in_open_memory) */
     char delim; /* text input: the field separator ',', ';', '\t' or ' ' (runs of blanks);
                  * 0 (the default) to detect it from the content */
 } coda_in;
 
 int coda_in_open(coda_in *in, const char *path, coda_err *e);
+/* An input over bytes in memory (frames received in a message): buf is read in place and may be
+ * rearranged, but is not freed. */
+int coda_in_open_memory(coda_in *in, void *buf, size_t len, const char *name, coda_err *e);
 void coda_in_close(coda_in *in);
 /* Make at least `need` bytes available if the input has them; returns how many are. */
 size_t coda_in_peek(coda_in *in, size_t need, const unsigned char **p);

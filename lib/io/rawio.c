@@ -25,6 +25,10 @@ static size_t in_read(void *ctx, void *dst, size_t n) { return coda_in_read(ctx,
 coda_src coda_in_src(coda_in *in)
 {
     coda_src s = {in_read, in, UINT64_MAX};
+    if (in->borrowed) { /* bytes in memory: all there is is buffered */
+        s.left = in->len - in->pos;
+        return s;
+    }
     struct stat st;
     off_t pos = lseek(fileno(in->f), 0, SEEK_CUR);
     /* what the file still holds: past the descriptor's offset, plus what is buffered */

@@ -12,6 +12,7 @@
 #include "../../lib/io/binfmt.h"
 #include "../../lib/io/stream.h"
 #include "../../lib/io/textfmt.h"
+#include "../../lib/io/wire.h"
 #include "check.h"
 
 /* Awkward doubles: signed zeros, subnormals, extremes, and random bit patterns. */
@@ -530,8 +531,62 @@ static void npy_header_dict(void)
     coda_frame_free(&f);
 }
 
+/* The MPI engine's wire format: frames to bytes and back, bit for bit, a view written as the
+ * matrix it shows; a cut message is an error naming the frame, never a partial frame list. */
+static void wire(void)
+{
+    coda_err e;
+    coda_mat big;
+    coda_mat_alloc(&big, 7, 5, &e);
+    fill_awkward(&big, 11);
+    coda_frame f[2];
+    coda_frame_init(&f[0], CODA_TASK);
+    f[0].mat = coda_mat_view(&big, 2, 3, 1, 4); /* not contiguous: ld 7 */
+    f[0].tag[CODA_TAG_WORKER] = 3;
+    coda_meta_set(&f[0].meta, "op", "grad", &e);
+    coda_frame_init(&f[1], CODA_RESULT);
+    f[1].mat = big;
+    char *buf = NULL;
+    size_t len = 0;
+    CHECK(coda_frames_to_bytes(f, 2, &buf, &len, &e) == 0, "%s", e.msg);
+    coda_frame_list got = {0};
+    CHECK(coda_frames_from_bytes(buf, len, "msg", &got, &e) == 0, "%s", e.msg);
+    CHECK(got.n == 2, "%zu frames", got.n);
+    if (got.n == 2) {
+        CHECK(got.f[0].kind == CODA_TASK && got.f[0].tag[CODA_TAG_WORKER] == 3, "tags");
+        CHECK(strcmp(coda_meta_get(&got.f[0].meta, "op"), "grad") == 0, "meta");
+        int same = got.f[0].mat.rows == 3 && got.f[0].mat.cols == 4;
+        for (size_t j = 0; same && j < 4; j++)
+            for (size_t i = 0; i < 3; i++)
+                same &= memcmp(&CODA_AT(&got.f[0].mat, i, j), &CODA_AT(&big, 2 + i, 1 + j),
+                               sizeof(double)) == 0;
+        CHECK(same, "the view's entries");
+        CHECK(got.f[1].mat.rows == 7 && memcmp(got.f[1].mat.data, big.data, 35 * sizeof(double)) == 0,
+              "the whole matrix");
+    }
+    coda_frame_list_free(&got);
+    /* every cut is an error that names the message */
+    int cuts_fail = 1;
+    for (size_t cut = 1; cut < len; cut += 13) {
+        coda_frame_list part = {0};
+        char *copy = malloc(cut);
+        memcpy(copy, buf, cut);
+        int rc = coda_frames_from_bytes(copy, cut, "msg", &part, &e);
+        /* a cut exactly between the frames is a valid message of one frame */
+        cuts_fail &= rc < 0 ? strstr(e.msg, "msg: frame") != NULL : part.n == 1;
+        coda_frame_list_free(&part);
+        free(copy);
+    }
+    CHECK(cuts_fail, "a cut message");
+    free(buf);
+    coda_meta_free(&f[0].meta);
+    coda_meta_free(&f[1].meta);
+    coda_mat_free(&big);
+}
+
 int main(void)
 {
+    wire();
     escapes();
     text_doubles();
     header_names();

@@ -1,0 +1,534 @@
+/* The MPI engine, the master's side (rank 0), and what both sides share: start-up and the
+ * chunked byte messages. The protocol is lib/engine/mpi_proto.h. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../io/wire.h"
+#include "mpi.h"
+#include "mpi_proto.h"
+
+int coda_mpi_init(int *argc, char ***argv, int *rank, int *size, coda_err *e)
+{
+    /* a singleton MPI_Init would start a job of one; say how to start one instead */
+    static const char *const launched[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                           "PMI_SIZE"};
+    int under = 0;
+    for (size_t i = 0; i < sizeof launched / sizeof *launched; i++)
+        under |= getenv(launched[i]) != NULL;
+    if (!under)
+        return coda_failc(e, CODA_E_USAGE, "not started by mpirun: run it as mpirun -n N+1 ... "
+                                           "(rank 0 the master, ranks 1..N the N workers)");
+    if (MPI_Init(argc, argv) != MPI_SUCCESS)
+        return coda_failc(e, CODA_E_IO, "MPI_Init failed");
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, size);
+    return 0;
+}
+
+void coda_mpi_finalize(void)
+{
+    int up = 0, down = 0;
+    MPI_Initialized(&up);
+    MPI_Finalized(&down);
+    if (up && !down)
+        MPI_Finalize();
+}
+
+int coda_mpi_all(int ok)
+{
+    int all = 0;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    return all;
+}
+
+int coda_mpi_send_bytes(const char *buf, size_t n, int dest, int tag)
+{
+    for (size_t at = 0; at < n; at += CODA_MPI_CHUNK) {
+        size_t k = n - at < CODA_MPI_CHUNK ? n - at : CODA_MPI_CHUNK;
+        if (MPI_Send(buf + at, (int)k, MPI_BYTE, dest, tag, MPI_COMM_WORLD) != MPI_SUCCESS)
+            return -1;
+    }
+    return 0;
+}
+
+int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
+{
+    *buf = malloc(n + 1);
+    if (!*buf)
+        return coda_fail_oom(e);
+    for (size_t at = 0; at < n; at += CODA_MPI_CHUNK) {
+        size_t k = n - at < CODA_MPI_CHUNK ? n - at : CODA_MPI_CHUNK;
+        if (MPI_Recv(*buf + at, (int)k, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+            MPI_SUCCESS) {
+            free(*buf);
+            *buf = NULL;
+            return coda_failc(e, CODA_E_IO, "MPI_Recv from rank %d failed", src);
+        }
+    }
+    (*buf)[n] = '\0';
+    return 0;
+}
+
+/* One broadcast payload (a round's operand, STOP's message) and the headers that go with it,
+ * alive until every send of it has completed. */
+typedef struct {
+    char *bytes;
+    size_t len;
+    coda_mpi_ctl *heads; /* one per worker */
+    int refs;            /* sends not yet completed */
+} outgoing;
+
+typedef struct {
+    coda_mpi_config cfg;
+    int N;
+    MPI_Request *rreq;             /* the receive posted for each worker (a result head or BYE) */
+    coda_mpi_result_head *rhead;
+    MPI_Request *sreq;             /* sends in flight */
+    int *sout;                     /* ... and the outgoing buffer each belongs to */
+    size_t nsend, capsend;
+    outgoing **out;
+    size_t nout;
+    double *latency;
+    char *responded, *straggled, *corrupt, *failed;
+    char *gone; /* said BYE before being told to stop (its own failure) */
+    int ngone;
+    int *idx;
+    MPI_Status *st;
+    long stale;
+    int stop_status;
+    char *stop_msg;
+    coda_straggle_outcome drawn;
+} mpi_state;
+
+static void out_free(outgoing *o)
+{
+    if (o) {
+        free(o->bytes);
+        free(o->heads);
+        free(o);
+    }
+}
+
+/* Retire the sends that have completed (never waits). */
+static void sends_progress(mpi_state *s)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < s->nsend; i++) {
+        int done = 0;
+        MPI_Test(&s->sreq[i], &done, MPI_STATUS_IGNORE);
+        if (done) {
+            s->out[s->sout[i]]->refs--;
+        } else {
+            s->sreq[keep] = s->sreq[i];
+            s->sout[keep++] = s->sout[i];
+        }
+    }
+    s->nsend = keep;
+    for (size_t i = 0; i < s->nout; i++)
+        if (s->out[i] && s->out[i]->refs == 0) {
+            out_free(s->out[i]);
+            s->out[i] = NULL;
+        }
+}
+
+static int add_send(mpi_state *s, MPI_Request r, int o, coda_err *e)
+{
+    if (s->nsend == s->capsend) {
+        size_t cap = s->capsend ? 2 * s->capsend : 64;
+        MPI_Request *q = realloc(s->sreq, cap * sizeof *q);
+        if (q)
+            s->sreq = q;
+        int *w = realloc(s->sout, cap * sizeof *w);
+        if (w)
+            s->sout = w;
+        if (!q || !w)
+            return coda_fail_oom(e);
+        s->capsend = cap;
+    }
+    s->sreq[s->nsend] = r;
+    s->sout[s->nsend++] = o;
+    s->out[o]->refs++;
+    return 0;
+}
+
+/* Send op (with bytes) to every worker without waiting: a busy worker takes it when it can. */
+static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, char *bytes,
+                     size_t len, coda_err *e)
+{
+    sends_progress(s);
+    outgoing *o = calloc(1, sizeof *o);
+    if (!o || !(o->heads = calloc((size_t)s->N, sizeof *o->heads))) {
+        out_free(o);
+        free(bytes);
+        return coda_fail_oom(e);
+    }
+    o->bytes = bytes;
+    o->len = len;
+    size_t slot = 0;
+    while (slot < s->nout && s->out[slot])
+        slot++;
+    if (slot == s->nout) {
+        outgoing **more = realloc(s->out, (s->nout + 1) * sizeof *more);
+        if (!more) {
+            out_free(o);
+            return coda_fail_oom(e);
+        }
+        s->out = more;
+        s->out[s->nout++] = NULL;
+    }
+    s->out[slot] = o;
+    for (int w = 0; w < s->N; w++) {
+        o->heads[w] = (coda_mpi_ctl){.op = op, .round = round, .nbytes = (int64_t)len,
+                                     .status = status, .load = s->cfg.load};
+        MPI_Request r;
+        MPI_Isend(&o->heads[w], (int)sizeof o->heads[w], MPI_BYTE, w + 1, TAG_CTRL,
+                  MPI_COMM_WORLD, &r);
+        if (add_send(s, r, (int)slot, e) < 0)
+            return -1;
+        for (size_t at = 0; at < len; at += CODA_MPI_CHUNK) {
+            size_t k = len - at < CODA_MPI_CHUNK ? len - at : CODA_MPI_CHUNK;
+            MPI_Isend(bytes + at, (int)k, MPI_BYTE, w + 1, TAG_CTRL_DATA, MPI_COMM_WORLD, &r);
+            if (add_send(s, r, (int)slot, e) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static void post_recv(mpi_state *s, int w)
+{
+    MPI_Irecv(&s->rhead[w], (int)sizeof s->rhead[w], MPI_BYTE, w + 1, MPI_ANY_TAG,
+              MPI_COMM_WORLD, &s->rreq[w]);
+}
+
+/* Whether the workers have been told to stop (and said goodbye): a process-wide fact, as MPI's
+ * own state is, so that a program's last-resort stop never waits for workers already gone. */
+static int workers_stopped;
+
+static void mpi_close(coda_engine *g)
+{
+    mpi_state *s = g->state;
+    if (!s)
+        return;
+    coda_err e;
+    if (!s->rreq || workers_stopped)
+        goto release;
+    char *msg = s->stop_msg ? strdup(s->stop_msg) : NULL;
+    size_t len = msg ? strlen(msg) : 0;
+    if (broadcast(s, MSG_STOP, -1, s->stop_status, msg, len, &e) == 0) {
+        /* every worker answers STOP with BYE, after what it was doing: drain until then (a
+         * late result is received and dropped, so its sender never blocks) */
+        for (int w = 0; w < s->N; w++) {
+            if (s->gone[w])
+                continue;
+            if (s->rreq[w] == MPI_REQUEST_NULL) /* the shards never went out */
+                post_recv(s, w);
+            for (;;) {
+                MPI_Status st;
+                MPI_Wait(&s->rreq[w], &st);
+                if (st.MPI_TAG == TAG_BYE)
+                    break;
+                char *junk = NULL;
+                if (IS_RESULT_TAG(st.MPI_TAG) &&
+                    coda_mpi_recv_bytes(&junk, (size_t)s->rhead[w].nbytes, w + 1, TAG_RESULT_DATA,
+                                        &e) == 0)
+                    s->stale++;
+                free(junk);
+                post_recv(s, w);
+            }
+        }
+        /* each worker has taken every message sent to it before STOP */
+        if (s->nsend && !s->ngone)
+            MPI_Waitall((int)s->nsend, s->sreq, MPI_STATUSES_IGNORE);
+        s->nsend = 0;
+        workers_stopped = 1;
+    }
+release:
+    for (size_t i = 0; i < s->nout; i++)
+        out_free(s->out[i]);
+    free(s->out);
+    free(s->sreq);
+    free(s->sout);
+    free(s->rreq);
+    free(s->rhead);
+    free(s->latency);
+    free(s->responded);
+    free(s->straggled);
+    free(s->corrupt);
+    free(s->failed);
+    free(s->gone);
+    free(s->idx);
+    free(s->st);
+    free(s->stop_msg);
+    coda_straggle_free(&s->drawn);
+    free(s);
+    g->state = NULL;
+}
+
+static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
+{
+    int up = 0, size = 0, rank = 0;
+    MPI_Initialized(&up);
+    if (!up)
+        return coda_failc(e, CODA_E_USAGE, "the mpi engine runs under mpirun (MPI is not "
+                                           "initialised)");
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (rank != 0)
+        return coda_failc(e, CODA_E_USAGE, "the mpi engine's master is rank 0, not %d", rank);
+    if (size != N + 1)
+        return coda_failc(e, CODA_E_USAGE, "the plan has %d workers, so it needs mpirun -n %d "
+                                           "(the master and %d workers); this job has %d "
+                                           "processes", N, N + 1, N, size);
+    const coda_mpi_config *cfg = config;
+    for (size_t i = 0; i < cfg->nfail; i++)
+        if (cfg->fail[i] < 0 || cfg->fail[i] >= N)
+            return coda_failc(e, CODA_E_USAGE, "--fail-workers: worker %ld outside 0..%d",
+                              cfg->fail[i], N - 1);
+    mpi_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return coda_fail_oom(e);
+    g->state = s;
+    s->cfg = *cfg;
+    s->N = N;
+    s->rreq = malloc((size_t)N * sizeof *s->rreq);
+    s->rhead = calloc((size_t)N, sizeof *s->rhead);
+    s->latency = calloc((size_t)N, sizeof *s->latency);
+    s->responded = calloc((size_t)N, 1);
+    s->straggled = calloc((size_t)N, 1);
+    s->corrupt = calloc((size_t)N, 1);
+    s->failed = calloc((size_t)N, 1);
+    s->gone = calloc((size_t)N, 1);
+    s->idx = calloc((size_t)N, sizeof *s->idx);
+    s->st = calloc((size_t)N, sizeof *s->st);
+    if (!s->rreq || !s->rhead || !s->latency || !s->responded || !s->straggled || !s->corrupt ||
+        !s->failed || !s->gone || !s->idx || !s->st) {
+        mpi_close(g); /* (nothing was sent: the caller stops the workers) */
+        return coda_fail_oom(e);
+    }
+    for (int w = 0; w < N; w++)
+        s->rreq[w] = MPI_REQUEST_NULL;
+    for (size_t i = 0; i < cfg->nfail; i++)
+        s->failed[cfg->fail[i]] = 1;
+    return 0;
+}
+
+static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
+{
+    mpi_state *s = g->state;
+    int N = s->N, rc = 0;
+    for (size_t k = 0; k < n; k++) {
+        int64_t w = tasks[k].tag[CODA_TAG_WORKER];
+        if (tasks[k].kind != CODA_TASK || w < 0 || w >= N) {
+            rc = coda_fail(e, "task %zu: worker tag %lld outside 0..%d", k, (long long)w, N - 1);
+            break;
+        }
+    }
+    /* each worker's tasks in stream order, as one message */
+    coda_frame *mine = malloc((n ? n : 1) * sizeof *mine);
+    if (!mine && rc == 0)
+        rc = coda_fail_oom(e);
+    for (int w = 0; w < N && rc == 0; w++) {
+        size_t m = 0;
+        for (size_t k = 0; k < n; k++)
+            if (tasks[k].tag[CODA_TAG_WORKER] == w)
+                mine[m++] = tasks[k]; /* shallow: serialised, not kept */
+        char *bytes = NULL;
+        size_t len = 0;
+        if (coda_frames_to_bytes(mine, m, &bytes, &len, e) < 0) {
+            rc = -1;
+            break;
+        }
+        coda_mpi_ctl h = {.op = MSG_INSTALL, .round = -1, .nbytes = (int64_t)len,
+                          .load = s->cfg.load};
+        if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, w + 1, TAG_CTRL, MPI_COMM_WORLD) !=
+                MPI_SUCCESS ||
+            coda_mpi_send_bytes(bytes, len, w + 1, TAG_CTRL_DATA) < 0)
+            rc = coda_failc(e, CODA_E_IO, "sending worker %d its shards failed", w);
+        free(bytes);
+        if (rc == 0)
+            post_recv(s, w);
+    }
+    free(mine);
+    for (size_t k = 0; k < n; k++)
+        coda_frame_free(&tasks[k]);
+    return rc;
+}
+
+/* What the delay model says of this round: the workers it fails never answer (the master
+ * needs to know so that, with no policy, it waits for the others only). */
+static int expected_this_round(mpi_state *s, unsigned long long round, coda_err *e)
+{
+    int expect = 0;
+    coda_straggle_free(&s->drawn);
+    coda_straggle_model m = s->cfg.delay;
+    m.round = round;
+    m.wait_for = -1;
+    m.deadline = -1;
+    if (coda_straggle_draw(&m, s->N, s->cfg.load, &s->drawn, e) < 0)
+        return -1;
+    for (int w = 0; w < s->N; w++)
+        expect += !s->failed[w] && isfinite(s->drawn.latency[w]);
+    return expect;
+}
+
+static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *operand,
+                     const coda_policy *p, coda_frame_list *out, coda_round_info *info,
+                     coda_err *e)
+{
+    mpi_state *s = g->state;
+    int N = s->N;
+    int expect = expected_this_round(s, round, e);
+    if (expect < 0)
+        return -1;
+    coda_adversary adv = s->cfg.adversary;
+    adv.round = round;
+    if (coda_adversary_draw(&adv, N, s->corrupt, e) < 0)
+        return -1;
+    /* the operand, as a MATRIX frame (none: the workers use their own) */
+    char *bytes = NULL;
+    size_t len = 0;
+    if (operand && operand->data) {
+        coda_frame f;
+        coda_frame_init(&f, CODA_MATRIX);
+        f.mat = *operand; /* borrowed */
+        if (coda_frames_to_bytes(&f, 1, &bytes, &len, e) < 0)
+            return -1;
+    }
+    double t0 = MPI_Wtime();
+    if (broadcast(s, MSG_ROUND, (int64_t)round, 0, bytes, len, e) < 0)
+        return -1;
+    memset(s->responded, 0, (size_t)N);
+    memset(s->straggled, 1, (size_t)N);
+    for (int w = 0; w < N; w++)
+        s->latency[w] = INFINITY;
+    int got = 0, rc = 0, done = expect == 0;
+    double time = 0;
+    while (!done && rc == 0) {
+        int nd = 0;
+        if (p->deadline >= 0) {
+            /* poll, so that the deadline is kept */
+            MPI_Testsome(N, s->rreq, &nd, s->idx, s->st);
+            if (nd == 0 || nd == MPI_UNDEFINED) {
+                double now = MPI_Wtime() - t0;
+                if (now >= p->deadline) {
+                    time = p->deadline;
+                    break;
+                }
+                struct timespec ts = {0, 100000}; /* 0.1 ms */
+                nanosleep(&ts, NULL);
+                continue;
+            }
+        } else {
+            MPI_Waitsome(N, s->rreq, &nd, s->idx, s->st);
+            if (nd == MPI_UNDEFINED) {
+                rc = coda_failc(e, CODA_E_IO, "no receive is posted (a worker left the job)");
+                break;
+            }
+        }
+        double now = MPI_Wtime() - t0;
+        for (int k = 0; k < nd && rc == 0; k++) {
+            int w = s->idx[k];
+            int tag = s->st[k].MPI_TAG;
+            if (!IS_RESULT_TAG(tag)) {
+                s->gone[w] = 1;
+                s->ngone++;
+                rc = coda_failc(e, CODA_E_IO, "worker %d left the job during round %llu", w,
+                                round);
+                break;
+            }
+            coda_mpi_result_head h = s->rhead[w];
+            char *payload = NULL;
+            if (coda_mpi_recv_bytes(&payload, (size_t)h.nbytes, w + 1, TAG_RESULT_DATA, e) < 0) {
+                rc = -1;
+                break;
+            }
+            post_recv(s, w);
+            int current = h.round == (int64_t)round && tag == RESULT_TAG(round);
+            if (h.status != 0) {
+                if (current || !s->cfg.keep_stale)
+                    rc = coda_fail(e, "worker %d, round %lld: %s", w, (long long)h.round,
+                                   payload);
+            } else if (!current && !s->cfg.keep_stale) {
+                s->stale++; /* the round it answers is over */
+            } else if (s->responded[w] && current) {
+                rc = coda_fail(e, "worker %d answered round %llu twice", w, round);
+            } else if (!(p->deadline >= 0 && now > p->deadline) &&
+                       !(p->wait_for > 0 && got >= p->wait_for)) {
+                char name[48];
+                snprintf(name, sizeof name, "worker %d's results", w);
+                size_t before = out->n;
+                rc = coda_frames_from_bytes(payload, (size_t)h.nbytes, name, out, e);
+                for (size_t i = before; i < out->n && rc == 0; i++) {
+                    if (out->f[i].kind != CODA_RESULT ||
+                        out->f[i].tag[CODA_TAG_WORKER] != w)
+                        rc = coda_fail(e, "%s: frame %zu is not a RESULT of worker %d", name,
+                                       i - before, w);
+                    out->f[i].tag[CODA_TAG_ITER] = h.round;
+                }
+                if (current) {
+                    s->responded[w] = 1;
+                    s->straggled[w] = 0;
+                    s->latency[w] = now;
+                    got++;
+                    time = now;
+                }
+            }
+            free(payload);
+        }
+        if (rc < 0)
+            break;
+        if ((p->wait_for > 0 && got >= p->wait_for) || got >= expect ||
+            (p->decodable && got > 0 && p->decodable(p->ctx, out->f, out->n)))
+            done = 1;
+    }
+    sends_progress(s);
+    *info = (coda_round_info){.N = N,
+                              .responders = got,
+                              .time = time,
+                              .uncoded = NAN,
+                              .latency = s->latency,
+                              .responded = s->responded,
+                              .straggled = s->straggled,
+                              .corrupt = s->corrupt};
+    return rc;
+}
+
+void coda_mpi_engine_fail(coda_engine *g, int status, const char *msg)
+{
+    mpi_state *s = g->state;
+    if (!s || g->type != &coda_engine_mpi)
+        return;
+    s->stop_status = status;
+    free(s->stop_msg);
+    s->stop_msg = msg ? strdup(msg) : NULL;
+}
+
+long coda_mpi_engine_stale(const coda_engine *g)
+{
+    const mpi_state *s = g->state;
+    return s && g->type == &coda_engine_mpi ? s->stale : 0;
+}
+
+void coda_mpi_stop_workers(int status, const char *msg)
+{
+    if (workers_stopped)
+        return;
+    workers_stopped = 1;
+    int size = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    size_t len = msg ? strlen(msg) : 0;
+    for (int r = 1; r < size; r++) {
+        coda_mpi_ctl h = {.op = MSG_STOP, .round = -1, .nbytes = (int64_t)len, .status = status};
+        MPI_Send(&h, (int)sizeof h, MPI_BYTE, r, TAG_CTRL, MPI_COMM_WORLD);
+        if (len)
+            coda_mpi_send_bytes(msg, len, r, TAG_CTRL_DATA);
+    }
+    for (int r = 1; r < size; r++) /* nothing but BYE can come: no worker has its shards */
+        MPI_Recv(NULL, 0, MPI_BYTE, r, TAG_BYE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+const coda_engine_type coda_engine_mpi = {"mpi", mpi_open, mpi_install, mpi_round, mpi_close};

@@ -72,20 +72,24 @@ int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
     return 0;
 }
 
-/* One broadcast payload (a round's operand, STOP's message) and the headers that go with it,
- * alive until every send of it has completed. */
+/* One broadcast message (a round's operand, STOP's message): the same bytes go to every
+ * worker, alive until every send of them has completed. */
 typedef struct {
-    char *bytes;
+    char *bytes; /* a coda_mpi_ctl, then the payload when inline */
+    char *chunked; /* the payload, when it goes in chunks */
     size_t len;
-    coda_mpi_ctl *heads; /* one per worker */
-    int refs;            /* sends not yet completed */
+    int refs;    /* sends not yet completed */
 } outgoing;
+
+enum { CAP_FIRST = 1 << 16, CAP_MAX = 1 << 26 };
 
 typedef struct {
     coda_mpi_config cfg;
     int N;
-    MPI_Request *rreq;             /* the receive posted for each worker (a result head or BYE) */
-    coda_mpi_result_head *rhead;
+    MPI_Request *rreq;             /* the receive posted for each worker (a result or BYE) */
+    char **rbuf;                   /* ... its buffer: a result head and cap bytes */
+    size_t *rcap;
+    size_t cap, cap_want;          /* what the receives hold, what answers have needed */
     MPI_Request *sreq;             /* sends in flight */
     int *sout;                     /* ... and the outgoing buffer each belongs to */
     size_t nsend, capsend;
@@ -97,6 +101,10 @@ typedef struct {
     int ngone;
     int *idx;
     MPI_Status *st;
+    char **bufs;                   /* this round's received payloads: results are views into them */
+    size_t *bufsize, nbufs, capbufs;
+    char **spare;                  /* receive buffers of the current size, to post again */
+    size_t nspare;
     long stale;
     int stop_status;
     char *stop_msg;
@@ -107,7 +115,7 @@ static void out_free(outgoing *o)
 {
     if (o) {
         free(o->bytes);
-        free(o->heads);
+        free(o->chunked);
         free(o);
     }
 }
@@ -154,18 +162,31 @@ static int add_send(mpi_state *s, MPI_Request r, int o, coda_err *e)
     return 0;
 }
 
-/* Send op (with bytes) to every worker without waiting: a busy worker takes it when it can. */
-static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, char *bytes,
+/* Send op with its payload (taken over) to every worker without waiting: a busy worker takes it
+ * when it can. */
+static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, char *payload,
                      size_t len, coda_err *e)
 {
     sends_progress(s);
+    int inl = len <= CODA_MPI_CHUNK - sizeof(coda_mpi_ctl);
     outgoing *o = calloc(1, sizeof *o);
-    if (!o || !(o->heads = calloc((size_t)s->N, sizeof *o->heads))) {
-        out_free(o);
-        free(bytes);
+    char *msg = o ? malloc(sizeof(coda_mpi_ctl) + (inl ? len : 0)) : NULL;
+    if (!msg) {
+        free(o);
+        free(payload);
         return coda_fail_oom(e);
     }
-    o->bytes = bytes;
+    coda_mpi_ctl h = {.op = op, .round = round, .nbytes = (int64_t)len, .status = status,
+                      .inline_ = inl, .cap = (int64_t)s->cap, .load = s->cfg.load};
+    memcpy(msg, &h, sizeof h);
+    if (inl) {
+        if (len)
+            memcpy(msg + sizeof h, payload, len);
+        free(payload);
+    } else {
+        o->chunked = payload;
+    }
+    o->bytes = msg;
     o->len = len;
     size_t slot = 0;
     while (slot < s->nout && s->out[slot])
@@ -180,17 +201,16 @@ static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, ch
         s->out[s->nout++] = NULL;
     }
     s->out[slot] = o;
+    int mlen = (int)(sizeof h + (inl ? len : 0));
     for (int w = 0; w < s->N; w++) {
-        o->heads[w] = (coda_mpi_ctl){.op = op, .round = round, .nbytes = (int64_t)len,
-                                     .status = status, .load = s->cfg.load};
         MPI_Request r;
-        MPI_Isend(&o->heads[w], (int)sizeof o->heads[w], MPI_BYTE, w + 1, TAG_CTRL,
-                  MPI_COMM_WORLD, &r);
+        MPI_Isend(msg, mlen, MPI_BYTE, w + 1, TAG_CTRL, MPI_COMM_WORLD, &r);
         if (add_send(s, r, (int)slot, e) < 0)
             return -1;
-        for (size_t at = 0; at < len; at += CODA_MPI_CHUNK) {
+        for (size_t at = 0; !inl && at < len; at += CODA_MPI_CHUNK) {
             size_t k = len - at < CODA_MPI_CHUNK ? len - at : CODA_MPI_CHUNK;
-            MPI_Isend(bytes + at, (int)k, MPI_BYTE, w + 1, TAG_CTRL_DATA, MPI_COMM_WORLD, &r);
+            MPI_Isend(o->chunked + at, (int)k, MPI_BYTE, w + 1, TAG_CTRL_DATA, MPI_COMM_WORLD,
+                      &r);
             if (add_send(s, r, (int)slot, e) < 0)
                 return -1;
         }
@@ -198,10 +218,132 @@ static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, ch
     return 0;
 }
 
-static void post_recv(mpi_state *s, int w)
+/* The last round's payloads: those of the receive size are posted again (their pages are
+ * warm), the rest freed. */
+static void round_bufs_free(mpi_state *s)
 {
-    MPI_Irecv(&s->rhead[w], (int)sizeof s->rhead[w], MPI_BYTE, w + 1, MPI_ANY_TAG,
-              MPI_COMM_WORLD, &s->rreq[w]);
+    for (size_t i = 0; i < s->nbufs; i++)
+        if (s->bufsize[i] == sizeof(coda_mpi_result_head) + s->cap && s->nspare < (size_t)s->N)
+            s->spare[s->nspare++] = s->bufs[i];
+        else
+            free(s->bufs[i]);
+    s->nbufs = 0;
+}
+
+static void spares_free(mpi_state *s)
+{
+    for (size_t i = 0; i < s->nspare; i++)
+        free(s->spare[i]);
+    s->nspare = 0;
+}
+
+static int keep_buf(mpi_state *s, char *b, size_t size, coda_err *e)
+{
+    if (s->nbufs == s->capbufs) {
+        size_t cap = s->capbufs ? 2 * s->capbufs : 16;
+        char **more = realloc(s->bufs, cap * sizeof *more);
+        if (more)
+            s->bufs = more;
+        size_t *sz = realloc(s->bufsize, cap * sizeof *sz);
+        if (sz)
+            s->bufsize = sz;
+        if (!more || !sz) {
+            free(b);
+            return coda_fail_oom(e);
+        }
+        s->capbufs = cap;
+    }
+    s->bufs[s->nbufs] = b;
+    s->bufsize[s->nbufs++] = size;
+    return 0;
+}
+
+static int post_recv(mpi_state *s, int w, coda_err *e)
+{
+    s->rbuf[w] = s->nspare ? s->spare[--s->nspare] : malloc(sizeof(coda_mpi_result_head) + s->cap);
+    if (!s->rbuf[w])
+        return coda_fail_oom(e);
+    s->rcap[w] = s->cap;
+    MPI_Irecv(s->rbuf[w], (int)(sizeof(coda_mpi_result_head) + s->cap), MPI_BYTE, w + 1,
+              MPI_ANY_TAG, MPI_COMM_WORLD, &s->rreq[w]);
+    return 0;
+}
+
+/* Worker w's posted receive completed with st: 1 for BYE, 0 for a result, its head in *h and
+ * its bytes at *data inside *owned (the caller's to keep or free); the receive is posted
+ * again (not after BYE). */
+static int arrival(mpi_state *s, int w, const MPI_Status *st, coda_mpi_result_head *h,
+                   char **owned, size_t *owned_size, char **data, coda_err *e)
+{
+    char *b = s->rbuf[w];
+    s->rbuf[w] = NULL;
+    *owned = *data = NULL;
+    *owned_size = sizeof *h + s->rcap[w];
+    if (st->MPI_TAG == TAG_BYE) {
+        free(b);
+        return 1;
+    }
+    memcpy(h, b, sizeof *h);
+    if (h->nbytes < 0) {
+        free(b);
+        return coda_failc(e, CODA_E_IO, "worker %d sent a result of %lld bytes", w,
+                          (long long)h->nbytes);
+    }
+    if (h->inline_) {
+        *owned = b;
+        *data = b + sizeof *h;
+    } else {
+        free(b);
+        if (coda_mpi_recv_bytes(owned, (size_t)h->nbytes, w + 1, TAG_RESULT_DATA, e) < 0)
+            return -1;
+        *owned_size = (size_t)h->nbytes + 1;
+        *data = *owned;
+        /* answers this big go in one message from the next round on */
+        size_t want = (size_t)h->nbytes + 4096;
+        if (want > s->cap_want)
+            s->cap_want = want < CAP_MAX ? want : CAP_MAX;
+    }
+    return post_recv(s, w, e);
+}
+
+/* Before a round: receives that hold less than the answers need are cancelled (receives may
+ * be) and posted again bigger; one that had already matched is a late answer, dropped. */
+static int grow_receives(mpi_state *s, coda_err *e)
+{
+    if (s->cap_want <= s->cap)
+        return 0;
+    s->cap = s->cap_want;
+    spares_free(s);
+    for (int w = 0; w < s->N; w++) {
+        if (s->gone[w] || s->rreq[w] == MPI_REQUEST_NULL || s->rcap[w] >= s->cap)
+            continue;
+        MPI_Status st;
+        int cancelled = 0;
+        MPI_Cancel(&s->rreq[w]);
+        MPI_Wait(&s->rreq[w], &st);
+        MPI_Test_cancelled(&st, &cancelled);
+        if (cancelled) {
+            free(s->rbuf[w]);
+            s->rbuf[w] = NULL;
+            if (post_recv(s, w, e) < 0)
+                return -1;
+            continue;
+        }
+        coda_mpi_result_head h;
+        char *owned, *data;
+        size_t osize;
+        int bye = arrival(s, w, &st, &h, &owned, &osize, &data, e);
+        free(owned);
+        if (bye < 0)
+            return -1;
+        if (bye) {
+            s->gone[w] = 1;
+            s->ngone++;
+        } else {
+            s->stale++;
+        }
+    }
+    return 0;
 }
 
 /* Whether the workers have been told to stop (and said goodbye): a process-wide fact, as MPI's
@@ -224,20 +366,19 @@ static void mpi_close(coda_engine *g)
         for (int w = 0; w < s->N; w++) {
             if (s->gone[w])
                 continue;
-            if (s->rreq[w] == MPI_REQUEST_NULL) /* the shards never went out */
-                post_recv(s, w);
+            if (s->rreq[w] == MPI_REQUEST_NULL && post_recv(s, w, &e) < 0) /* no shards sent */
+                break;
             for (;;) {
                 MPI_Status st;
+                coda_mpi_result_head h;
+                char *owned, *data;
+                size_t osize;
                 MPI_Wait(&s->rreq[w], &st);
-                if (st.MPI_TAG == TAG_BYE)
+                int bye = arrival(s, w, &st, &h, &owned, &osize, &data, &e);
+                free(owned);
+                if (bye != 0)
                     break;
-                char *junk = NULL;
-                if (IS_RESULT_TAG(st.MPI_TAG) &&
-                    coda_mpi_recv_bytes(&junk, (size_t)s->rhead[w].nbytes, w + 1, TAG_RESULT_DATA,
-                                        &e) == 0)
-                    s->stale++;
-                free(junk);
-                post_recv(s, w);
+                s->stale++;
             }
         }
         /* each worker has taken every message sent to it before STOP */
@@ -247,13 +388,21 @@ static void mpi_close(coda_engine *g)
         workers_stopped = 1;
     }
 release:
+    round_bufs_free(s);
+    spares_free(s);
+    free(s->bufs);
+    free(s->bufsize);
+    free(s->spare);
     for (size_t i = 0; i < s->nout; i++)
         out_free(s->out[i]);
     free(s->out);
     free(s->sreq);
     free(s->sout);
+    for (int w = 0; s->rbuf && w < s->N; w++)
+        free(s->rbuf[w]);
     free(s->rreq);
-    free(s->rhead);
+    free(s->rbuf);
+    free(s->rcap);
     free(s->latency);
     free(s->responded);
     free(s->straggled);
@@ -295,7 +444,10 @@ static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
     s->cfg = *cfg;
     s->N = N;
     s->rreq = malloc((size_t)N * sizeof *s->rreq);
-    s->rhead = calloc((size_t)N, sizeof *s->rhead);
+    s->rbuf = calloc((size_t)N, sizeof *s->rbuf);
+    s->rcap = calloc((size_t)N, sizeof *s->rcap);
+    s->spare = calloc((size_t)N, sizeof *s->spare);
+    s->cap = s->cap_want = CAP_FIRST;
     s->latency = calloc((size_t)N, sizeof *s->latency);
     s->responded = calloc((size_t)N, 1);
     s->straggled = calloc((size_t)N, 1);
@@ -304,7 +456,7 @@ static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
     s->gone = calloc((size_t)N, 1);
     s->idx = calloc((size_t)N, sizeof *s->idx);
     s->st = calloc((size_t)N, sizeof *s->st);
-    if (!s->rreq || !s->rhead || !s->latency || !s->responded || !s->straggled || !s->corrupt ||
+    if (!s->rreq || !s->rbuf || !s->rcap || !s->spare || !s->latency || !s->responded || !s->straggled || !s->corrupt ||
         !s->failed || !s->gone || !s->idx || !s->st) {
         mpi_close(g); /* (nothing was sent: the caller stops the workers) */
         return coda_fail_oom(e);
@@ -350,7 +502,7 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
             rc = coda_failc(e, CODA_E_IO, "sending worker %d its shards failed", w);
         free(bytes);
         if (rc == 0)
-            post_recv(s, w);
+            rc = post_recv(s, w, e);
     }
     free(mine);
     for (size_t k = 0; k < n; k++)
@@ -387,6 +539,9 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
     coda_adversary adv = s->cfg.adversary;
     adv.round = round;
     if (coda_adversary_draw(&adv, N, s->corrupt, e) < 0)
+        return -1;
+    round_bufs_free(s); /* the last round's results are gone (see coda_engine_mpi) */
+    if (grow_receives(s, e) < 0)
         return -1;
     /* the operand, as a MATRIX frame (none: the workers use their own) */
     char *bytes = NULL;
@@ -433,25 +588,26 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
         for (int k = 0; k < nd && rc == 0; k++) {
             int w = s->idx[k];
             int tag = s->st[k].MPI_TAG;
-            if (!IS_RESULT_TAG(tag)) {
-                s->gone[w] = 1;
-                s->ngone++;
-                rc = coda_failc(e, CODA_E_IO, "worker %d left the job during round %llu", w,
-                                round);
+            coda_mpi_result_head h;
+            char *payload, *data;
+            size_t psize;
+            int bye = arrival(s, w, &s->st[k], &h, &payload, &psize, &data, e);
+            if (bye != 0) {
+                if (bye > 0) {
+                    s->gone[w] = 1;
+                    s->ngone++;
+                    rc = coda_failc(e, CODA_E_IO, "worker %d left the job during round %llu", w,
+                                    round);
+                } else {
+                    rc = -1;
+                }
                 break;
             }
-            coda_mpi_result_head h = s->rhead[w];
-            char *payload = NULL;
-            if (coda_mpi_recv_bytes(&payload, (size_t)h.nbytes, w + 1, TAG_RESULT_DATA, e) < 0) {
-                rc = -1;
-                break;
-            }
-            post_recv(s, w);
             int current = h.round == (int64_t)round && tag == RESULT_TAG(round);
             if (h.status != 0) {
                 if (current || !s->cfg.keep_stale)
-                    rc = coda_fail(e, "worker %d, round %lld: %s", w, (long long)h.round,
-                                   payload);
+                    rc = coda_fail(e, "worker %d, round %lld: %.*s", w, (long long)h.round,
+                                   (int)(h.nbytes < 900 ? h.nbytes : 900), data);
             } else if (!current && !s->cfg.keep_stale) {
                 s->stale++; /* the round it answers is over */
             } else if (s->responded[w] && current) {
@@ -461,7 +617,11 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
                 char name[48];
                 snprintf(name, sizeof name, "worker %d's results", w);
                 size_t before = out->n;
-                rc = coda_frames_from_bytes(payload, (size_t)h.nbytes, name, out, e);
+                /* views into the message, kept until the next round */
+                rc = coda_frames_view_bytes(data, (size_t)h.nbytes, name, out, e);
+                if (keep_buf(s, payload, psize, e) < 0)
+                    rc = -1;
+                payload = NULL;
                 for (size_t i = before; i < out->n && rc == 0; i++) {
                     if (out->f[i].kind != CODA_RESULT ||
                         out->f[i].tag[CODA_TAG_WORKER] != w)

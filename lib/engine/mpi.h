@@ -52,7 +52,8 @@ void coda_mpi_stop_workers(int status, const char *msg);
 
 /* The master's engine (config: a coda_mpi_config). open checks that the communicator has N + 1
  * ranks (a usage error otherwise). round's time is wall-clock seconds since the round began,
- * and a responder's latency its measured arrival. */
+ * and a responder's latency its measured arrival. The results a round appends are views into
+ * the messages they came in (no copy): valid until the next round or close. */
 extern const coda_engine_type coda_engine_mpi;
 
 /* Before closing after a failure: the status and message the workers should stop with (close

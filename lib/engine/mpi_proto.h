@@ -1,14 +1,17 @@
 /* The messages between the MPI engine's master (rank 0) and its workers (ranks 1..N); only
- * lib/engine/mpi*.c include this (it needs mpi.h).
+ * lib/engine/mpi*.c include this (it needs mpi.h). One message each way per round, as a bare
+ * exchange would have:
  *
- * master -> worker, in order:  CTRL header (INSTALL, ROUND or STOP), then its payload in
- *                              CTRL_DATA chunks (frames, or STOP's message)
- * worker -> master:            a result header with tag RESULT_TAG(round), then the payload in
- *                              RESULT_DATA chunks (RESULT frames, or an error message);
- *                              BYE, once, after STOP
- * The master keeps one receive posted per worker (any tag: a result header of this round or an
- * earlier one, or BYE) and receives a payload right after its header, so a worker's blocking
- * send always completes. */
+ * master -> worker:  CTRL: a coda_mpi_ctl (INSTALL, ROUND or STOP) followed in the same message
+ *                    by its payload (frames, or STOP's message); a payload over one chunk
+ *                    follows instead in CTRL_DATA chunks (inline = 0)
+ * worker -> master:  tag RESULT_TAG(round): a coda_mpi_result_head followed by the RESULT
+ *                    frames (or an error message) when they fit in the `cap` bytes the master
+ *                    said its receive holds; else the head alone, then RESULT_DATA chunks.
+ *                    BYE (no bytes), once, after STOP.
+ * The master keeps one receive posted per worker (any tag: a result of this round or an
+ * earlier one, or BYE) and takes chunks right after their head, so a worker's blocking send
+ * always completes. A worker's big answer raises cap for the rounds after. */
 #ifndef CODA_MPI_PROTO_H
 #define CODA_MPI_PROTO_H
 
@@ -27,11 +30,15 @@ enum { TAG_CTRL = 1, TAG_CTRL_DATA = 2, TAG_RESULT_DATA = 3, TAG_BYE = 4, TAG_RE
 
 typedef struct {
     int64_t op, round, nbytes, status;
-    double load; /* INSTALL: the plan's share of the data one worker processes */
+    int64_t inline_; /* the payload is in this message, after the header */
+    int64_t cap;     /* ROUND: payload bytes an answer may carry in its one message */
+    double load;     /* INSTALL: the plan's share of the data one worker processes */
+    int64_t pad;
 } coda_mpi_ctl;
 
 typedef struct {
     int64_t round, nbytes, status; /* status 1: the payload is an error message */
+    int64_t inline_;
 } coda_mpi_result_head;
 
 /* A message's payload, in chunks of at most 1 GiB (an MPI count is an int). */

@@ -13,22 +13,48 @@
 #include "mpi.h"
 #include "mpi_proto.h"
 
-/* A control message and its payload. */
+/* A control message and its payload (bytes points into base, which is what to free). */
 typedef struct {
     coda_mpi_ctl h;
-    char *bytes;
+    char *base, *bytes;
 } ctl_msg;
 
+static void ctl_free(ctl_msg *m)
+{
+    free(m->base);
+    memset(m, 0, sizeof *m);
+}
+
+/* The next message from the master, whatever its size (a matched probe, then the receive). */
 static int recv_ctl(ctl_msg *m, coda_err *e)
 {
     memset(m, 0, sizeof *m);
-    if (MPI_Recv(&m->h, (int)sizeof m->h, MPI_BYTE, 0, TAG_CTRL, MPI_COMM_WORLD,
-                 MPI_STATUS_IGNORE) != MPI_SUCCESS)
+    MPI_Message msg;
+    MPI_Status st;
+    int count = 0;
+    if (MPI_Mprobe(0, TAG_CTRL, MPI_COMM_WORLD, &msg, &st) != MPI_SUCCESS ||
+        MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS || count < (int)sizeof m->h)
         return coda_failc(e, CODA_E_IO, "receiving from the master failed");
-    if (m->h.nbytes < 0)
-        return coda_failc(e, CODA_E_IO, "a message from the master has %lld bytes",
-                          (long long)m->h.nbytes);
-    return coda_mpi_recv_bytes(&m->bytes, (size_t)m->h.nbytes, 0, TAG_CTRL_DATA, e);
+    m->base = malloc((size_t)count + 1);
+    if (!m->base)
+        return coda_fail_oom(e);
+    if (MPI_Mrecv(m->base, count, MPI_BYTE, &msg, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        return coda_failc(e, CODA_E_IO, "receiving from the master failed");
+    memcpy(&m->h, m->base, sizeof m->h);
+    if (m->h.nbytes < 0 || (m->h.inline_ && (size_t)count != sizeof m->h + (size_t)m->h.nbytes))
+        return coda_failc(e, CODA_E_IO, "a message from the master has %d bytes for %lld",
+                          count, (long long)m->h.nbytes);
+    if (m->h.inline_) {
+        m->bytes = m->base + sizeof m->h;
+        m->bytes[m->h.nbytes] = '\0';
+        return 0;
+    }
+    free(m->base);
+    m->base = NULL;
+    if (coda_mpi_recv_bytes(&m->base, (size_t)m->h.nbytes, 0, TAG_CTRL_DATA, e) < 0)
+        return -1;
+    m->bytes = m->base;
+    return 0;
 }
 
 static int ctl_waiting(void)
@@ -48,6 +74,7 @@ typedef struct {
     int stop;       /* STOP arrived: its status, +1 */
     char *stop_msg;
     char *broken; /* the shards could not be taken: every round is answered with this */
+    char *shards; /* the install message: the tasks are views into it */
 } worker;
 
 /* Take what the master sent meanwhile: a newer round replaces the one waiting (a worker that
@@ -56,13 +83,16 @@ static int take_pending(worker *k, coda_err *e)
 {
     while (!k->stop && ctl_waiting()) {
         ctl_msg m;
-        if (recv_ctl(&m, e) < 0)
+        if (recv_ctl(&m, e) < 0) {
+            ctl_free(&m);
             return -1;
+        }
         if (m.h.op == MSG_STOP) {
             k->stop = (int)m.h.status + 1;
-            k->stop_msg = m.bytes;
+            k->stop_msg = strdup(m.bytes);
+            ctl_free(&m);
         } else {
-            free(k->next.bytes);
+            ctl_free(&k->next);
             k->next = m;
         }
     }
@@ -94,13 +124,61 @@ static int is_failed(const coda_mpi_config *cfg, int w)
     return 0;
 }
 
-static int send_result(int64_t round, int status, const char *bytes, size_t len)
+/* An answer as one message (its head, then pieces gathered from where they lie: no copy into
+ * a send buffer) when it fits in the master's receive (cap), else the head and then chunks. */
+static int send_answer(int64_t round, int status, const char *const *at, const size_t *len,
+                       size_t n, size_t cap, coda_err *e)
 {
-    coda_mpi_result_head h = {.round = round, .nbytes = (int64_t)len, .status = status};
-    if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, RESULT_TAG((uint64_t)round), MPI_COMM_WORLD) !=
-        MPI_SUCCESS)
-        return -1;
-    return coda_mpi_send_bytes(bytes, len, 0, TAG_RESULT_DATA);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += len[i];
+    coda_mpi_result_head h = {.round = round, .nbytes = (int64_t)total, .status = status,
+                              .inline_ = total <= cap};
+    int tag = RESULT_TAG((uint64_t)round), rc = 0;
+    if (!h.inline_) {
+        char *flat = malloc(total ? total : 1);
+        if (!flat)
+            return coda_fail_oom(e);
+        for (size_t i = 0, o = 0; i < n; o += len[i], i++)
+            memcpy(flat + o, at[i], len[i]);
+        if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, tag, MPI_COMM_WORLD) != MPI_SUCCESS ||
+            coda_mpi_send_bytes(flat, total, 0, TAG_RESULT_DATA) < 0)
+            rc = -1;
+        free(flat);
+    } else {
+        int *bl = malloc((n + 1) * sizeof *bl);
+        MPI_Aint *disp = malloc((n + 1) * sizeof *disp);
+        MPI_Datatype t;
+        if (!bl || !disp) {
+            free(bl);
+            free(disp);
+            return coda_fail_oom(e);
+        }
+        bl[0] = (int)sizeof h;
+        MPI_Get_address(&h, &disp[0]);
+        for (size_t i = 0; i < n; i++) {
+            bl[i + 1] = (int)len[i];
+            MPI_Get_address(len[i] ? (void *)at[i] : (void *)&h, &disp[i + 1]);
+        }
+        if (MPI_Type_create_hindexed((int)n + 1, bl, disp, MPI_BYTE, &t) != MPI_SUCCESS ||
+            MPI_Type_commit(&t) != MPI_SUCCESS)
+            rc = -1;
+        else {
+            rc = MPI_Send(MPI_BOTTOM, 1, t, 0, tag, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -1;
+            MPI_Type_free(&t);
+        }
+        free(bl);
+        free(disp);
+    }
+    return rc < 0 ? coda_failc(e, CODA_E_IO, "sending round %lld to the master failed",
+                               (long long)round)
+                  : 0;
+}
+
+static int send_text(int64_t round, const char *msg, size_t cap, coda_err *e)
+{
+    size_t n = strlen(msg);
+    return send_answer(round, 1, &msg, &n, 1, cap, e);
 }
 
 /* One round: the drawn delay, the ops, the (possibly corrupted) results to the master. A
@@ -111,10 +189,9 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
     unsigned long long round = (unsigned long long)m->h.round;
     if (is_failed(cfg, k->w))
         return 0;
+    size_t cap = (size_t)m->h.cap;
     if (k->broken)
-        return send_result(m->h.round, 1, k->broken, strlen(k->broken)) < 0
-                   ? coda_failc(e, CODA_E_IO, "sending to the master failed")
-                   : 0;
+        return send_text(m->h.round, k->broken, cap, e);
     coda_straggle_model dm = cfg->delay;
     dm.round = round;
     dm.wait_for = -1;
@@ -132,7 +209,8 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
         return 0;
     coda_frame_list op = {0}, res = {0};
     coda_err we;
-    int rc = coda_frames_from_bytes(m->bytes, (size_t)m->h.nbytes, "the round's operand", &op,
+    /* the operand is read where it arrived (a view into the message) */
+    int rc = coda_frames_view_bytes(m->bytes, (size_t)m->h.nbytes, "the round's operand", &op,
                                     &we);
     if (rc == 0 && op.n > 1)
         rc = coda_fail(&we, "the round's operand is %zu frames, not one", op.n);
@@ -144,18 +222,23 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
     if (rc == 0)
         rc = coda_worker_run_as(k->tasks.f, k->tasks.n, k->w, op.n ? &op.f[0].mat : NULL, NAN,
                                 &bad, coda_frame_list_sink, &res, &we);
+    coda_wire_pieces pc = {0};
     char *bytes = NULL;
     size_t len = 0;
-    if (rc == 0)
-        rc = coda_frames_to_bytes(res.f, res.n, &bytes, &len, &we);
+    int sent;
+    if (rc < 0)
+        sent = send_text((int64_t)round, we.msg, cap, e); /* its own failure is its answer */
+    else if (coda_frames_to_pieces(res.f, res.n, &pc, &we) == 0)
+        sent = send_answer((int64_t)round, 0, pc.at, pc.len, pc.n, cap, e);
+    else if (coda_frames_to_bytes(res.f, res.n, &bytes, &len, &we) == 0) /* views: a copy */
+        sent = send_answer((int64_t)round, 0, (const char *const *)&bytes, &len, 1, cap, e);
+    else
+        sent = send_text((int64_t)round, we.msg, cap, e);
+    coda_wire_pieces_free(&pc);
+    free(bytes);
     coda_frame_list_free(&op);
     coda_frame_list_free(&res);
-    int sent = rc == 0 ? send_result((int64_t)round, 0, bytes, len)
-                       : send_result((int64_t)round, 1, we.msg, strlen(we.msg));
-    free(bytes);
-    if (sent < 0)
-        return coda_failc(e, CODA_E_IO, "sending round %llu to the master failed", round);
-    return 0;
+    return sent < 0 ? -1 : 0;
 }
 
 int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
@@ -174,26 +257,33 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
             m = k.next;
             memset(&k.next, 0, sizeof k.next);
         } else if (recv_ctl(&m, e) < 0) {
+            ctl_free(&m);
             rc = -1;
             break;
         }
         if (m.h.op == MSG_STOP) {
             k.stop = (int)m.h.status + 1;
-            k.stop_msg = m.bytes;
+            k.stop_msg = strdup(m.bytes);
+            ctl_free(&m);
             break;
         }
         if (m.h.op == MSG_INSTALL) {
             k.load = m.h.load;
             coda_frame_list_free(&k.tasks);
+            free(k.shards);
+            k.shards = m.base; /* the tasks are views into it */
+            char *at = m.bytes;
+            size_t len = (size_t)m.h.nbytes;
+            memset(&m, 0, sizeof m);
             coda_err we;
-            if (coda_frames_from_bytes(m.bytes, (size_t)m.h.nbytes, "the shards", &k.tasks, &we) < 0 &&
+            if (coda_frames_view_bytes(at, len, "the shards", &k.tasks, &we) < 0 &&
                 !(k.broken = strdup(we.msg)))
                 rc = coda_fail_oom(e);
             installed = 1;
         } else if (m.h.op == MSG_ROUND && installed) {
             rc = take_pending(&k, e);
             if (rc == 0 && k.next.h.op) { /* fell behind: the newest round instead */
-                free(m.bytes);
+                ctl_free(&m);
                 m = k.next;
                 memset(&k.next, 0, sizeof k.next);
             }
@@ -203,7 +293,7 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
             rc = coda_failc(e, CODA_E_IO, "unexpected message %lld from the master",
                             (long long)m.h.op);
         }
-        free(m.bytes);
+        ctl_free(&m);
     }
     /* the master waits for this, whatever happened here */
     MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
@@ -213,8 +303,9 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
                    k.stop_msg && *k.stop_msg ? k.stop_msg : "stopped by the master");
     free(k.stop_msg);
     free(k.broken);
-    free(k.next.bytes);
+    ctl_free(&k.next);
     free(k.corrupt);
     coda_frame_list_free(&k.tasks);
+    free(k.shards);
     return rc < 0 ? -1 : status;
 }

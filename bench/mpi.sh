@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# MPI engine benchmark (a measurement, never a test), on this machine's Open MPI.
+# 1. Per-round overhead: the median round of coda-solve --method gd --engine mpi (uncoded, N
+#    workers, one data row each, so the workers' arithmetic is negligible) against a bare MPI
+#    exchange of the same bytes with the same ranks (bench/mpi_bare.c: Isend/Irecv/Waitall),
+#    for a small and a large model.
+# 2. Wall-clock completion of N=8 workers sleeping shifted-exponential delays (--delay
+#    shifted-exp:SHIFT,RATE --delay-scale X): uncoded waiting for all, frc and mds for their
+#    threshold F, mean over R seeds, against the order-statistics formula of bench/pipeline.sh,
+#    X * load * (SHIFT + (H_N - H_{N-F}) / RATE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+make -s all
+export PATH="$PWD/bin:$PATH" OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+N=${BENCH_N:-8} R=${BENCH_RUNS:-8} ROUNDS=${BENCH_ROUNDS:-200} SHIFT=1 RATE=2 SCALE=${BENCH_SCALE:-0.05}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mpicc -O2 -o "$tmp/bare" bench/mpi_bare.c
+run() { timeout -k 5 300 mpirun --oversubscribe -n $((N + 1)) "$@"; }
+echo "== per-round time, $N workers on $(nproc) cores (oversubscribed when N+1 > cores), median of $ROUNDS rounds"
+printf '%8s %10s %14s %14s %8s\n' d bytes engine_s bare_mpi_s ratio
+for d in 100 100000; do
+  coda-gen --seed 1 "$N" $((d + 1)) -o "$tmp/Xy.npy"
+  run coda-solve -q --method gd --engine mpi -N "$N" --step const:1e-6 --iters "$ROUNDS" \
+    --trace "$tmp/t.csv" "$tmp/Xy.npy" -o "$tmp/b.npy"
+  eng=$(grep -v '^#' "$tmp/t.csv" | tail -n +2 | cut -d, -f6 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  # the engine's messages: a frame header (72 bytes) and its metadata around d doubles
+  bytes=$((8 * d + 200))
+  bare=$(run "$tmp/bare" "$bytes" "$bytes" "$ROUNDS")
+  awk -v d=$d -v b=$bytes -v e="$eng" -v m="$bare" 'BEGIN { printf "%8d %10d %14.6g %14.6g %8.2f\n", d, b, e, m, e / m }'
+done
+echo
+echo "== wall-clock completion, N=$N, --delay shifted-exp:$SHIFT,$RATE --delay-scale $SCALE, mean of $R seeds"
+printf '%-8s %3s %7s %11s %11s %7s\n' scheme F load measured formula ratio
+coda-gen --seed 2 400 8 -o "$tmp/A.npy"
+coda-gen --seed 3 8 1 -o "$tmp/v.npy"
+for scheme in uncoded frc mds; do
+  s=2; [ $scheme = uncoded ] && s=0
+  coda-encode -q --scheme $scheme -N "$N" -s $s --operand "$tmp/v.npy" "$tmp/A.npy" > "$tmp/e.coda"
+  plan=$(coda-cat --info --kind plan "$tmp/e.coda")
+  F=$(echo "$plan" | sed -n 's/^ *threshold=//p'); load=$(echo "$plan" | sed -n 's/^ *load=//p')
+  sum=0
+  for seed in $(seq "$R"); do
+    t=$(run coda-worker-mpi --delay shifted-exp:$SHIFT,$RATE --delay-scale "$SCALE" --wait-for "$F" \
+          --seed "$seed" "$tmp/e.coda" 2>&1 >"$tmp/r.coda" | sed -n 's/.*round time \([^ ]*\) s.*/\1/p')
+    coda-decode -q "$tmp/r.coda" > /dev/null
+    sum=$(awk -v a="$sum" -v b="$t" 'BEGIN{print a+b}')
+  done
+  awk -v n="$N" -v f="$F" -v l="$load" -v s="$SHIFT" -v r="$RATE" -v x="$SCALE" -v sum="$sum" -v R="$R" -v sc=$scheme 'BEGIN {
+    h = 0; for (k = n - f + 1; k <= n; k++) h += 1 / k
+    e = x * l * (s + h / r); m = sum / R
+    printf "%-8s %3d %7.4f %11.5f %11.5f %7.3f\n", sc, f, l, m, e, m / e }'
+done

@@ -7,6 +7,9 @@ load helper
 # Open MPI refuses root unless told; its own allocations are not freed at MPI_Finalize, so
 # LeakSanitizer is off inside mpirun (AddressSanitizer and UBSan still check our code).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# one machine: shared memory only, and no single-copy (ptrace-based CMA is often forbidden in
+# containers, where CI runs), so that the tests run the same wherever they run
+export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader OMPI_MCA_btl_vader_single_copy_mechanism=none
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 
 # mpirun -n RANKS ..., killed after 60 s
@@ -48,7 +51,7 @@ same_as_sim() { # $1 ranks, $2 stream, then options of both worker stages
   same_as_sim 5 g.coda --straggle-workers 2
 }
 
-@test "mpi pipeline: the product codes (matdot, poly, matdot-approx) decode the simulator's bytes" {
+@test "mpi pipeline: the product codes (matdot, poly, matdot-approx, linear) decode the simulator's bytes" {
   coda-gen --seed 5 6 8 -o C.npy
   coda-encode -q --scheme matdot -m 2 -N 4 --operand C.npy A.npy > m.coda
   same_as_sim 5 m.coda
@@ -57,6 +60,15 @@ same_as_sim() { # $1 ranks, $2 stream, then options of both worker stages
   same_as_sim 6 p.coda --straggle-workers 4
   coda-encode -q --scheme matdot-approx -m 2 -N 4 --radius 0.01 --operand C.npy A.npy > a.coda
   same_as_sim 5 a.coda --straggle-workers 1,3
+  coda-assign -q --scheme matdot-search -m 2 --threshold 3 -N 4 --starts 1 --iters 300 -o code.npy
+  coda-encode -q --scheme linear --code code.npy -m 2 --operand C.npy A.npy > l.coda
+  same_as_sim 5 l.coda --straggle-workers 2
+}
+
+@test "mpi pipeline: a user-given allocation (coda-encode --assign) decodes the simulator's bytes" {
+  coda-assign -q --scheme cyclic -N 5 -s 2 --seed 3 -o G.npy
+  coda-encode -q --assign G.npy --op grad --labels y.npy --operand beta.npy A.npy > g.coda
+  same_as_sim 6 g.coda --straggle-workers 0,4
 }
 
 @test "mpi pipeline: a worker that never answers, with a code that tolerates it" {

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "coding.h"
-#include "product.h"
 #include "scheme.h"
 
 /* "2", "2 and 3", "1, 2 and 5" (at most 12 named) */
@@ -96,8 +95,9 @@ static void expected_shape(const coda_plan *p, const coda_frame *r, size_t *er, 
                            int shared[2])
 {
     size_t R, C;
-    if (coda_plan_is_product(p)) {
-        coda_product_result_shape(p, er, ec);
+    const coda_scheme *sc = coda_plan_scheme(p);
+    if (sc && sc->result_shape) {
+        sc->result_shape(p, er, ec);
         shared[0] = shared[1] = 1;
         return;
     }
@@ -139,7 +139,8 @@ int coda_results_collect(const coda_plan *p, const coda_frame *res, size_t n,
     *kept = NULL;
     *nkept = 0;
     /* workers of coded plans return one combination each, with no block tag */
-    int coded = p->data_coded || coda_plan_is_product(p), rc = 0;
+    const coda_scheme *sc = coda_plan_scheme(p);
+    int coded = p->data_coded || (sc && (sc->caps & CODA_CAP_BOTH_FACTORS)), rc = 0;
     size_t ref[2] = {0, 0}; /* the open shared dimensions, as the first result has them */
     for (size_t k = 0; k < n && rc == 0; k++) {
         const coda_frame *r = &res[k];

@@ -44,5 +44,6 @@ const coda_scheme coda_scheme_matdot_approx = {
     .encode = coda_product_encode_s,
     .decode = coda_product_decode_s,
     .load = coda_product_plan_check,
+    .result_shape = coda_product_result_shape,
     .report = report,
 };

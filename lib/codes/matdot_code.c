@@ -24,4 +24,5 @@ const coda_scheme coda_scheme_matdot = {
     .encode = coda_product_encode_s,
     .decode = coda_product_decode_s,
     .load = coda_product_plan_check,
+    .result_shape = coda_product_result_shape,
 };

@@ -18,7 +18,6 @@ int coda_product_scheme(const char *name)
     return sc && (sc->caps & CODA_CAP_BOTH_FACTORS);
 }
 
-int coda_plan_is_product(const coda_plan *p) { return coda_product_scheme(p->scheme); }
 
 static int is_poly(const coda_plan *p) { return strcmp(p->scheme, "poly") == 0; }
 

@@ -49,7 +49,6 @@ void coda_product_result_shape(const coda_plan *p, size_t *rows, size_t *cols);
 /* Whether name is a product scheme. */
 int coda_product_scheme(const char *name);
 /* Whether a plan belongs to a product scheme. */
-int coda_plan_is_product(const coda_plan *p);
 
 /* Build the plan for C = A B (A Nr x Ni, B Ni x Nc). matdot-approx chooses its radius here,
  * from the points and A's and B's block norms, and fails when the predicted error exceeds

@@ -68,6 +68,9 @@ typedef struct coda_scheme {
      * and copy them into their output's metadata without knowing what they mean. A warning
      * the user should see goes under the key "warning". NULL: none. */
     int (*report)(const coda_plan *p, coda_meta *fig, coda_err *e);
+    /* The shape every worker's result has (a product code's pieces); NULL: the generic rule
+     * from the plan's split, its op and its result shape (coda_results_collect). */
+    void (*result_shape)(const coda_plan *p, size_t *rows, size_t *cols);
 } coda_scheme;
 
 const coda_scheme *coda_scheme_find(const char *name);

@@ -214,9 +214,12 @@ int coda_lev_alg2(long m, const double *pi, const long *r_init, int K, const lon
                 if (j < 0 || d[i] < d[j])
                     j = i;
             }
-            if (j < 0) /* everything frozen: the printed loop would spin forever */
+            if (j < 0) { /* everything frozen: the printed loop would spin forever; unfrozen,
+                          * the next choice is a step (no previous index to freeze against) */
                 for (int i = 0; i < K; i++)
                     frozen[i] = 0;
+                prev = -1;
+            }
         }
         if (j < 0) {
             rc = coda_failc(e, CODA_E_NUMERIC, "Algorithm 2: every block is at its floor with "

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# Gradient coding by block leverage scores through the programs: coda-encode --scheme leverage
+# | coda-worker-sim (the fixed-q model) | coda-decode against the gradient computed directly,
+# coda-assign's report, and the refusals.
+load helper
+
+data() { # X 40x3, y, beta and the direct gradient; Appendix B's scores (5 blocks)
+  npy "
+rng=np.random.default_rng(1)
+A=rng.standard_normal((40,3)); y=rng.standard_normal((40,1)); beta=rng.standard_normal((3,1))
+np.save('A.npy',A); np.save('y.npy',y); np.save('beta.npy',beta); np.save('g.npy',A.T@(A@beta-y))"
+  printf '0.15\n0.15\n0.2\n0.25\n0.25\n' > pi.csv
+}
+
+encode() { # Appendix B: m = 20 servers, q = 3, perfect emulation r = (3,3,4,5,5)
+  coda-encode -q --scheme leverage -N 20 -K 5 --scores pi.csv --initial lcm --responders 3 \
+    --op grad --labels y.npy --operand beta.npy "$@" A.npy
+}
+
+@test "leverage: q responders give the sketched gradient, duplicates kept; all give g" {
+  data
+  encode > s.coda
+  for seed in 1 2 3 4 5 6; do
+    coda-worker-sim -q --responders 3 --seed $seed --log log$seed.csv < s.coda \
+      | coda-decode -o g$seed.npy 2> dec$seed.txt
+    # the responders' blocks (servers 0-2 hold block 0, 3-5 block 1, 6-9 block 2, 10-14
+    # block 3, 15-19 block 4), each weighted 1/(q Pi-bar): the sketch's gradient (eq. 29)
+    npy "
+import csv
+A=np.load('A.npy'); y=np.load('y.npy'); b=np.load('beta.npy'); pi=[.15,.15,.2,.25,.25]
+first=[0,3,6,10,15,20]; ref=np.zeros((3,1)); n=0
+for row in csv.DictReader(open('log$seed.csv')):
+    if row['responded']!='1': continue
+    l=int(row['worker']); j=max(k for k in range(5) if first[k]<=l); n+=1
+    X=A[8*j:8*j+8]; ref+=X.T@(X@b-y[8*j:8*j+8])/(3*pi[j])
+assert n==3, n
+x=np.load('g$seed.npy'); e=np.linalg.norm(x-ref)/np.linalg.norm(ref); assert e<1e-12, e"
+  done
+  cat dec*.txt | grep -q "duplicates [12]," # some round drew a block twice (two servers)
+  coda-worker-sim -q < s.coda | coda-decode -q -o gall.npy
+  npy "x=np.load('gall.npy'); r=np.load('g.npy'); e=np.linalg.norm(x-r)/np.linalg.norm(r); assert e<1e-12, e"
+}
+
+@test "leverage: the realized scale divides by the count; the optimal decoder reports err(B_I)" {
+  data
+  encode --scale realized > s.coda
+  coda-worker-sim -q < s.coda | coda-decode -q -o gall.npy
+  npy "x=np.load('gall.npy'); r=np.load('g.npy'); e=np.linalg.norm(x-r)/np.linalg.norm(r); assert e<1e-12, e"
+  run bash -c "coda-worker-sim -q --responders 3 --seed 2 < s.coda | coda-decode --decoder optimal -o o.npy"
+  assert_success
+  assert_output --partial "err_B_I 1"
+  run bash -c "coda-worker-sim -q < s.coda | coda-decode --decoder optimal -o o.npy"
+  assert_success
+  assert_output --partial "err_B_I 0"
+  npy "x=np.load('o.npy'); r=np.load('g.npy'); e=np.linalg.norm(x-r)/np.linalg.norm(r); assert e<1e-12, e"
+}
+
+@test "leverage: fewer than q responders is too few" {
+  data
+  run bash -c "$(declare -f encode); encode | coda-worker-sim -q --responders 2 | coda-decode -o x.npy"
+  assert_failure 1
+  assert_output --partial "need any 3 of 20 servers, got 2"
+}
+
+@test "coda-assign --scheme leverage: the allocation and its report" {
+  data
+  run coda-assign --scheme leverage -N 20 --scores pi.csv --responders 3 --initial lcm -o G.csv
+  assert_success
+  assert_output --partial "replicas 3,3,4,5,5"
+  assert_output --partial "d Pi Pibar 0"
+  assert_output --partial "beta def 1"
+  npy "
+G=np.loadtxt('G.csv',delimiter=','); assert G.shape==(20,5)
+r=(G!=0).sum(0); assert list(r)==[3,3,4,5,5], r
+assert np.allclose(G[G!=0], [20/(3*k) for k in [3]*3+[3]*3+[4]*4+[5]*5+[5]*5])"
+  # eq. (20) example: phi = 0.9, m = 16 and 10, the paper's own rules (no floor)
+  printf '0.05\n0.15\n0.3\n0.5\n' > p4.csv
+  run coda-assign --scheme leverage -N 16 --scores p4.csv --phi 0.9 --min-replicas 0
+  assert_success
+  assert_output --partial "R hat 12"
+  assert_output --partial "replicas 1,2,5,8"
+  run coda-assign --scheme leverage -N 10 --scores p4.csv --phi 0.9 --min-replicas 0
+  assert_success
+  assert_output --partial "replicas 0,2,3,5"
+  assert_output --partial "no server"
+  run coda-assign --scheme leverage -N 10 --scores p4.csv --phi 0.9 --adjust hamilton
+  assert_success
+  assert_output --partial "replicas 1,1,3,5"
+}
+
+@test "leverage: bad input is refused, naming the value" {
+  data
+  printf '0.5\n-0.1\n0.6\n' > neg.csv
+  run coda-assign --scheme leverage -N 10 --scores neg.csv
+  assert_failure 1
+  assert_output --partial "score 2 is negative (-0.10000000000000001)"
+  printf '0.5\n0.3\n' > off.csv
+  run coda-assign --scheme leverage -N 10 --scores off.csv
+  assert_failure 1
+  assert_output --partial "off by -0.2"
+  run coda-assign --scheme leverage -N 10 --scores off.csv --normalize
+  assert_success
+  printf '0.5\nnan\n0.5\n' > nan.csv
+  run coda-assign --scheme leverage -N 10 --scores nan.csv
+  assert_failure 1
+  run coda-assign --scheme leverage -N 4 --scores pi.csv
+  assert_failure 2
+  assert_output --partial "N = 4 servers for 5 blocks"
+  run coda-assign --scheme leverage -N 20 --scores pi.csv --deadline 0.5 --runtime shifted-exp:1,1
+  assert_failure 2
+  assert_output --partial "no server is expected to answer by --deadline 0.5"
+  run coda-assign --scheme leverage -N 20
+  assert_failure 2
+  assert_output --partial "--scores FILE"
+  run coda-assign --scheme leverage -N 20 --scores pi.csv --phi 1
+  assert_failure 2
+}

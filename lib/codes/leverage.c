@@ -501,8 +501,9 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
                                                             : "sketched-sum");
         add_fig(info, "distinct_blocks", distinct);
         add_fig(info, "duplicates", (double)nu - distinct);
-        add_fig(info, "weight", a[0]);
-        if (optimal) {
+        if (!optimal)
+            add_fig(info, "weight", a[0]); /* every response's coefficient */
+        else {
             add_fig(info, "err_B_I", err);
             add_fig(info, "rank_B_I", rank);
         }

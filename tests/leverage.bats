@@ -86,6 +86,15 @@ assert np.allclose(G[G!=0], [20/(3*k) for k in [3]*3+[3]*3+[4]*4+[5]*5+[5]*5])"
   run coda-assign --scheme leverage -N 10 --scores p4.csv --phi 0.9 --adjust hamilton
   assert_success
   assert_output --partial "replicas 1,1,3,5"
+  # Table III's q(T) column from the stand-in CDF (m = 500, K = 100)
+  npy "s=np.random.default_rng(2).standard_t(3,100)**2; np.savetxt('p100.csv', s/s.sum())"
+  for tq in 6:142 12:226 24:230 42:230 48:262 54:267 60:499; do
+    run coda-assign --scheme leverage -N 500 --scores p100.csv --normalize --runtime table3 \
+      --deadline ${tq%:*} -o G.npy
+    assert_success
+    assert_output --partial "q ${tq#*:}, "
+    assert_output --partial "q T ${tq#*:}, "
+  done
 }
 
 @test "leverage: bad input is refused, naming the value" {

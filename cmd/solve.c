@@ -245,13 +245,14 @@ static void gd_options(FILE *to)
 {
     fprintf(to,
             "  --scheme NAME           a code whose results sum: uncoded (default), rep, frc,\n"
-            "                          cyclic\n"
+            "                          cyclic, leverage\n"
             "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
             "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
             "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
             "                          0/1 or -1/+1)\n"
             "  --l2 L                  ridge term L ||b||^2 (default 0)\n"
-            "  --step RULE             const:G, inv-t:L[,T0], decay:G0,C, inv-sqrt-t[:G], line\n"
+            "  --step RULE             const:G, inv-t:L[,T0], decay:G0,C, inv-sqrt-t[:G], line,\n"
+            "                          rel:C[,F] (C 2/sigma_max^2 with gradient F X^T r)\n"
             "                          (default: line for ls; const:4n/||X||_F^2 for logistic)\n"
             "  --iters N               iteration cap (default 100)\n"
             "  --tol E                 stop when ||grad|| <= E (default: run all iterations)\n"
@@ -568,7 +569,8 @@ static int gd_main(int argc, char **argv)
                   : sm->stragglers > 0    ? sm->stragglers
                   : sm->nnamed > 0        ? (long)sm->nnamed
                                           : 0;
-    coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed};
+    coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed,
+                          .data = &Xy}; /* schemes whose code depends on the data (leverage) */
     coda_plan plan;
     if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {
         coda_fail_prefix(&e, "--scheme %s: ", scheme);

@@ -1,6 +1,7 @@
 #include "gd.h"
 
 #include <cblas.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,15 @@ int coda_step_parse(const char *s, coda_step_rule *r, coda_err *e)
     else if (sscanf(s, "inv-sqrt-t:%lf%c", &r->gamma, &extra) == 1 && r->gamma > 0 &&
              isfinite(r->gamma))
         r->kind = CODA_STEP_INV_SQRT_T;
+    else if ((sscanf(s, "rel:%lf,%lf%c", &r->gamma, &r->c, &extra) == 2 ||
+              (sscanf(s, "rel:%lf%c", &r->gamma, &extra) == 1 && (r->c = 2))) &&
+             r->gamma > 0 && isfinite(r->gamma) && (r->c == 1 || r->c == 2))
+        r->kind = CODA_STEP_REL;
     else
         return coda_failc(e, CODA_E_USAGE,
                           "option --step: '%s' is not const:G, inv-t:L[,T0], decay:G0,C, "
-                          "inv-sqrt-t[:G] or line (G, L, G0 > 0; T0, C >= 0)",
+                          "inv-sqrt-t[:G], line or rel:C[,F] (G, L, G0, C > 0; T0 >= 0; F 2 "
+                          "or 1)",
                           s);
     return 0;
 }
@@ -65,6 +71,30 @@ double coda_gd_loss(const coda_gd *g, const coda_mat *beta)
     free(r);
     double b2 = cblas_ddot((int)d, beta->data, 1, beta->data, 1);
     return f / (double)n + g->o.l2 * b2;
+}
+
+/* CODA_STEP_REL as the constant step it stands for: sigma_max(X)^2 = lambda_max(X^T X) */
+static int sigma_max_step(coda_gd *g, coda_err *e)
+{
+    const coda_mat *X = g->X;
+    size_t n = X->rows, d = X->cols;
+    if (g->o.loss != CODA_LOSS_LS)
+        return coda_failc(e, CODA_E_USAGE, "--step rel is the relative step of --loss ls");
+    double *C = calloc(d * d, sizeof *C), *w = malloc(d * sizeof *w);
+    int rc = C && w ? 0 : coda_fail_oom(e);
+    if (rc == 0) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0, X->data,
+                    (int)CODA_LD(X), 0.0, C, (int)d);
+        if (LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'U', (int)d, C, (int)d, w) != 0 || !(w[d - 1] > 0))
+            rc = coda_failc(e, CODA_E_NUMERIC, "--step rel: sigma_max(X) is 0 or not computable");
+    }
+    if (rc == 0) {
+        double xi = g->o.step.gamma * 2.0 / w[d - 1];
+        g->o.step = (coda_step_rule){.kind = CODA_STEP_CONST,
+                                     .gamma = xi * g->o.step.c * (double)n / 2.0};
+    }
+    free(C), free(w);
+    return rc;
 }
 
 int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y,
@@ -96,6 +126,10 @@ int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y
         }
         memcpy(g->beta.data, x0->data, X->cols * sizeof(double));
     }
+    if (o->step.kind == CODA_STEP_REL && sigma_max_step(g, e) < 0) {
+        coda_gd_free(g);
+        return -1;
+    }
     g->loss = o->track_loss ? coda_gd_loss(g, &g->beta) : NAN;
     g->gnorm = NAN;
     return 0;
@@ -110,6 +144,7 @@ static double step_size(coda_gd *g)
     case CODA_STEP_INV_T: return 1.0 / (s->lambda * (t + s->t0));
     case CODA_STEP_DECAY: return s->gamma / (1.0 + s->c * t);
     case CODA_STEP_INV_SQRT_T: return s->gamma / sqrt(t + 1.0);
+    case CODA_STEP_REL: return NAN; /* made a constant step by coda_gd_init */
     case CODA_STEP_LINE: {
         /* exact minimizer of f(b - a g) for ls: a = ||g||^2 / ((2/n) ||X g||^2 + 2 l2 ||g||^2) */
         const coda_mat *X = g->X;

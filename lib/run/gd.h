@@ -8,7 +8,8 @@
  *   logistic  f(b) = (1/n) sum log(1 + exp(x_i b)) - y_i x_i b + l2 ||b||^2 (y in {0, 1}),
  *             grad = (1/n) X^T (sigma(X b) - y) + 2 l2 b
  * Step rules: const:G, inv-t:L[,T0] (1 / (L (t + T0))), decay:G0,C (G0 / (1 + C t)),
- * inv-sqrt-t[:G] (G / sqrt(t + 1)), line (exact line search, ls only). The iteration stops at
+ * inv-sqrt-t[:G] (G / sqrt(t + 1)), line (exact line search, ls only), rel:C[,F] (ls only: the
+ * paper's relative step, CODA_STEP_REL). The iteration stops at
  * iters, or when ||grad|| <= tol (tol > 0). */
 #ifndef CODA_GD_H
 #define CODA_GD_H
@@ -21,7 +22,10 @@ typedef enum {
     CODA_STEP_INV_T,
     CODA_STEP_DECAY,
     CODA_STEP_INV_SQRT_T,
-    CODA_STEP_LINE
+    CODA_STEP_LINE,
+    CODA_STEP_REL /* papers/leverage-gc.txt §IV: xi = C 2 / sigma_max(X)^2 on ||X b - y||^2
+                   * with the gradient F X^T (X b - y), F = 2 as printed or 1 (spec §2.8);
+                   * set at init as the constant step G = xi F n / 2 of the mean convention */
 } coda_step_kind;
 /* What a round that cannot decode does: wait for another round's draw (the iteration is not
  * counted; at most 1000 rounds in a row), skip the update, or fail. */

@@ -2,7 +2,9 @@
  * is tested by registering it): on small problems, every responder set of at least the
  * scheme's threshold decodes to the uncoded result (exact codes within 1e-10 relative, or a
  * round-off bound from the condition number decode reports; approximate codes within the error
- * decode predicts); one responder fewer than the threshold is refused, with class too-few, for
+ * decode predicts; sketching codes, whose decode is an unbiased estimate with no error bound
+ * (status approximate, no report), on average over all responder sets of each size, which
+ * under uniformly random responders is the expectation); one responder fewer than the threshold is refused, with class too-few, for
  * some set; honest results are never reported suspect; the same seed gives the same bytes;
  * the PLAN frame reads back to the same plan.
  * A scheme whose options this generic test cannot supply (a code file) is named as skipped. */
@@ -121,6 +123,10 @@ static void contract(const coda_scheme *sc, const char *opname)
     int thr = p.threshold ? p.threshold : N, bad_sets = 0, refused = 0, wrong_class = 0,
         suspect = 0;
     double worst = 0;
+    coda_mat mean[8]; /* sketching codes: the sum of the decodes of each size's sets (N < 8) */
+    int nmean[8];
+    memset(mean, 0, sizeof mean);
+    memset(nmean, 0, sizeof nmean);
     for (unsigned mask = 1; mask < (1u << N); mask++) {
         int r = __builtin_popcount(mask);
         if (r < thr - 1)
@@ -136,6 +142,11 @@ static void contract(const coda_scheme *sc, const char *opname)
         } else if (rc < 0) {
             bad_sets++;
             printf("  %s: responders %#x: %s\n", sc->name, mask, e.msg);
+        } else if (info.status == CODA_DECODED_APPROX && !info.report) {
+            if (!nmean[r]++)
+                coda_mat_alloc(&mean[r], out.rows, out.cols, &e);
+            for (size_t k = 0; k < out.rows * out.cols && k < mean[r].rows * mean[r].cols; k++)
+                mean[r].data[k] += out.data[k];
         } else {
             double err = test_rel_err(&out, &ref);
             /* exact codes: round-off through the decoding system; approximate ones: the bound
@@ -151,6 +162,16 @@ static void contract(const coda_scheme *sc, const char *opname)
             suspect += info.status == CODA_DECODED_SUSPECT;
         }
         coda_mat_free(&out);
+    }
+    for (int r = 1; r <= N; r++) {
+        if (!nmean[r])
+            continue;
+        for (size_t k = 0; k < mean[r].rows * mean[r].cols; k++)
+            mean[r].data[k] /= nmean[r];
+        double err = test_rel_err(&mean[r], &ref);
+        CHECK(err <= 1e3 * 2.2e-16 * nmean[r], "%s %s: the mean over the %d sets of %d "
+              "responders is off by %.3g", sc->name, opname, nmean[r], r, err);
+        coda_mat_free(&mean[r]);
     }
     CHECK(bad_sets == 0, "%s %s: %d responder sets of >= %d failed", sc->name, opname, bad_sets,
           thr);

@@ -244,7 +244,7 @@ static void gd_options(FILE *to)
 {
     fprintf(to,
             "  --scheme NAME           a code whose results sum: uncoded (default), rep, frc,\n"
-            "                          cyclic\n"
+            "                          cyclic, hetero (built for --straggle-probs)\n"
             "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
             "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
             "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
@@ -407,6 +407,7 @@ static int gd_main(int argc, char **argv)
         return coda_exit_for(&e);
     }
     coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0};
+    coda_meta sopts = {0}; /* what the code is built for: the per-worker p (hetero) */
     coda_job job = {0}, pjob = {0};
     coda_gd g = {0}, pg = {0};
     coda_outfile tf = {0};
@@ -493,7 +494,10 @@ static int gd_main(int argc, char **argv)
                   : sm->stragglers > 0    ? sm->stragglers
                   : sm->nnamed > 0        ? (long)sm->nnamed
                                           : 0;
-    coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed};
+    coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed,
+                          .opts = &sopts};
+    if (w.probs_path && coda_meta_set(&sopts, "straggle-probs", w.probs_path, &e) < 0)
+        goto out;
     coda_plan plan;
     if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {
         coda_fail_prefix(&e, "--scheme %s: ", scheme);
@@ -608,6 +612,7 @@ out:
     coda_job_free(&pjob);
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
     coda_mat_free(&Xy);
+    coda_meta_free(&sopts);
     coda_worker_options_free(&w);
     return status;
 }

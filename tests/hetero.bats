@@ -151,3 +151,34 @@ assert abs(S - d.sum()) <= 1e-14 * d.sum(), (S, d.sum())
   assert_output --partial "'half'"
   [ "${#lines[@]}" -eq 1 ]
 }
+
+@test "hetero: coda-solve --method gd: with every p_i = 0 the estimate is the gradient (equals plain GD)" {
+  npy "
+r = np.random.default_rng(2); X = r.standard_normal((60, 4)); y = X @ r.standard_normal(4) + 0.1 * r.standard_normal(60)
+np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
+  printf '0\n0\n0\n0\n0\n' > p0.csv
+  run coda-solve --method gd --scheme hetero -N 5 -K 8 --straggle-probs p0.csv --step const:0.1 \
+    --iters 40 --compare-plain X.npy y.npy -o b.csv
+  assert_success
+  # all five respond, w = 1, alpha's columns sum to 1: the iterates are plain GD's to round-off
+  gap=$(grep -o 'uncoded GD [0-9.e+-]*' <<< "$output" | awk '{print $3}')
+  [ -n "$gap" ]
+  awk -v g="$gap" 'BEGIN { exit !(g <= 1e-12) }'
+}
+
+@test "hetero: coda-solve --method gd with Bernoulli(p_i) rounds: empty rounds are not convergence" {
+  npy "
+r = np.random.default_rng(2); X = r.standard_normal((60, 4)); y = X @ r.standard_normal(4)
+np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
+  printf '0.9\n0.9\n0.9\n' > p9.csv
+  # P(nobody answers) = 0.729 a round: a zero estimate must not pass for ||grad|| <= tol
+  run coda-solve --method gd --scheme hetero -N 3 -K 3 --straggle-probs p9.csv --step const:0.01 \
+    --iters 30 --tol 1e-6 --trace t.csv X.npy y.npy -o b.csv
+  assert_success
+  assert_output --partial "30 iterations"
+  [ "$(awk -F, '!/^#/ && $5 == 0' t.csv | wc -l)" -gt 5 ]
+  # the same seed, the same run
+  coda-solve -q --method gd --scheme hetero -N 3 -K 3 --straggle-probs p9.csv --step const:0.01 \
+    --iters 30 --tol 1e-6 X.npy y.npy -o b2.csv
+  cmp b.csv b2.csv
+}

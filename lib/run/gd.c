@@ -177,7 +177,8 @@ int coda_gd_iterate(coda_gd *g, coda_err *e)
         return coda_failc(e, CODA_E_NUMERIC, "iteration %ld: the gradient grew %.3g-fold (the "
                           "step is too large: try --step line or a smaller step)", g->iter + 1,
                           g->gnorm / g->gnorm0);
-    if (g->o.tol > 0 && g->gnorm <= g->o.tol)
+    /* a round nobody answered decodes to zero (an unbiased code's estimate): not converged */
+    if (g->o.tol > 0 && g->gnorm <= g->o.tol && g->job->decoded.status != CODA_DECODED_EMPTY)
         return 0;
     memcpy(g->prev.data, g->beta.data, d * sizeof(double));
     g->stepsize = step_size(g);

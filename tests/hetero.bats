@@ -182,3 +182,30 @@ np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
     --iters 30 --tol 1e-6 X.npy y.npy -o b2.csv
   cmp b.csv b2.csv
 }
+
+@test "baselines: is-sgd, bgc, ehd, od and sgc-het run the pipeline; ehd's --decoder sum is w = 1" {
+  coda-gen 40 4 --seed 3 -o D.npy
+  coda-gen 3 1 --seed 4 -o beta.npy
+  printf '0.3\n0.5\n0.2\n0.6\n' > p4.csv
+  for s in is-sgd bgc ehd od; do
+    coda-encode -q --scheme $s -N 4 -K 8 --op grad --operand beta.npy D.npy > enc-$s.coda
+    run bash -c "coda-worker-sim -q --straggle-probs p4.csv --seed 2 enc-$s.coda | coda-decode -f csv"
+    assert_success
+  done
+  coda-encode -q --scheme sgc-het -N 4 -K 8 --straggle-probs p4.csv --op grad --operand beta.npy \
+    D.npy > enc-sgc.coda
+  run bash -c "coda-worker-sim -q --straggle-probs p4.csv --seed 2 enc-sgc.coda | coda-decode -f csv"
+  assert_success
+  # everyone answers: ehd's first-per-group is the gradient, its literal sum twice it
+  coda-encode -q --scheme uncoded -N 1 --op grad --operand beta.npy D.npy | coda-worker-sim -q |
+    coda-decode -q -f csv -o g.csv
+  coda-worker-sim -q enc-ehd.coda | coda-decode -q -f csv -o first.csv
+  coda-worker-sim -q enc-ehd.coda | coda-decode -q --decoder sum -f csv -o sum.csv
+  npy "
+g = np.loadtxt('g.csv'); f = np.loadtxt('first.csv'); s = np.loadtxt('sum.csv')
+tol = 1e-13 * np.abs(g).sum() * 10
+assert np.abs(f - g).max() <= tol and np.abs(s - 2 * g).max() <= tol, (g, f, s)"
+  run coda-encode --scheme ehd -N 4 -K 5 --op grad --operand beta.npy D.npy -o x.coda
+  assert_failure 2
+  assert_output --partial "N/d to divide K (N = 4, d = 2, K = 5)"
+}

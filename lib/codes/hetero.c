@@ -10,7 +10,6 @@
  * The plan's G is the encoding a = alpha / w~ (alpha itself with --wtilde one, the default);
  * the plan carries p and the decode weights w = w~ / (1 - p), so decode needs nothing else:
  * g_hat = sum_{i responded} w_i f_i, and zero (status empty) when nobody responded. */
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "../io/stream.h"
 #include "hetero.h"
 #include "scheme.h"
+#include "weighted.h"
 
 static const coda_scheme_option options[] = {
     {"construction", 0, "C", "interval (default; chain with -b), star, chain, groups, tree or "
@@ -82,8 +82,7 @@ static int read_column(const char *path, int N, double *out, coda_err *e)
     return rc < 0 ? bad_file(e, path) : 0;
 }
 
-/* p from exactly one of the sources; *from_file says whether bad values are the file's. */
-static int straggle_probs(const coda_scheme_args *a, int N, double *p, const char **source,
+int coda_hetero_probs(const char *who, const coda_scheme_args *a, int N, double *p, const char **source,
                           coda_err *e)
 {
     const char *probs = coda_scheme_opt(a, "straggle-probs"), *psi = coda_scheme_opt(a, "psi"),
@@ -91,9 +90,9 @@ static int straggle_probs(const coda_scheme_args *a, int N, double *p, const cha
                *p_range = coda_scheme_opt(a, "p-range"), *dl = coda_scheme_opt(a, "deadline");
     int given = !!probs + !!psi + !!psi_range + !!p_range;
     if (given != 1)
-        return coda_failc(e, CODA_E_USAGE, "hetero needs %s of --straggle-probs FILE, --psi FILE "
+        return coda_failc(e, CODA_E_USAGE, "%s needs %s of --straggle-probs FILE, --psi FILE "
                           "or --psi-range LO,HI (with --deadline T), or --p-range LO,HI",
-                          given ? "only one" : "one");
+                          who, given ? "only one" : "one");
     if ((psi || psi_range) != !!dl)
         return coda_failc(e, CODA_E_USAGE, dl ? "--deadline is for --psi and --psi-range"
                                               : "--psi and --psi-range need --deadline T");
@@ -302,7 +301,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     double S = 0;
     int degenerate = 0, m = 0, groups = 0, groups_exact = -1;
     if (rc == 0)
-        rc = straggle_probs(a, k, prob, &source, e);
+        rc = coda_hetero_probs("hetero", a, k, prob, &source, e);
     if (rc == 0 && (rc = coda_hetero_optimum(prob, k, n, Y, &S, &degenerate, e)) < 0 && source)
         bad_file(e, source);
     if (rc == 0) {
@@ -398,64 +397,26 @@ static int plan_vectors(const coda_plan *p, double **prob, double **wtl, double 
     return rc;
 }
 
-static int load(const coda_plan *p, coda_err *e)
+static int check_vectors(const coda_plan *p, coda_err *e)
 {
     double *prob, *wtl, *w;
-    if (coda_plan_shape_check(p, e) < 0 || plan_vectors(p, &prob, &wtl, &w, e) < 0)
+    if (plan_vectors(p, &prob, &wtl, &w, e) < 0)
         return -1;
     free(prob), free(wtl), free(w);
     return 0;
 }
 
-/* g_hat = sum over the responders of w_i f_i (eq. 5): no solve. A result tagged with a block
- * is that block alone, weighted by its coefficient. */
+static int load(const coda_plan *p, coda_err *e)
+{
+    return coda_plan_shape_check(p, e) < 0 ? -1 : check_vectors(p, e);
+}
+
+/* g_hat = sum over the responders of w_i f_i (eq. 5): no solve (weighted.c). */
 static int decode(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
                   coda_mat *out, coda_decode_info *info, coda_err *e)
 {
-    (void)opts;
-    memset(info, 0, sizeof *info);
-    memset(out, 0, sizeof *out);
-    double *prob, *wtl, *w;
-    if (plan_vectors(p, &prob, &wtl, &w, e) < 0)
-        return -1;
-    const coda_frame **use = NULL;
-    size_t nu = 0;
-    int rc = coda_results_collect(p, res, n, &use, &nu, e);
-    char *seen = rc == 0 ? calloc((size_t)p->N, 1) : NULL;
-    if (rc == 0 && !seen)
-        rc = coda_fail_oom(e);
-    size_t rows = 0, cols = 0;
-    if (rc == 0 && nu == 0) {
-        coda_plan_shape(p, &rows, &cols);
-        if (!rows || !cols)
-            rc = coda_failc(e, CODA_E_FEW, "nobody responded, and the plan does not record the "
-                            "result's shape for the zero estimate");
-    } else if (rc == 0)
-        rows = use[0]->mat.rows, cols = use[0]->mat.cols;
-    if (rc == 0)
-        rc = coda_mat_alloc(out, rows, cols, e);
-    for (size_t k = 0; k < nu && rc == 0; k++) {
-        int wk = (int)use[k]->tag[CODA_TAG_WORKER], b = (int)use[k]->tag[CODA_TAG_BLOCK];
-        double coef = w[wk] * (b >= 0 ? CODA_AT(&p->G, wk, b) : 1.0);
-        if (!seen[wk])
-            info->responders++;
-        seen[wk] = 1;
-        info->used++;
-        info->max_coef = fmax(info->max_coef, fabs(w[wk]));
-        cblas_daxpy((int)(rows * cols), coef, use[k]->mat.data, 1, out->data, 1);
-    }
-    if (rc == 0) {
-        info->status = nu ? CODA_DECODED_APPROX : CODA_DECODED_EMPTY;
-        info->cond = 1.0;
-        snprintf(info->method, sizeof info->method, "weighted-sum");
-        if (!nu)
-            snprintf(info->warning, sizeof info->warning,
-                     "nobody responded: the estimate is zero (unbiased; counted, not an error)");
-    }
-    if (rc < 0)
-        coda_mat_free(out);
-    free(use), free(seen), free(prob), free(wtl), free(w);
-    return rc;
+    int rc = check_vectors(p, e);
+    return rc < 0 ? rc : coda_decode_weighted(p, res, n, opts, out, info, e);
 }
 
 /* union-find root */

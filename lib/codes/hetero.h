@@ -11,8 +11,9 @@
 #ifndef CODA_HETERO_H
 #define CODA_HETERO_H
 
-#include "../core/mat.h"
 #include "../core/err.h"
+#include "../core/mat.h"
+#include "scheme.h"
 
 typedef enum {
     CODA_HETERO_INTERVAL, /* Scheme II with b from the interval rule: entries in [0, 1] */
@@ -22,6 +23,13 @@ typedef enum {
     CODA_HETERO_TREE,     /* a given forest support, solved by leaf peeling */
     CODA_HETERO_DENSE     /* eq. (41): alpha_ij = Y_i / n, load k */
 } coda_hetero_construction;
+
+/* Each worker's straggling probability (N of them, in [0, 1]) from the options every code
+ * built for them shares: --straggle-probs FILE, --psi FILE or --psi-range LO,HI with
+ * --deadline T (p = exp(-psi (T - 1)), eq. 23), --p-range LO,HI (drawn with the seed).
+ * *source: the file they came from (NULL: drawn). Bad values in a file have class io. */
+int coda_hetero_probs(const char *who, const coda_scheme_args *a, int N, double *p,
+                      const char **source, coda_err *e);
 
 /* The name of a construction and back (-1: unknown). */
 const char *coda_hetero_construction_name(coda_hetero_construction c);

@@ -247,6 +247,8 @@ static void gd_options(FILE *to)
             "                          cyclic, hetero (built for --straggle-probs)\n"
             "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
             "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
+            "  --scheme-opt NAME=VALUE one of the scheme's own options (repeatable; e.g.\n"
+            "                          construction=star for hetero)\n"
             "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
             "                          0/1 or -1/+1)\n"
             "  --l2 L                  ridge term L ||b||^2 (default 0)\n"
@@ -300,11 +302,12 @@ static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
-        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION
+        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_SCHEME_OPT
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
         {"method", required_argument, 0, G_METHOD},     {"scheme", required_argument, 0, G_SCHEME},
+        {"scheme-opt", required_argument, 0, G_SCHEME_OPT},
         {"workers", required_argument, 0, 'N'},         {"blocks", required_argument, 0, 'K'},
         {"code-stragglers", required_argument, 0, G_CODE_S},
         {"loss", required_argument, 0, G_LOSS},         {"l2", required_argument, 0, G_L2},
@@ -317,6 +320,8 @@ static int gd_main(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, G_VERSION},         {0, 0, 0, 0}};
     coda_worker_opts w;
+    const char *sopt_args[32]; /* --scheme-opt NAME=VALUE, in order */
+    int nsopt = 0;
     coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
@@ -334,6 +339,15 @@ static int gd_main(int argc, char **argv)
         case 0: break;
         case G_METHOD: break; /* gd: how we got here */
         case G_SCHEME: scheme = optarg; break;
+        case G_SCHEME_OPT: /* NAME=VALUE for the scheme's own table, checked when it builds */
+            if (nsopt == (int)(sizeof sopt_args / sizeof sopt_args[0]) || !strchr(optarg, '=') ||
+                optarg[0] == '=') {
+                coda_fail(&e, "option --scheme-opt: '%s' is not NAME=VALUE (at most %d)", optarg,
+                          (int)(sizeof sopt_args / sizeof sopt_args[0]));
+                bad = 1;
+            } else
+                sopt_args[nsopt++] = optarg;
+            break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
         case 'K': bad = coda_parse_long("--blocks", optarg, 1, 1000000, &K, &e); break;
         case G_CODE_S:
@@ -498,6 +512,19 @@ static int gd_main(int argc, char **argv)
                           .opts = &sopts};
     if (w.probs_path && coda_meta_set(&sopts, "straggle-probs", w.probs_path, &e) < 0)
         goto out;
+    for (int k = 0; k < nsopt; k++) {
+        char name[64];
+        const char *eq = strchr(sopt_args[k], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - sopt_args[k]) < 63 ? (int)(eq - sopt_args[k]) : 63,
+                 sopt_args[k]);
+        if (!coda_scheme_find(scheme) || !coda_scheme_takes(coda_scheme_find(scheme), name)) {
+            coda_failc(&e, CODA_E_USAGE, "--scheme-opt %s: scheme %s has no option --%s",
+                       sopt_args[k], scheme, name);
+            goto out;
+        }
+        if (coda_meta_set(&sopts, name, eq + 1, &e) < 0)
+            goto out;
+    }
     coda_plan plan;
     if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {
         coda_fail_prefix(&e, "--scheme %s: ", scheme);

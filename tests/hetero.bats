@@ -183,7 +183,7 @@ np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
   cmp b.csv b2.csv
 }
 
-@test "baselines: is-sgd, bgc, ehd, od and sgc-het run the pipeline; ehd's --decoder sum is w = 1" {
+@test "baselines: is-sgd, bgc, ehd, od and sgc-het run the pipeline; ehd's --ehd-decoder sum is w = 1" {
   coda-gen 40 4 --seed 3 -o D.npy
   coda-gen 3 1 --seed 4 -o beta.npy
   printf '0.3\n0.5\n0.2\n0.6\n' > p4.csv
@@ -200,7 +200,7 @@ np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
   coda-encode -q --scheme uncoded -N 1 --op grad --operand beta.npy D.npy | coda-worker-sim -q |
     coda-decode -q -f csv -o g.csv
   coda-worker-sim -q enc-ehd.coda | coda-decode -q -f csv -o first.csv
-  coda-worker-sim -q enc-ehd.coda | coda-decode -q --decoder sum -f csv -o sum.csv
+  coda-worker-sim -q enc-ehd.coda | coda-decode -q --ehd-decoder sum -f csv -o sum.csv
   npy "
 g = np.loadtxt('g.csv'); f = np.loadtxt('first.csv'); s = np.loadtxt('sum.csv')
 tol = 1e-13 * np.abs(g).sum() * 10
@@ -208,4 +208,24 @@ assert np.abs(f - g).max() <= tol and np.abs(s - 2 * g).max() <= tol, (g, f, s)"
   run coda-encode --scheme ehd -N 4 -K 5 --op grad --operand beta.npy D.npy -o x.coda
   assert_failure 2
   assert_output --partial "N/d to divide K (N = 4, d = 2, K = 5)"
+}
+
+@test "coda-solve --scheme-opt passes the scheme's own options; one it does not take is a usage error" {
+  npy "
+r = np.random.default_rng(2); X = r.standard_normal((60, 4)); y = X @ r.standard_normal(4)
+np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
+  printf '0\n0\n0\n0\n0\n' > p0.csv
+  # star with p = 0 everywhere is still exact (alpha's columns sum to 1, everyone answers)
+  run coda-solve --method gd --scheme hetero --scheme-opt construction=star -N 5 -K 8 \
+    --straggle-probs p0.csv --step const:0.1 --iters 20 --compare-plain X.npy y.npy -o b.csv
+  assert_success
+  gap=$(grep -o 'uncoded GD [0-9.e+-]*' <<< "$output" | awk '{print $3}')
+  awk -v g="$gap" 'BEGIN { exit !(g <= 1e-12) }'
+  run coda-solve --method gd --scheme hetero --scheme-opt construction=fancy -N 5 -K 8 \
+    --straggle-probs p0.csv X.npy y.npy -o b.csv
+  assert_failure 2
+  assert_output --partial "unknown 'fancy'"
+  run coda-solve --method gd --scheme od --scheme-opt construction=star -N 5 -K 8 X.npy y.npy -o b.csv
+  assert_failure 2
+  assert_output "coda-solve: --scheme-opt construction=star: scheme od has no option --construction"
 }

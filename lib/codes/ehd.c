@@ -1,7 +1,7 @@
 /* ehd: ERASUREHEAD (baseline of papers/hetero-gc.txt, spec §2.10): a fractional repetition code,
  * k/d groups of d consecutive workers, each group holding the same n d / k partitions (d must
  * divide k, and k/d divide n), a = 1. Decode: ErasureHead's first responder of each group (in
- * arrival order; default), or the paper's literal w = 1 for all (--decoder sum). Biased. */
+ * arrival order; default), or the paper's literal w = 1 for all (--ehd-decoder sum). Biased. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +39,9 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 static int decode(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
                   coda_mat *out, coda_decode_info *info, coda_err *e)
 {
-    const char *how = opts ? coda_meta_get(opts, "decoder") : NULL;
+    const char *how = opts ? coda_meta_get(opts, "ehd-decoder") : NULL;
     if (how && strcmp(how, "first") && strcmp(how, "sum"))
-        return coda_failc(e, CODA_E_USAGE, "ehd: --decoder '%s' (first or sum)", how);
+        return coda_failc(e, CODA_E_USAGE, "ehd: --ehd-decoder '%s' (first or sum)", how);
     if (how && strcmp(how, "sum") == 0)
         return coda_decode_weighted(p, res, n, opts, out, info, e);
     memset(info, 0, sizeof *info);
@@ -71,7 +71,7 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
 static const coda_scheme_option options[] = {
     {"replication", 0, "D", "bgc, ehd, od, sgc-het: the expected (bgc) or exact copies of a "
                             "partition (default 2)", 0},
-    {"decoder", 0, "D", "ehd: first (default; the first responder of each group) or sum "
+    {"ehd-decoder", 0, "D", "first (default; the first responder of each group) or sum "
                         "(w = 1 for all) (coda-decode)", 1},
     {NULL, 0, NULL, NULL, 0}};
 

@@ -49,6 +49,14 @@ int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e)
     return sc && sc->report ? sc->report(p, fig, e) : 0;
 }
 
+int coda_scheme_takes(const coda_scheme *sc, const char *name)
+{
+    for (const coda_scheme_option *o = sc->options; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    return 0;
+}
+
 const char *coda_scheme_opt(const coda_scheme_args *a, const char *name)
 {
     return a->opts ? coda_meta_get(a->opts, name) : NULL;

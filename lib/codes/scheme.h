@@ -81,6 +81,8 @@ const coda_scheme *coda_scheme_default(void);
 const coda_scheme *coda_scheme_for_assignment(void);
 /* The scheme of a plan (NULL when unknown). */
 const coda_scheme *coda_plan_scheme(const coda_plan *p);
+/* Whether the scheme's table has an option of this name. */
+int coda_scheme_takes(const coda_scheme *sc, const char *name);
 /* The value of a scheme option, or NULL. */
 const char *coda_scheme_opt(const coda_scheme_args *a, const char *name);
 

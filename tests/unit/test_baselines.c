@@ -92,9 +92,9 @@ static void ehd(void)
     v = decode_order(&p, g, missing, 3, NULL, &info, &ok);
     CHECK(ok && v == 1 + 2 + 4 + 8, "ehd: a silent group loses its partitions: %g", v);
     coda_meta opts = {0};
-    coda_meta_set(&opts, "decoder", "sum", NULL);
+    coda_meta_set(&opts, "ehd-decoder", "sum", NULL);
     v = decode_order(&p, g, order, 5, &opts, &info, &ok);
-    CHECK(ok && v == 2 * (1 + 2 + 4 + 8) + 16 + 32, "ehd --decoder sum (w = 1): %g", v);
+    CHECK(ok && v == 2 * (1 + 2 + 4 + 8) + 16 + 32, "ehd --ehd-decoder sum (w = 1): %g", v);
     coda_meta_free(&opts);
     coda_plan_free(&p);
     CHECK(build(&p, "ehd", 6, 4, NULL, NULL) < 0, "ehd with 3 groups not dividing 4");

@@ -422,6 +422,7 @@ static int gd_main(int argc, char **argv)
     }
     coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0};
     coda_meta sopts = {0}; /* what the code is built for: the per-worker p (hetero) */
+    double *plan_pi = NULL; /* the plan's straggle_probs, when they are the failure model */
     coda_job job = {0}, pjob = {0};
     coda_gd g = {0}, pg = {0};
     coda_outfile tf = {0};
@@ -532,6 +533,11 @@ static int gd_main(int argc, char **argv)
             e.cls = CODA_E_USAGE;
         goto out;
     }
+    /* a code built for per-worker p (hetero --psi-range ...): its p, unless told otherwise */
+    if (coda_straggle_probs_from_meta(&w.sim.straggle, &plan.extra, plan.N, &plan_pi, &e) < 0) {
+        coda_plan_free(&plan);
+        goto out;
+    }
     w.sim.load = plan.load;
     if (coda_job_start(&job, &plan, &Xy, &coda_engine_sim, &w.sim, &w.policy, w.until_decodable,
                        &e) < 0 ||
@@ -640,6 +646,7 @@ out:
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
     coda_mat_free(&Xy);
     coda_meta_free(&sopts);
+    free(plan_pi);
     coda_worker_options_free(&w);
     return status;
 }

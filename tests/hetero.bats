@@ -229,3 +229,30 @@ np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
   assert_failure 2
   assert_output "coda-solve: --scheme-opt construction=star: scheme od has no option --construction"
 }
+
+@test "the worker stage draws from the plan's p unless told otherwise (worker-sim and solve)" {
+  coda-gen 40 4 --seed 3 -o D.npy
+  coda-gen 3 1 --seed 4 -o beta.npy
+  coda-encode -q --scheme hetero -N 6 -K 8 --psi-range 0.1,2 --deadline 1.5 --seed 5 --op grad \
+    --operand beta.npy D.npy > enc.coda
+  coda-cat -i enc.coda | sed -n 's/^ *straggle_probs=//p' | tr , '\n' > p.csv
+  [ "$(wc -l < p.csv)" -eq 6 ]
+  for seed in 1 2 3 4 5 6 7 8; do
+    run coda-worker-sim --seed $seed --log a-$seed.csv -o /dev/null enc.coda
+    assert_output --partial "the probability its plan records"
+    coda-worker-sim -q --seed $seed --straggle-probs p.csv --log b-$seed.csv -o /dev/null enc.coda
+    cmp a-$seed.csv b-$seed.csv
+  done
+  # somebody straggled in some round (the plan's p are not ignored)
+  [ "$(cat a-*.csv | awk -F, '$3 == 0' | wc -l)" -gt 0 ]
+  npy "
+r = np.random.default_rng(2); X = r.standard_normal((60, 4)); y = X @ r.standard_normal(4)
+np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
+  coda-solve -q --method gd --scheme hetero --scheme-opt psi-range=0.1,2 --scheme-opt deadline=1.5 \
+    --seed 5 -N 6 -K 8 --step const:0.01 --iters 30 --trace t1.csv X.npy y.npy -o b1.csv
+  # the same p from a file: the same code and the same draws
+  coda-solve -q --method gd --scheme hetero --seed 5 -N 6 -K 8 --straggle-probs p.csv \
+    --step const:0.01 --iters 30 X.npy y.npy -o b2.csv
+  cmp b1.csv b2.csv
+  [ "$(awk -F, '!/^#/ && NR > 3 && $5 < 6' t1.csv | wc -l)" -gt 0 ]
+}

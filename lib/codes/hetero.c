@@ -358,7 +358,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
         p->combine = 1;
         rc = coda_meta_set(&p->extra, "construction", coda_hetero_construction_name(c), e) |
              coda_meta_set(&p->extra, "wtilde", wt ? wt : "one", e) |
-             coda_meta_set_doubles(&p->extra, "p", prob, (size_t)k, e) |
+             coda_meta_set_doubles(&p->extra, "straggle_probs", prob, (size_t)k, e) |
              coda_meta_set_doubles(&p->extra, "w", w, (size_t)k, e) |
              coda_meta_set_doubles(&p->extra, "w_tilde", wtl, (size_t)k, e) |
              coda_meta_set_double(&p->extra, "grad_bound", C, e);
@@ -378,7 +378,7 @@ static int plan_vectors(const coda_plan *p, double **prob, double **wtl, double 
 {
     size_t np = 0, nt = 0, nw = 0;
     *prob = *wtl = *w = NULL;
-    int rc = coda_meta_get_doubles(&p->extra, "p", prob, &np, e) < 0 ||
+    int rc = coda_meta_get_doubles(&p->extra, "straggle_probs", prob, &np, e) < 0 ||
                      coda_meta_get_doubles(&p->extra, "w_tilde", wtl, &nt, e) < 0 ||
                      coda_meta_get_doubles(&p->extra, "w", w, &nw, e) < 0
                  ? -1

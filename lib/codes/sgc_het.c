@@ -44,7 +44,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
         w[i] = 1;
     if (rc == 0)
         rc = coda_baseline_finish(p, w, e) < 0 ||
-                     coda_meta_set_doubles(&p->extra, "p", prob, (size_t)k, e) < 0
+                     coda_meta_set_doubles(&p->extra, "straggle_probs", prob, (size_t)k, e) < 0
                  ? -1
                  : 0;
     free(prob), free(w), free(perm);
@@ -57,7 +57,7 @@ static int report(const coda_plan *p, coda_meta *fig, coda_err *e)
     double *prob = NULL, obj = 0, S = 0;
     size_t np = 0;
     if (coda_weighted_report_load(p, fig, e) < 0 ||
-        coda_meta_get_doubles(&p->extra, "p", &prob, &np, e) < 0)
+        coda_meta_get_doubles(&p->extra, "straggle_probs", &prob, &np, e) < 0)
         return -1;
     for (size_t i = 0; i < np && i < (size_t)p->N; i++) {
         double row = 0;

@@ -147,7 +147,7 @@ static void sgc_het(void)
     CHECK(build(&p, "sgc-het", k, n, "p-range", "0.2,0.9") == 0, "sgc-het");
     double *prob = NULL;
     size_t np;
-    coda_meta_get_doubles(&p.extra, "p", &prob, &np, NULL);
+    coda_meta_get_doubles(&p.extra, "straggle_probs", &prob, &np, NULL);
     double g[12], sum = 0, scale = 0, mean = 0;
     for (int j = 0; j < n; j++)
         g[j] = sin(j + 1.0), sum += g[j], scale += fabs(g[j]);

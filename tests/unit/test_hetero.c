@@ -512,7 +512,7 @@ static void edges(void)
     coda_meta_set(&opts, "deadline", "1.1", &e);
     a.N = 10, a.K = 10;
     CHECK(coda_plan_build(&pl, "hetero", &a, 40, &e) == 0, "%s", e.msg);
-    double *p = plan_doubles(&pl, "p");
+    double *p = plan_doubles(&pl, "straggle_probs");
     int in_range = 1;
     for (int i = 0; i < 10; i++)
         in_range &= p[i] >= exp(-2 * 0.1) - 1e-15 && p[i] <= exp(-0.1 * 0.1) + 1e-15;

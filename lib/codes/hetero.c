@@ -34,7 +34,7 @@ static const coda_scheme_option options[] = {
     {"b", 'b', "LIST", "star and chain: partitions per worker, in p order (sum n + k - 1)", 0},
     {"wtilde", 0, "W", "one (default), propensity or random: a = alpha / w~, w = w~ / (1 - p)",
      0},
-    {"dp-max", 0, "K", "groups: the exact subset DP up to K workers (default 22, at most 26)",
+    {"dp-max", 0, "K", "groups: the exact subset DP up to K workers (default 22, at most 24)",
      0},
     {"support", 0, "FILE", "tree: an N x K matrix whose nonzeros are the support (a forest)", 0},
     {"grad-bound", 0, "C", "the bound C on ||g_j||^2 of the reported residual bounds (default "
@@ -147,8 +147,8 @@ static int parse_b(const char *v, int m, int *b, coda_err *e)
                           v);
     int rc = 0;
     if (nv != (size_t)m)
-        rc = coda_failc(e, CODA_E_USAGE, "-b has %zu entries for %d workers%s", nv, m,
-                        "");
+        rc = coda_failc(e, CODA_E_USAGE, "-b has %zu entries for %d workers (those with p < 1, "
+                        "or with p = 0 when some have it)", nv, m);
     for (size_t i = 0; i < nv && rc == 0; i++) {
         if (vals[i] < 0 || vals[i] > 1000000000)
             rc = coda_failc(e, CODA_E_USAGE, "-b: b_%zu = %lld is out of range", i + 1, vals[i]);
@@ -220,8 +220,8 @@ static int construct(int c, const coda_scheme_args *a, const double *Y, const do
         const char *dv = coda_scheme_opt(a, "dp-max");
         long dp_max = 22;
         char *end;
-        if (dv && (dp_max = strtol(dv, &end, 10), *end || dp_max < 0 || dp_max > 26))
-            return coda_failc(e, CODA_E_USAGE, "--dp-max: '%s' is not an integer in 0..26", dv);
+        if (dv && (dp_max = strtol(dv, &end, 10), *end || dp_max < 0 || dp_max > 24))
+            return coda_failc(e, CODA_E_USAGE, "--dp-max: '%s' is not an integer in 0..24", dv);
         int *group = malloc((size_t)m * sizeof *group), *members = malloc((size_t)m * sizeof *members);
         double *Yg = malloc((size_t)m * sizeof *Yg);
         if (!group || !members || !Yg)

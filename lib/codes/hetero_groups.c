@@ -131,7 +131,7 @@ int coda_hetero_groups(const double *Y, int m, int n, int dp_max, int *group, in
                        int *exact, coda_err *e)
 {
     double tol = coda_hetero_tol(n);
-    *exact = m <= dp_max && m <= 30;
+    *exact = m <= dp_max && m <= 24;
     if (m < 1)
         return coda_fail(e, "groups: no worker with a positive share");
     return *exact ? dp(Y, m, tol, group, o, e) : heuristic(Y, m, tol, group, o, e);

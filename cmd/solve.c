@@ -249,6 +249,11 @@ static void gd_options(FILE *to)
             "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
             "  --scheme-opt NAME=VALUE one of the scheme's own options (repeatable; e.g.\n"
             "                          construction=star for hetero)\n"
+            "  --optimizer O           gd (default) or adam (its learning rate: --step,\n"
+            "                          default const:0.001)\n"
+            "  --adam B1,B2,EPS        Adam's constants (default 0.9,0.999,1e-8)\n"
+            "  --two-track L           adam: the second moment from the two-track decoder,\n"
+            "                          v = w L S/(1 + L S) (codes built for --straggle-probs)\n"
             "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
             "                          0/1 or -1/+1)\n"
             "  --l2 L                  ridge term L ||b||^2 (default 0)\n"
@@ -302,12 +307,15 @@ static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
-        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_SCHEME_OPT
+        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_SCHEME_OPT,
+        G_OPTIMIZER, G_ADAM, G_TWO_TRACK
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
         {"method", required_argument, 0, G_METHOD},     {"scheme", required_argument, 0, G_SCHEME},
         {"scheme-opt", required_argument, 0, G_SCHEME_OPT},
+        {"optimizer", required_argument, 0, G_OPTIMIZER}, {"adam", required_argument, 0, G_ADAM},
+        {"two-track", required_argument, 0, G_TWO_TRACK},
         {"workers", required_argument, 0, 'N'},         {"blocks", required_argument, 0, 'K'},
         {"code-stragglers", required_argument, 0, G_CODE_S},
         {"loss", required_argument, 0, G_LOSS},         {"l2", required_argument, 0, G_L2},
@@ -322,7 +330,8 @@ static int gd_main(int argc, char **argv)
     coda_worker_opts w;
     const char *sopt_args[32]; /* --scheme-opt NAME=VALUE, in order */
     int nsopt = 0;
-    coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
+    coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100, .adam_b1 = 0.9, .adam_b2 = 0.999,
+                       .adam_eps = 1e-8};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
     long N = 1, K = 0, code_s = -1;
@@ -339,6 +348,28 @@ static int gd_main(int argc, char **argv)
         case 0: break;
         case G_METHOD: break; /* gd: how we got here */
         case G_SCHEME: scheme = optarg; break;
+        case G_OPTIMIZER:
+            if (strcmp(optarg, "gd") == 0 || strcmp(optarg, "adam") == 0)
+                go.adam = strcmp(optarg, "adam") == 0;
+            else
+                bad = coda_fail(&e, "option --optimizer: '%s' is not gd or adam", optarg);
+            break;
+        case G_ADAM: {
+            char *end;
+            go.adam_b1 = strtod(optarg, &end);
+            if (*end == ',')
+                go.adam_b2 = strtod(end + 1, &end);
+            if (*end == ',')
+                go.adam_eps = strtod(end + 1, &end);
+            if (*end || !(go.adam_b1 >= 0 && go.adam_b1 < 1) || !(go.adam_b2 >= 0 && go.adam_b2 < 1) ||
+                !(go.adam_eps >= 0) || !isfinite(go.adam_eps))
+                bad = coda_fail(&e, "option --adam: '%s' is not B1,B2,EPS with B1, B2 in [0, 1) "
+                                "and EPS >= 0", optarg);
+            break;
+        }
+        case G_TWO_TRACK:
+            bad = coda_parse_double_range("--two-track", optarg, 0, 1, INFINITY, &go.two_track, &e);
+            break;
         case G_SCHEME_OPT: /* NAME=VALUE for the scheme's own table, checked when it builds */
             if (nsopt == (int)(sizeof sopt_args / sizeof sopt_args[0]) || !strchr(optarg, '=') ||
                 optarg[0] == '=') {
@@ -480,7 +511,9 @@ static int gd_main(int argc, char **argv)
             }
             y.data[i] = y.data[i] > 0; /* the op and the loss take 0/1 */
         }
-    if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
+    if (!step && go.adam) /* Adam's usual learning rate (the paper's App. E) */
+        go.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = 0.001};
+    else if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
         if (go.loss == CODA_LOSS_LS)
             go.step.kind = CODA_STEP_LINE;
         else {
@@ -572,6 +605,9 @@ static int gd_main(int argc, char **argv)
                 w.sim.straggle.stragglers, w.sim.straggle.p, w.sim.straggle.responders,
                 w.sim.adversary.t, w.sim.adversary.nnamed || w.sim.adversary.t > 0 ? atk : "none",
                 w.policy.wait_for, w.policy.deadline, w.until_decodable);
+        if (go.adam)
+            fprintf(tf.f, "# optimizer=adam adam=%.17g,%.17g,%.17g two_track=%.17g shrink=%.17g\n",
+                    go.adam_b1, go.adam_b2, go.adam_eps, go.two_track, g.adam.shrink);
         fprintf(tf.f, "iter,loss,grad_norm,error,responders,round_time,sim_time,seconds\n");
     }
     int progress = !quiet && coda_stderr_is_tty();

@@ -256,3 +256,44 @@ np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
   cmp b1.csv b2.csv
   [ "$(awk -F, '!/^#/ && NR > 3 && $5 < 6' t1.csv | wc -l)" -gt 0 ]
 }
+
+@test "coda-solve --optimizer adam is Adam (numpy reference); --two-track shrinks the second track by L S/(1+L S)" {
+  npy "
+r = np.random.default_rng(2); X = r.standard_normal((60, 4)); y = X @ r.standard_normal(4)
+np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))"
+  coda-solve -q --method gd --optimizer adam --adam 0.8,0.99,1e-6 --l2 0.1 --step const:0.05 \
+    --iters 40 X.npy y.npy -o b.csv
+  npy "
+X = np.load('X.npy'); y = np.load('y.npy')[:, 0]; n = len(y)
+b = np.zeros(4); m = np.zeros(4); v = np.zeros(4)
+for t in range(1, 41):
+    g = 2 / n * X.T @ (X @ b - y) + 2 * 0.1 * b
+    m = 0.8 * m + 0.2 * g; v = 0.99 * v + 0.01 * g * g
+    b = b - 0.05 * (m / (1 - 0.8 ** t)) / (np.sqrt(v / (1 - 0.99 ** t)) + 1e-6)
+got = np.loadtxt('b.csv', delimiter=',')
+assert np.linalg.norm(got - b) <= 1e-12 * np.linalg.norm(b), (got, b)"
+  # with EPS = 0, shrinking g_v by c is plain Adam with step gamma / c: the same iterates
+  printf '0.1\n0.2\n0.3\n0.2\n0.1\n' > pa.csv
+  coda-solve -q --method gd --optimizer adam --adam 0.9,0.999,0 --two-track 1 --step const:0.05 \
+    --iters 40 --scheme hetero -N 5 -K 8 --straggle-probs pa.csv --trace t.csv X.npy y.npy -o tt.csv
+  grep -q 'shrink=0.9659090909090909' t.csv
+  step=$(npy "S = 9 + 4 + 7/3 + 4 + 9; print(repr(0.05 / (S / (1 + S))))")
+  coda-solve -q --method gd --optimizer adam --adam 0.9,0.999,0 --step const:$step \
+    --iters 40 --scheme hetero -N 5 -K 8 --straggle-probs pa.csv X.npy y.npy -o pl.csv
+  npy "
+a = np.loadtxt('tt.csv', delimiter=','); b = np.loadtxt('pl.csv', delimiter=',')
+assert np.linalg.norm(a - b) <= 1e-10 * np.linalg.norm(b), (a, b)"
+  # and differs from plain Adam at the same step
+  coda-solve -q --method gd --optimizer adam --adam 0.9,0.999,0 --step const:0.05 \
+    --iters 40 --scheme hetero -N 5 -K 8 --straggle-probs pa.csv X.npy y.npy -o p0.csv
+  npy "
+a = np.loadtxt('tt.csv', delimiter=','); b = np.loadtxt('p0.csv', delimiter=',')
+assert np.linalg.norm(a - b) > 1e-6 * np.linalg.norm(b)"
+  run coda-solve --method gd --two-track 1 --scheme hetero -N 5 -K 8 --straggle-probs pa.csv X.npy y.npy
+  assert_failure 2
+  assert_output --partial "give --optimizer adam"
+  run coda-solve --method gd --optimizer adam --step line X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd --optimizer adam --adam 1,0.9,0 X.npy y.npy
+  assert_failure 2
+}

@@ -121,6 +121,7 @@ bench: all
 	bench/invert.sh
 	bench/lsq.sh
 	bench/gd.sh
+	bench/hetero.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

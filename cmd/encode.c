@@ -320,7 +320,12 @@ int main(int argc, char **argv)
         goto out;
     if (coda_writer_close(&w, &e) < 0)
         goto out;
-    if (!quiet) {
+    if (!quiet && plan.threshold == 0 && sc && (sc->caps & CODA_CAP_APPROX))
+        coda_say(prog, "%s: %d workers, %d blocks of at most %zu %s, any responders decode "
+                       "approximately, load %.4g of the data per worker", plan.scheme, plan.N,
+                 plan.K, coda_plan_max_block(&plan), plan.by_cols ? "columns" : "rows",
+                 plan.load);
+    else if (!quiet)
         coda_say(prog, "%s: %d workers, %d blocks of at most %zu %s, any %d responders "
                        "suffice%s, load %.4g of the data per worker",
                  plan.scheme, plan.N, plan.K, coda_plan_max_block(&plan),
@@ -328,6 +333,7 @@ int main(int argc, char **argv)
                  plan.threshold_bound ? " (smaller sets not all checked)"
                  : assign_path && plan.threshold > 1 ? " (fewer may, depending on which)" : "",
                  plan.load);
+    if (!quiet) {
         coda_meta fig = {0};
         if (coda_plan_report(&plan, &fig, &e) == 0)
             coda_print_figures(prog, plan.scheme, &fig);

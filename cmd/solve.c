@@ -245,9 +245,16 @@ static void gd_options(FILE *to)
 {
     fprintf(to,
             "  --scheme NAME           a code whose results sum: uncoded (default), rep, frc,\n"
-            "                          cyclic, leverage\n"
+            "                          cyclic, leverage, hetero (built for --straggle-probs)\n"
             "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
             "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
+            "  --scheme-opt NAME=VALUE one of the scheme's own options (repeatable; e.g.\n"
+            "                          construction=star for hetero)\n"
+            "  --optimizer O           gd (default) or adam (its learning rate: --step,\n"
+            "                          default const:0.001)\n"
+            "  --adam B1,B2,EPS        Adam's constants (default 0.9,0.999,1e-8)\n"
+            "  --two-track L           adam: the second moment from the two-track decoder,\n"
+            "                          v = w L S/(1 + L S) (codes built for --straggle-probs)\n"
             "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
             "                          0/1 or -1/+1)\n"
             "  --l2 L                  ridge term L ||b||^2 (default 0)\n"
@@ -307,11 +314,14 @@ static int gd_main(int argc, char **argv)
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
         G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_DELAY, G_DELAY_SCALE,
-        G_FAIL
+        G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
         {"method", required_argument, 0, G_METHOD},     {"scheme", required_argument, 0, G_SCHEME},
+        {"scheme-opt", required_argument, 0, G_SCHEME_OPT},
+        {"optimizer", required_argument, 0, G_OPTIMIZER}, {"adam", required_argument, 0, G_ADAM},
+        {"two-track", required_argument, 0, G_TWO_TRACK},
         {"workers", required_argument, 0, 'N'},         {"blocks", required_argument, 0, 'K'},
         {"code-stragglers", required_argument, 0, G_CODE_S},
         {"loss", required_argument, 0, G_LOSS},         {"l2", required_argument, 0, G_L2},
@@ -329,7 +339,10 @@ static int gd_main(int argc, char **argv)
     coda_mpi_config mcfg = {.delay_scale = 1};
     long *fail = NULL;
     int use_mpi = 0, latency_given = 0, rank = 0;
-    coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
+    const char *sopt_args[32]; /* --scheme-opt NAME=VALUE, in order */
+    int nsopt = 0;
+    coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100, .adam_b1 = 0.9, .adam_b2 = 0.999,
+                       .adam_eps = 1e-8};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
     long N = 1, K = 0, code_s = -1;
@@ -347,6 +360,37 @@ static int gd_main(int argc, char **argv)
         case 0: break;
         case G_METHOD: break; /* gd: how we got here */
         case G_SCHEME: scheme = optarg; break;
+        case G_OPTIMIZER:
+            if (strcmp(optarg, "gd") == 0 || strcmp(optarg, "adam") == 0)
+                go.adam = strcmp(optarg, "adam") == 0;
+            else
+                bad = coda_fail(&e, "option --optimizer: '%s' is not gd or adam", optarg);
+            break;
+        case G_ADAM: {
+            char *end;
+            go.adam_b1 = strtod(optarg, &end);
+            if (*end == ',')
+                go.adam_b2 = strtod(end + 1, &end);
+            if (*end == ',')
+                go.adam_eps = strtod(end + 1, &end);
+            if (*end || !(go.adam_b1 >= 0 && go.adam_b1 < 1) || !(go.adam_b2 >= 0 && go.adam_b2 < 1) ||
+                !(go.adam_eps >= 0) || !isfinite(go.adam_eps))
+                bad = coda_fail(&e, "option --adam: '%s' is not B1,B2,EPS with B1, B2 in [0, 1) "
+                                "and EPS >= 0", optarg);
+            break;
+        }
+        case G_TWO_TRACK:
+            bad = coda_parse_double_range("--two-track", optarg, 0, 1, INFINITY, &go.two_track, &e);
+            break;
+        case G_SCHEME_OPT: /* NAME=VALUE for the scheme's own table, checked when it builds */
+            if (nsopt == (int)(sizeof sopt_args / sizeof sopt_args[0]) || !strchr(optarg, '=') ||
+                optarg[0] == '=') {
+                coda_fail(&e, "option --scheme-opt: '%s' is not NAME=VALUE (at most %d)", optarg,
+                          (int)(sizeof sopt_args / sizeof sopt_args[0]));
+                bad = 1;
+            } else
+                sopt_args[nsopt++] = optarg;
+            break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
         case 'K': bad = coda_parse_long("--blocks", optarg, 1, 1000000, &K, &e); break;
         case G_CODE_S:
@@ -483,6 +527,8 @@ static int gd_main(int argc, char **argv)
         }
     }
     coda_mat X = {0}, y = {0}, x0 = {0}, ref = {0}, Xy = {0};
+    coda_meta sopts = {0}; /* what the code is built for: the per-worker p (hetero) */
+    double *plan_pi = NULL; /* the plan's straggle_probs, when they are the failure model */
     coda_job job = {0}, pjob = {0};
     coda_gd g = {0}, pg = {0};
     coda_outfile tf = {0};
@@ -540,7 +586,9 @@ static int gd_main(int argc, char **argv)
             }
             y.data[i] = y.data[i] > 0; /* the op and the loss take 0/1 */
         }
-    if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
+    if (!step && go.adam) /* Adam's usual learning rate (the paper's App. E) */
+        go.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = 0.001};
+    else if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
         if (go.loss == CODA_LOSS_LS)
             go.step.kind = CODA_STEP_LINE;
         else {
@@ -570,7 +618,23 @@ static int gd_main(int argc, char **argv)
                   : sm->nnamed > 0        ? (long)sm->nnamed
                                           : 0;
     coda_scheme_args a = {.N = (int)N, .s = (int)s_code, .K = (int)K, .op = op, .seed = seed,
-                          .data = &Xy}; /* schemes whose code depends on the data (leverage) */
+                          .data = &Xy, /* schemes whose code depends on the data (leverage) */
+                          .opts = &sopts};
+    if (w.probs_path && coda_meta_set(&sopts, "straggle-probs", w.probs_path, &e) < 0)
+        goto out;
+    for (int k = 0; k < nsopt; k++) {
+        char name[64];
+        const char *eq = strchr(sopt_args[k], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - sopt_args[k]) < 63 ? (int)(eq - sopt_args[k]) : 63,
+                 sopt_args[k]);
+        if (!coda_scheme_find(scheme) || !coda_scheme_takes(coda_scheme_find(scheme), name)) {
+            coda_failc(&e, CODA_E_USAGE, "--scheme-opt %s: scheme %s has no option --%s",
+                       sopt_args[k], scheme, name);
+            goto out;
+        }
+        if (coda_meta_set(&sopts, name, eq + 1, &e) < 0)
+            goto out;
+    }
     coda_plan plan;
     if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {
         coda_fail_prefix(&e, "--scheme %s: ", scheme);
@@ -578,6 +642,13 @@ static int gd_main(int argc, char **argv)
             e.cls = CODA_E_USAGE;
         goto out;
     }
+    /* a code built for per-worker p (hetero --psi-range ...): its p, unless told otherwise */
+    if (coda_straggle_probs_from_meta(&w.sim.straggle, &plan.extra, plan.N, &plan_pi, &e) < 0) {
+        coda_plan_free(&plan);
+        goto out;
+    }
+    /* (on MPI the workers draw from the options they were given, not from the plan: its p is
+     * not the model of a real run's stragglers) */
     w.sim.load = mcfg.load = plan.load;
     if (coda_job_start(&job, &plan, &Xy, use_mpi ? &coda_engine_mpi : &coda_engine_sim,
                        use_mpi ? (const void *)&mcfg : &w.sim, &w.policy, w.until_decodable,
@@ -613,6 +684,9 @@ static int gd_main(int argc, char **argv)
                 w.sim.straggle.stragglers, w.sim.straggle.p, w.sim.straggle.responders,
                 w.sim.adversary.t, w.sim.adversary.nnamed || w.sim.adversary.t > 0 ? atk : "none",
                 w.policy.wait_for, w.policy.deadline, w.until_decodable);
+        if (go.adam)
+            fprintf(tf.f, "# optimizer=adam adam=%.17g,%.17g,%.17g two_track=%.17g shrink=%.17g\n",
+                    go.adam_b1, go.adam_b2, go.adam_eps, go.two_track, g.adam.shrink);
         fprintf(tf.f, "iter,loss,grad_norm,error,responders,round_time,sim_time,seconds\n");
     }
     int progress = !quiet && coda_stderr_is_tty();
@@ -695,6 +769,8 @@ out:
     coda_job_free(&pjob);
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
     coda_mat_free(&Xy);
+    coda_meta_free(&sopts);
+    free(plan_pi);
     coda_worker_options_free(&w);
     if (use_mpi) { /* (a failure before the job began: the workers still wait) */
         coda_mpi_stop_workers(status, status ? e.msg : NULL);

@@ -118,6 +118,7 @@ int main(int argc, char **argv)
     coda_frame f;
     int have_frame = 0;
     char *corrupt = NULL;
+    double *plan_pi = NULL; /* the plan's straggle_probs, when they are the failure model */
     status = -1; /* a library error, in e */
     if (coda_worker_options_finish(&wo, &e) < 0)
         goto out;
@@ -151,6 +152,16 @@ int main(int argc, char **argv)
                       "that holds the shards knows (coda-solve --method gd)");
         goto out;
     }
+    /* a code built for per-worker p (hetero): its p, unless the options say otherwise */
+    int from_plan = coda_straggle_probs_from_meta(&m, &plan.extra, plan.N, &plan_pi, &e);
+    if (from_plan < 0) {
+        coda_fail_prefix(&e, "%s: frame 0: ", r.in.name);
+        goto out;
+    }
+    if (from_plan && !quiet)
+        coda_say(prog, "each worker fails with the probability its plan records (%s's "
+                       "straggle_probs; the options -s, -p, --straggle-probs override it)",
+                 plan.scheme);
     if (coda_straggle_draw(&m, plan.N, plan.load, &o, &e) < 0)
         goto out;
     if (!(corrupt = calloc((size_t)plan.N, 1))) {
@@ -216,6 +227,7 @@ out:
     coda_mat_free(&operand);
     coda_plan_free(&plan);
     coda_straggle_free(&o);
+    free(plan_pi);
     coda_worker_options_free(&wo);
     return status;
 }

@@ -11,7 +11,8 @@ static const coda_scheme *const schemes[] = {
     &coda_scheme_uncoded, &coda_scheme_rep,           &coda_scheme_frc,
     &coda_scheme_cyclic,  &coda_scheme_mds,           &coda_scheme_matdot,
     &coda_scheme_matdot_approx, &coda_scheme_poly,    &coda_scheme_linear,
-    &coda_scheme_leverage, &coda_scheme_assigned, NULL};
+    &coda_scheme_leverage, &coda_scheme_assigned, &coda_scheme_hetero, &coda_scheme_is_sgd,
+    &coda_scheme_bgc, &coda_scheme_ehd, &coda_scheme_od, &coda_scheme_sgc_het, NULL};
 
 const coda_scheme *const *coda_scheme_list(void) { return schemes; }
 
@@ -46,6 +47,14 @@ int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e)
 {
     const coda_scheme *sc = coda_plan_scheme(p);
     return sc && sc->report ? sc->report(p, fig, e) : 0;
+}
+
+int coda_scheme_takes(const coda_scheme *sc, const char *name)
+{
+    for (const coda_scheme_option *o = sc->options; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    return 0;
 }
 
 const char *coda_scheme_opt(const coda_scheme_args *a, const char *name)

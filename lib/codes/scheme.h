@@ -84,6 +84,8 @@ const coda_scheme *coda_scheme_default(void);
 const coda_scheme *coda_scheme_for_assignment(void);
 /* The scheme of a plan (NULL when unknown). */
 const coda_scheme *coda_plan_scheme(const coda_plan *p);
+/* Whether the scheme's table has an option of this name. */
+int coda_scheme_takes(const coda_scheme *sc, const char *name);
 /* The value of a scheme option, or NULL. */
 const char *coda_scheme_opt(const coda_scheme_args *a, const char *name);
 
@@ -125,6 +127,8 @@ int coda_decode_g(const coda_plan *p, const coda_frame *res, size_t n, const cod
 /* The schemes. */
 extern const coda_scheme coda_scheme_uncoded, coda_scheme_rep, coda_scheme_frc,
     coda_scheme_cyclic, coda_scheme_mds, coda_scheme_assigned, coda_scheme_matdot,
-    coda_scheme_matdot_approx, coda_scheme_poly, coda_scheme_linear, coda_scheme_leverage;
+    coda_scheme_matdot_approx, coda_scheme_poly, coda_scheme_linear, coda_scheme_leverage,
+    coda_scheme_hetero, coda_scheme_is_sgd, coda_scheme_bgc, coda_scheme_ehd, coda_scheme_od,
+    coda_scheme_sgc_het;
 
 #endif

@@ -32,6 +32,9 @@ typedef enum {
     CODA_RNG_ATTACK,     /* what corrupt worker index sends */
     CODA_RNG_COLLUDE,    /* the one vector colluding workers all add */
     CODA_RNG_RATES,      /* worker index's latency rate drawn from a range (fixed across rounds) */
+    CODA_RNG_HETERO_P,   /* hetero: worker index's psi_i or p_i drawn from a range */
+    CODA_RNG_HETERO_WTILDE, /* hetero: worker index's random scale w~_i (--wtilde random) */
+    CODA_RNG_BASELINE,   /* the random supports of bgc, od and sgc-het (index: the scheme's) */
     CODA_RNG_NPURPOSES
 } coda_rng_purpose;
 

@@ -130,6 +130,28 @@ int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y
         coda_gd_free(g);
         return -1;
     }
+    if (o->adam) {
+        double shrink = 1;
+        int rc = o->step.kind == CODA_STEP_LINE
+                     ? coda_failc(e, CODA_E_USAGE, "--optimizer adam takes a step rule, not line "
+                                  "(e.g. --step const:0.001)")
+                     : 0;
+        if (rc == 0 && o->two_track > 0)
+            rc = coda_two_track_shrink(&job->plan.extra, o->two_track, &shrink, e);
+        if (rc == 0)
+            rc = coda_adam_init(&g->adam, X->cols, o->adam_b1, o->adam_b2, o->adam_eps, shrink,
+                                e);
+        if (rc == 0)
+            rc = coda_mat_alloc(&g->gv, X->cols, 1, e);
+        if (rc < 0) {
+            coda_gd_free(g);
+            return -1;
+        }
+    } else if (o->two_track > 0) {
+        coda_gd_free(g);
+        return coda_failc(e, CODA_E_USAGE, "--two-track is Adam's second track: give "
+                          "--optimizer adam");
+    }
     g->loss = o->track_loss ? coda_gd_loss(g, &g->beta) : NAN;
     g->gnorm = NAN;
     return 0;
@@ -199,6 +221,10 @@ int coda_gd_iterate(coda_gd *g, coda_err *e)
     /* the decoded sum X^T(...) in the mean convention, plus the ridge term */
     double scale = (g->o.loss == CODA_LOSS_LS ? 2.0 : 1.0) / (double)n;
     cblas_dscal((int)d, scale, g->grad.data, 1);
+    if (g->o.adam) { /* the second track: the decoded estimate shrunk, the exact ridge term */
+        for (size_t i = 0; i < d; i++)
+            g->gv.data[i] = g->adam.shrink * g->grad.data[i] + 2 * g->o.l2 * g->beta.data[i];
+    }
     if (g->o.l2 != 0)
         cblas_daxpy((int)d, 2 * g->o.l2, g->beta.data, 1, g->grad.data, 1);
     g->gnorm = cblas_dnrm2((int)d, g->grad.data, 1);
@@ -212,11 +238,15 @@ int coda_gd_iterate(coda_gd *g, coda_err *e)
         return coda_failc(e, CODA_E_NUMERIC, "iteration %ld: the gradient grew %.3g-fold (the "
                           "step is too large: try --step line or a smaller step)", g->iter + 1,
                           g->gnorm / g->gnorm0);
-    if (g->o.tol > 0 && g->gnorm <= g->o.tol)
+    /* a round nobody answered decodes to zero (an unbiased code's estimate): not converged */
+    if (g->o.tol > 0 && g->gnorm <= g->o.tol && g->job->decoded.status != CODA_DECODED_EMPTY)
         return 0;
     memcpy(g->prev.data, g->beta.data, d * sizeof(double));
     g->stepsize = step_size(g);
-    cblas_daxpy((int)d, -g->stepsize, g->grad.data, 1, g->beta.data, 1);
+    if (g->o.adam)
+        coda_adam_step(&g->adam, g->beta.data, g->grad.data, g->gv.data, g->stepsize);
+    else
+        cblas_daxpy((int)d, -g->stepsize, g->grad.data, 1, g->beta.data, 1);
     g->iter++;
     double bn = cblas_dnrm2((int)d, g->beta.data, 1);
     cblas_daxpy((int)d, -1.0, g->beta.data, 1, g->prev.data, 1);
@@ -241,4 +271,6 @@ void coda_gd_free(coda_gd *g)
     coda_mat_free(&g->beta);
     coda_mat_free(&g->grad);
     coda_mat_free(&g->prev);
+    coda_mat_free(&g->gv);
+    coda_adam_free(&g->adam);
 }

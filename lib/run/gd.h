@@ -10,10 +10,13 @@
  * Step rules: const:G, inv-t:L[,T0] (1 / (L (t + T0))), decay:G0,C (G0 / (1 + C t)),
  * inv-sqrt-t[:G] (G / sqrt(t + 1)), line (exact line search, ls only), rel:C[,F] (ls only: the
  * paper's relative step, CODA_STEP_REL). The iteration stops at
- * iters, or when ||grad|| <= tol (tol > 0). */
+ * iters, or when ||grad|| <= tol (tol > 0). With o.adam the step is Adam's, its learning rate
+ * the step rule's (not line); o.two_track > 0 takes the second moment from the two-track
+ * decoder of a code built for per-worker p (adam.h). */
 #ifndef CODA_GD_H
 #define CODA_GD_H
 
+#include "adam.h"
 #include "job.h"
 
 typedef enum { CODA_LOSS_LS, CODA_LOSS_LOGISTIC } coda_loss;
@@ -45,6 +48,9 @@ typedef struct {
     coda_on_short on_short;
     int track_loss; /* compute the loss every iteration (a pass over X at the master; else
                      * loss is NaN until coda_gd_loss is called) */
+    int adam;       /* the step is Adam's (adam.h) with these constants */
+    double adam_b1, adam_b2, adam_eps;
+    double two_track; /* Lambda > 0: Adam's second moment from the two-track decoder */
 } coda_gd_opts;
 
 typedef struct {
@@ -58,6 +64,8 @@ typedef struct {
     int skipped;                  /* rounds that could not decode, in total */
     int responders;               /* in the last round */
     double round_time, sim_time;  /* simulated: the last round's, cumulated */
+    coda_adam adam;               /* o.adam: its moments */
+    coda_mat gv;                  /* o.adam: the second track's gradient */
 } coda_gd;
 
 int coda_step_parse(const char *spec, coda_step_rule *r, coda_err *e);

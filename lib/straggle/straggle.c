@@ -208,3 +208,30 @@ int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_st
     free(failed);
     return 0;
 }
+
+int coda_straggle_probs_from_meta(coda_straggle_model *m, const coda_meta *meta, int N,
+                                  double **owned, coda_err *e)
+{
+    *owned = NULL;
+    int told = m->stragglers > 0 || m->nnamed > 0 || m->p > 0 || m->pi || m->responders > 0;
+    if (told || !coda_meta_get(meta, "straggle_probs"))
+        return 0;
+    double *v;
+    size_t n;
+    if (coda_meta_get_doubles(meta, "straggle_probs", &v, &n, e) < 0)
+        return coda_fail_prefix(e, "plan: ");
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] >= 0 && v[i] <= 1)) {
+            free(v);
+            return coda_fail(e, "plan: straggle_probs entry %zu is %g, outside [0, 1]", i + 1,
+                             v[i]);
+        }
+    if (n != (size_t)N) {
+        free(v);
+        return coda_fail(e, "plan: straggle_probs has %zu values for N = %d workers", n, N);
+    }
+    m->pi = v;
+    m->npi = n;
+    *owned = v;
+    return 1;
+}

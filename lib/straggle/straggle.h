@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../core/err.h"
+#include "../core/meta.h"
 
 typedef enum {
     CODA_LAT_NONE,
@@ -66,5 +67,12 @@ int coda_latency_parse(const char *spec, coda_straggle_model *m, coda_err *e);
 int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_straggle_outcome *o,
                        coda_err *e);
 void coda_straggle_free(coda_straggle_outcome *o);
+/* The code's own straggling probabilities as the failure model, when none was given (no -s,
+ * --straggle-workers, -p, --straggle-probs nor --responders): a plan built for per-worker p
+ * (hetero, sgc-het) records them as metadata straggle_probs (N values in [0, 1]). *owned
+ * gets the array m->pi points to (the caller frees it; NULL when nothing was taken). Returns
+ * 1 when taken, 0 when not, -1 on a malformed list. */
+int coda_straggle_probs_from_meta(coda_straggle_model *m, const coda_meta *meta, int N,
+                                  double **owned, coda_err *e);
 
 #endif

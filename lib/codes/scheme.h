@@ -122,6 +122,6 @@ int coda_decode_g(const coda_plan *p, const coda_frame *res, size_t n, const cod
 /* The schemes. */
 extern const coda_scheme coda_scheme_uncoded, coda_scheme_rep, coda_scheme_frc,
     coda_scheme_cyclic, coda_scheme_mds, coda_scheme_assigned, coda_scheme_matdot,
-    coda_scheme_matdot_approx, coda_scheme_poly, coda_scheme_linear;
+    coda_scheme_matdot_approx, coda_scheme_poly, coda_scheme_linear, coda_scheme_byz;
 
 #endif

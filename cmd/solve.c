@@ -12,6 +12,7 @@
 #include "../lib/cli/worker_opts.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/run/gd.h"
+#include "../lib/run/pgd.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
@@ -25,8 +26,9 @@ static int wants_gd(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
-        if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc && strcmp(argv[i + 1], "gd") == 0) ||
-            strcmp(argv[i], "--method=gd") == 0)
+        if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc &&
+             (strcmp(argv[i + 1], "gd") == 0 || strcmp(argv[i + 1], "pgd") == 0)) ||
+            strcmp(argv[i], "--method=gd") == 0 || strcmp(argv[i], "--method=pgd") == 0)
             return 1;
     }
     return 0;
@@ -264,6 +266,11 @@ static void gd_options(FILE *to)
             "  --reference FILE        beta* for the trace's error column\n"
             "  --compare-plain         also run uncoded GD with the same steps and report the\n"
             "                          largest relative deviation of the iterates\n"
+            "  --method pgd            two-round proximal GD (X w, then X^T f'(X w)) over two\n"
+            "                          matvec jobs, --scheme byz by default (coda-byz(7)):\n"
+            "  --code-adversaries T    byz: corrupt workers the code locates (default: -t plus\n"
+            "                          the stragglers)\n"
+            "  --l1 L                  pgd: lasso term L ||b||_1, by its prox\n"
             "  --seed N                seed of the code and of every draw (default 1)\n"
             "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
             "  -q, --quiet             no summary or progress on stderr\n");
@@ -271,7 +278,7 @@ static void gd_options(FILE *to)
 
 static void gd_usage(FILE *to)
 {
-    fprintf(to, "Usage: coda-solve --method gd [OPTIONS] X [y]\n"
+    fprintf(to, "Usage: coda-solve --method gd|pgd [OPTIONS] X [y]\n"
                 "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
                 "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
     gd_options(to);
@@ -296,11 +303,113 @@ static double gd_relative_gap(const coda_mat *a, const coda_mat *b)
     return n > 0 ? sqrt(d / n) : sqrt(d);
 }
 
+/* Whether scheme sc has an option of this name. */
+static int scheme_takes(const coda_scheme *sc, const char *name)
+{
+    for (const coda_scheme_option *o = sc ? sc->options : NULL; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* --method pgd (lib/run/pgd): a matvec job on X and one on X^T, each round's corrupt workers
+ * drawn afresh; with --compare-plain the uncoded trajectory alongside. Returns the exit status,
+ * or -1 with e set. */
+static int pgd_run(const char *scheme, long N, long code_t, long code_s, unsigned long long seed,
+                   coda_worker_opts *w, const coda_pgd_opts *po, const coda_mat *X,
+                   const coda_mat *y, const coda_mat *x0, int plain, const char *out,
+                   const char *fmt, int quiet, coda_err *e)
+{
+    const coda_straggle_model *sm = &w->sim.straggle;
+    long s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
+    long t = code_t >= 0 ? code_t
+                         : s + (w->sim.adversary.nnamed ? (long)w->sim.adversary.nnamed
+                                                        : w->sim.adversary.t);
+    coda_meta opts = {0};
+    coda_mat Xt = {0};
+    coda_job jobs[2];
+    memset(jobs, 0, sizeof jobs);
+    coda_pgd g = {0}, pg = {0};
+    int rc = coda_mat_alloc_raw(&Xt, X->cols, X->rows, e), status = -1, have = 0;
+    for (size_t i = 0; i < X->rows && rc == 0; i++)
+        for (size_t k = 0; k < X->cols; k++)
+            CODA_AT(&Xt, k, i) = CODA_AT(X, i, k);
+    if (rc == 0 && scheme_takes(coda_scheme_find(scheme), "adversaries"))
+        rc = coda_meta_setf(&opts, e, "adversaries", "%ld", t);
+    for (int r = 0; r < 2 && rc == 0; r++) {
+        const coda_mat *data = r ? &Xt : X;
+        coda_scheme_args a = {.N = (int)N, .s = (int)s, .op = "matvec", .seed = seed,
+                              .opts = &opts, .data = data};
+        coda_plan plan;
+        if ((rc = coda_plan_build(&plan, scheme, &a, data->rows, e)) < 0) {
+            coda_fail_prefix(e, "--scheme %s (%s of %zu rows): ", scheme, r ? "X^T" : "X",
+                             data->rows);
+            if (e->cls == CODA_E_DATA)
+                e->cls = CODA_E_USAGE;
+            break;
+        }
+        w->sim.load = plan.load;
+        rc = coda_job_start(&jobs[r], &plan, data, &coda_engine_sim, &w->sim, &w->policy,
+                            w->until_decodable, e);
+    }
+    if (rc == 0 && (rc = coda_pgd_init(&g, &jobs[0], &jobs[1], X, y, po, x0, e)) == 0)
+        have |= 1;
+    if (rc == 0 && plain && (rc = coda_pgd_init(&pg, NULL, NULL, X, y, po, x0, e)) == 0)
+        have |= 2;
+    double gap = 0;
+    while (rc == 0) {
+        int more = coda_pgd_iterate(&g, e);
+        if (more >= 0 && plain && coda_pgd_iterate(&pg, e) < 0)
+            more = -1;
+        if (more < 0)
+            rc = -1;
+        else if (plain)
+            gap = fmax(gap, gd_relative_gap(&g.w, &pg.w));
+        if (more <= 0)
+            break;
+    }
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = g.w;
+    if (rc == 0)
+        rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", "pgd", e) |
+             coda_meta_set(&f.meta, "scheme", scheme, e) |
+             coda_meta_set_long(&f.meta, "iters", g.iter, e) |
+             coda_meta_set_double(&f.meta, "loss", g.loss, e) |
+             coda_meta_set_long(&f.meta, "excluded", g.excluded, e);
+    if (rc == 0 && plain)
+        rc = coda_meta_set_double(&f.meta, "plain_deviation", gap, e);
+    if (rc == 0)
+        rc = coda_write_output(out, fmt, &f, e);
+    coda_meta_free(&f.meta);
+    if (rc > 0)
+        status = rc;
+    else if (rc == 0) {
+        status = CODA_EXIT_OK;
+        if (!quiet) {
+            coda_say(prog, "pgd: %s on %ld workers (t=%ld), %ld iterations (%llu rounds), "
+                           "objective %.6g, ||grad|| %.3g, %ld workers excluded",
+                     scheme, N, t, g.iter, g.round, g.loss, g.gnorm, g.excluded);
+            if (plain)
+                coda_say(prog, "pgd: largest relative deviation from uncoded PGD %.3e", gap);
+        }
+    }
+    if (have & 1)
+        coda_pgd_free(&g);
+    if (have & 2)
+        coda_pgd_free(&pg);
+    coda_job_free(&jobs[0]);
+    coda_job_free(&jobs[1]);
+    coda_mat_free(&Xt);
+    coda_meta_free(&opts);
+    return status;
+}
+
 static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
-        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION
+        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_CODE_T, G_L1
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
@@ -313,6 +422,7 @@ static int gd_main(int argc, char **argv)
         {"on-short", required_argument, 0, G_SHORT},    {"engine", required_argument, 0, G_ENGINE},
         {"trace", required_argument, 0, G_TRACE},       {"reference", required_argument, 0, G_REF},
         {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
+        {"code-adversaries", required_argument, 0, G_CODE_T}, {"l1", required_argument, 0, G_L1},
         {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, G_VERSION},         {0, 0, 0, 0}};
@@ -320,9 +430,10 @@ static int gd_main(int argc, char **argv)
     coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
-    long N = 1, K = 0, code_s = -1;
+    long N = 1, K = 0, code_s = -1, code_t = -1;
     unsigned long long seed = 1;
-    int quiet = 0, plain = 0, c;
+    int quiet = 0, plain = 0, pgd = 0, scheme_given = 0, c;
+    double l1 = 0;
     coda_err e;
     coda_worker_options_init(&w, seed);
     optind = 1;
@@ -332,8 +443,12 @@ static int gd_main(int argc, char **argv)
             continue;
         switch (bad < 0 ? 0 : c) {
         case 0: break;
-        case G_METHOD: break; /* gd: how we got here */
-        case G_SCHEME: scheme = optarg; break;
+        case G_METHOD: pgd = strcmp(optarg, "pgd") == 0; break; /* gd or pgd: how we got here */
+        case G_SCHEME: scheme = optarg, scheme_given = 1; break;
+        case G_CODE_T:
+            bad = coda_parse_long("--code-adversaries", optarg, 0, 100000, &code_t, &e);
+            break;
+        case G_L1: bad = coda_parse_double_range("--l1", optarg, 0, 0, INFINITY, &l1, &e); break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
         case 'K': bad = coda_parse_long("--blocks", optarg, 1, 1000000, &K, &e); break;
         case G_CODE_S:
@@ -384,6 +499,13 @@ static int gd_main(int argc, char **argv)
         }
     }
     w.sim.straggle.seed = w.sim.adversary.seed = seed;
+    if (pgd && !scheme_given)
+        scheme = "byz";
+    if (!pgd && (l1 > 0 || code_t >= 0)) {
+        coda_say(prog, "--l1 and --code-adversaries are for --method pgd");
+        coda_worker_options_free(&w);
+        return CODA_EXIT_USAGE;
+    }
     if (step && coda_step_parse(step, &go.step, &e) < 0) {
         char *end;
         double g = strtod(step, &end); /* a bare number is a constant step */
@@ -465,7 +587,11 @@ static int gd_main(int argc, char **argv)
             y.data[i] = y.data[i] > 0; /* the op and the loss take 0/1 */
         }
     if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
-        if (go.loss == CODA_LOSS_LS)
+        if (go.loss == CODA_LOSS_LS && pgd) { /* pgd: 1/L, L <= 2 ||X||_F^2 / n + 2 l2 */
+            double f = coda_mat_fro(&X);
+            go.step = (coda_step_rule){.kind = CODA_STEP_CONST,
+                                       .gamma = 1.0 / (2.0 * f * f / (double)X.rows + 2 * go.l2)};
+        } else if (go.loss == CODA_LOSS_LS)
             go.step.kind = CODA_STEP_LINE;
         else {
             double f = coda_mat_fro(&X);
@@ -476,6 +602,17 @@ static int gd_main(int argc, char **argv)
     }
     /* the loss costs a pass over X a round: only where it is shown */
     go.track_loss = trace_path || (!quiet && coda_stderr_is_tty());
+    if (pgd) {
+        coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
+                            .iters = go.iters, .tol = go.tol};
+        if (trace_path || ref_path) {
+            coda_failc(&e, CODA_E_USAGE, "--trace and --reference are for --method gd");
+            goto out;
+        }
+        status = pgd_run(scheme, N, code_t, code_s, seed, &w, &po, &X, &y, x0_path ? &x0 : NULL,
+                         plain, out, fmt, quiet, &e);
+        goto out;
+    }
     /* [X y] once, X grown in place (realloc moves pages, not bytes): the workers' shards are
      * views of it, and so are the master's X and y */
     Xy = X;

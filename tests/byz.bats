@@ -184,6 +184,10 @@ for x, y in zip(b, u):
   assert_failure 2
   run coda-encode --scheme byz -N 8 --locator dft A.npy -o s.coda
   assert_failure 2
+  # coda-assign prints the code's figures (no data: no p, l or nnz)
+  run coda-assign --scheme byz -N 15 -t 3 -o g.csv
+  assert_success
+  assert_output --partial "t 3, q 9, worst cond"
   # --epsilon E: t = floor(E/(1+E) m/2)
   run coda-encode --scheme byz -N 15 --epsilon 1 A.npy -o s.coda
   assert_success

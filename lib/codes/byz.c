@@ -288,19 +288,20 @@ static int report(const coda_plan *p, coda_meta *fig, coda_err *e)
         return -1;
     if (coda_meta_get(&p->extra, "data_cols"))
         coda_meta_get_long(&p->extra, "data_cols", &ncols, NULL);
-    size_t pad = coda_plan_max_block(p), nnz = 0;
+    int rc = coda_meta_set_long(fig, "t", t, e) | coda_meta_set_long(fig, "q", p->K, e);
+    size_t pad = p->bounds ? coda_plan_max_block(p) : 0, nnz = 0; /* no data split yet: 0 */
     int full = 0;
-    for (int c = 0; c < p->K; c++) {
+    for (int c = 0; c < p->K && pad; c++) {
         full += coda_plan_block_len(p, c) == pad;
         for (int i = 0; i < p->N; i++)
             nnz += CODA_AT(&p->G, i, c) != 0.0 ? coda_plan_block_len(p, c) : 0;
     }
-    int rc = coda_meta_set_long(fig, "t", t, e) | coda_meta_set_long(fig, "q", p->K, e) |
-             coda_meta_set_long(fig, "p", (long long)pad, e) | coda_meta_set_long(fig, "l", full, e) |
+    if (rc == 0 && pad)
+        rc = coda_meta_set_long(fig, "p", (long long)pad, e) | coda_meta_set_long(fig, "l", full, e) |
              coda_meta_set_long(fig, "nnz_S", (long long)nnz, e) |
              coda_meta_setf(fig, e, "storage_redundancy", "%.4g",
                             (double)p->N * (double)pad / (double)p->length);
-    if (rc == 0 && ncols > 0)
+    if (rc == 0 && pad && ncols > 0)
         rc = coda_meta_setf(fig, e, "encode_multiply_adds", "%.4g", (double)nnz * (double)ncols);
     if (rc == 0)
         rc = coda_meta_setf(fig, e, all ? "worst_cond" : "worst_cond_sampled", "%.3g", worst);

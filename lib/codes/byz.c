@@ -213,7 +213,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     int all = 0;
     if (rc == 0)
         rc = coda_byz_worst_cond(&Fp, t, a->seed, &worst, &sets, &all, e);
-    if (rc == 0 && !(worst <= COND_REFUSE) && !coda_scheme_opt(a, "force"))
+    if (rc == 0 && sets > 0 && !(worst <= COND_REFUSE) && !coda_scheme_opt(a, "force"))
         rc = coda_failc(e, CODA_E_USAGE, "byz: the %s basis is numerically singular on some "
                                          "%d of the %d workers: worst cond(F^perp_T) %.3g "
                                          "(%s %ld sets) > %.0e; use --basis orth (or --force)",
@@ -304,7 +304,9 @@ static int report(const coda_plan *p, coda_meta *fig, coda_err *e)
     if (rc == 0 && pad && ncols > 0)
         rc = coda_meta_setf(fig, e, "encode_multiply_adds", "%.4g", (double)nnz * (double)ncols);
     if (rc == 0)
-        rc = coda_meta_setf(fig, e, all ? "worst_cond" : "worst_cond_sampled", "%.3g", worst);
+        rc = isnan(worst) ? coda_meta_set(fig, "worst_cond", "not estimated (too large)", e)
+                          : coda_meta_setf(fig, e, all ? "worst_cond" : "worst_cond_sampled",
+                                           "%.3g", worst);
     char warn[400] = "";
     size_t off = 0;
     if (basis && strcmp(basis, "systematic") == 0 && worst >= 1e3)

@@ -30,8 +30,9 @@ int coda_byz_nullspace(const coda_mat *F, int m, int systematic, coda_mat *Fp, c
 
 /* The worst condition number of F^perp_T over the row sets T of size m - t: every one when
  * C(m, t) <= 1e4, otherwise a sample of them (drawn from `seed`, as many as a budget of
- * about 2e8 flops allows, between 10 and 1000). *count: the sets examined; *exhaustive: all
- * of them. Infinite when some F^perp_T is rank deficient. */
+ * about 2e8 flops allows, at most 1000; none, and NaN, where one SVD would cost 2e10).
+ * *count: the sets examined; *exhaustive: all of them. Infinite when some F^perp_T is rank
+ * deficient. */
 int coda_byz_worst_cond(const coda_mat *Fp, int t, uint64_t seed, double *worst, long *count,
                         int *exhaustive, coda_err *e);
 

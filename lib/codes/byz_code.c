@@ -187,7 +187,13 @@ int coda_byz_worst_cond(const coda_mat *Fp, int t, uint64_t seed, double *worst,
     *count = 0;
     *exhaustive = subsets <= 1e4;
     double flops = 4.0 * n * (double)Fp->cols * (double)Fp->cols + 1;
-    long samples = *exhaustive ? (long)(subsets + 0.5) : (long)fmin(1000, fmax(10, 2e8 / flops));
+    /* a budget of about 2e8 flops: 10 to 1000 sampled sets, fewer for very large codes, none
+     * (NaN: not estimated) where one SVD alone would cost more than 2e10 */
+    long samples = *exhaustive ? (long)(subsets + 0.5)
+                   : flops > 2e10 ? 0
+                                  : (long)fmin(1000, fmax(flops > 2e7 ? 1 : 10, 2e8 / flops));
+    if (samples == 0)
+        *worst = NAN;
     int *drop = malloc(sizeof *drop * (size_t)(t ? t : 1)), *rows = malloc(sizeof *rows * (size_t)m);
     size_t *perm = malloc(sizeof *perm * (size_t)m);
     if (!drop || !rows || !perm) {

@@ -13,6 +13,7 @@
 #include "../lib/codes/scheme.h"
 #include "../lib/run/gd.h"
 #include "../lib/run/pgd.h"
+#include "../lib/run/sgd.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
@@ -27,8 +28,10 @@ static int wants_gd(int argc, char **argv)
         if (strcmp(argv[i], "--") == 0)
             break;
         if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc &&
-             (strcmp(argv[i + 1], "gd") == 0 || strcmp(argv[i + 1], "pgd") == 0)) ||
-            strcmp(argv[i], "--method=gd") == 0 || strcmp(argv[i], "--method=pgd") == 0)
+             (strcmp(argv[i + 1], "gd") == 0 || strcmp(argv[i + 1], "pgd") == 0 ||
+              strcmp(argv[i + 1], "sgd") == 0)) ||
+            strcmp(argv[i], "--method=gd") == 0 || strcmp(argv[i], "--method=pgd") == 0 ||
+            strcmp(argv[i], "--method=sgd") == 0)
             return 1;
     }
     return 0;
@@ -271,6 +274,9 @@ static void gd_options(FILE *to)
             "  --code-adversaries T    byz: corrupt workers the code locates (default: -t plus\n"
             "                          the stragglers)\n"
             "  --l1 L                  pgd: lasso term L ||b||_1, by its prox\n"
+            "  --method sgd            one-round SGD: the workers hold X^T coded (byz by\n"
+            "                          default) and return the drawn points' columns\n"
+            "  --batch B               sgd: points per iteration (default 1)\n"
             "  --seed N                seed of the code and of every draw (default 1)\n"
             "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
             "  -q, --quiet             no summary or progress on stderr\n");
@@ -405,11 +411,101 @@ static int pgd_run(const char *scheme, long N, long code_t, long code_s, unsigne
     return status;
 }
 
+/* --method sgd (lib/run/sgd): one columns job on X^T; with --compare-plain the uncoded run
+ * with the same draws alongside. Returns the exit status, or -1 with e set. */
+static int sgd_run(const char *scheme, long N, long code_t, long code_s, unsigned long long seed,
+                   coda_worker_opts *w, const coda_sgd_opts *so, const coda_mat *X,
+                   const coda_mat *y, const coda_mat *x0, int plain, const char *out,
+                   const char *fmt, int quiet, coda_err *e)
+{
+    const coda_straggle_model *sm = &w->sim.straggle;
+    long s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
+    long t = code_t >= 0 ? code_t
+                         : s + (w->sim.adversary.nnamed ? (long)w->sim.adversary.nnamed
+                                                        : w->sim.adversary.t);
+    coda_meta opts = {0};
+    coda_mat Xt = {0};
+    coda_job job;
+    coda_sgd g = {0}, pg = {0};
+    memset(&job, 0, sizeof job);
+    int rc = coda_mat_alloc_raw(&Xt, X->cols, X->rows, e), status = -1, have = 0;
+    for (size_t i = 0; i < X->rows && rc == 0; i++)
+        for (size_t k = 0; k < X->cols; k++)
+            CODA_AT(&Xt, k, i) = CODA_AT(X, i, k);
+    if (rc == 0 && scheme_takes(coda_scheme_find(scheme), "adversaries"))
+        rc = coda_meta_setf(&opts, e, "adversaries", "%ld", t);
+    coda_scheme_args a = {.N = (int)N, .s = (int)s, .op = "columns", .seed = seed, .opts = &opts,
+                          .data = &Xt};
+    coda_plan plan;
+    if (rc == 0 && (rc = coda_plan_build(&plan, scheme, &a, Xt.rows, e)) < 0) {
+        coda_fail_prefix(e, "--scheme %s (X^T of %zu rows): ", scheme, Xt.rows);
+        if (e->cls == CODA_E_DATA)
+            e->cls = CODA_E_USAGE;
+    }
+    if (rc == 0) {
+        w->sim.load = plan.load;
+        rc = coda_job_start(&job, &plan, &Xt, &coda_engine_sim, &w->sim, &w->policy,
+                            w->until_decodable, e);
+    }
+    if (rc == 0 && (rc = coda_sgd_init(&g, &job, X, y, so, x0, e)) == 0)
+        have |= 1;
+    if (rc == 0 && plain && (rc = coda_sgd_init(&pg, NULL, X, y, so, x0, e)) == 0)
+        have |= 2;
+    double gap = 0;
+    while (rc == 0) {
+        int more = coda_sgd_iterate(&g, e);
+        if (more >= 0 && plain && coda_sgd_iterate(&pg, e) < 0)
+            more = -1;
+        if (more < 0)
+            rc = -1;
+        else if (plain)
+            gap = fmax(gap, gd_relative_gap(&g.w, &pg.w));
+        if (more <= 0)
+            break;
+    }
+    if (rc == 0)
+        g.loss = coda_sgd_loss(&g, &g.w);
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = g.w;
+    if (rc == 0)
+        rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", "sgd", e) |
+             coda_meta_set(&f.meta, "scheme", scheme, e) |
+             coda_meta_set_long(&f.meta, "iters", g.iter, e) |
+             coda_meta_set_double(&f.meta, "loss", g.loss, e) |
+             coda_meta_set_long(&f.meta, "excluded", g.excluded, e);
+    if (rc == 0 && plain)
+        rc = coda_meta_set_double(&f.meta, "plain_deviation", gap, e);
+    if (rc == 0)
+        rc = coda_write_output(out, fmt, &f, e);
+    coda_meta_free(&f.meta);
+    if (rc > 0)
+        status = rc;
+    else if (rc == 0) {
+        status = CODA_EXIT_OK;
+        if (!quiet) {
+            coda_say(prog, "sgd: %s on %ld workers (t=%ld), %ld iterations of %ld points, "
+                           "loss %.6g, %ld workers excluded",
+                     scheme, N, t, g.iter, so->batch, g.loss, g.excluded);
+            if (plain)
+                coda_say(prog, "sgd: largest relative deviation from uncoded SGD %.3e", gap);
+        }
+    }
+    if (have & 1)
+        coda_sgd_free(&g);
+    if (have & 2)
+        coda_sgd_free(&pg);
+    coda_job_free(&job);
+    coda_mat_free(&Xt);
+    coda_meta_free(&opts);
+    return status;
+}
+
 static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
-        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_CODE_T, G_L1
+        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_CODE_T, G_L1, G_BATCH
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
@@ -423,6 +519,7 @@ static int gd_main(int argc, char **argv)
         {"trace", required_argument, 0, G_TRACE},       {"reference", required_argument, 0, G_REF},
         {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
         {"code-adversaries", required_argument, 0, G_CODE_T}, {"l1", required_argument, 0, G_L1},
+        {"batch", required_argument, 0, G_BATCH},
         {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, G_VERSION},         {0, 0, 0, 0}};
@@ -430,9 +527,9 @@ static int gd_main(int argc, char **argv)
     coda_gd_opts go = {.loss = CODA_LOSS_LS, .iters = 100};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
-    long N = 1, K = 0, code_s = -1, code_t = -1;
+    long N = 1, K = 0, code_s = -1, code_t = -1, batch = 0;
     unsigned long long seed = 1;
-    int quiet = 0, plain = 0, pgd = 0, scheme_given = 0, c;
+    int quiet = 0, plain = 0, pgd = 0, sgd = 0, scheme_given = 0, c;
     double l1 = 0;
     coda_err e;
     coda_worker_options_init(&w, seed);
@@ -443,7 +540,11 @@ static int gd_main(int argc, char **argv)
             continue;
         switch (bad < 0 ? 0 : c) {
         case 0: break;
-        case G_METHOD: pgd = strcmp(optarg, "pgd") == 0; break; /* gd or pgd: how we got here */
+        case G_METHOD: /* gd, pgd or sgd: how we got here */
+            pgd = strcmp(optarg, "pgd") == 0;
+            sgd = strcmp(optarg, "sgd") == 0;
+            break;
+        case G_BATCH: bad = coda_parse_long("--batch", optarg, 1, 1000000, &batch, &e); break;
         case G_SCHEME: scheme = optarg, scheme_given = 1; break;
         case G_CODE_T:
             bad = coda_parse_long("--code-adversaries", optarg, 0, 100000, &code_t, &e);
@@ -499,10 +600,10 @@ static int gd_main(int argc, char **argv)
         }
     }
     w.sim.straggle.seed = w.sim.adversary.seed = seed;
-    if (pgd && !scheme_given)
+    if ((pgd || sgd) && !scheme_given)
         scheme = "byz";
-    if (!pgd && (l1 > 0 || code_t >= 0)) {
-        coda_say(prog, "--l1 and --code-adversaries are for --method pgd");
+    if ((!pgd && l1 > 0) || (!pgd && !sgd && code_t >= 0) || (!sgd && batch > 0)) {
+        coda_say(prog, "--l1 is for --method pgd, --batch for sgd, --code-adversaries for both");
         coda_worker_options_free(&w);
         return CODA_EXIT_USAGE;
     }
@@ -591,6 +692,10 @@ static int gd_main(int argc, char **argv)
             double f = coda_mat_fro(&X);
             go.step = (coda_step_rule){.kind = CODA_STEP_CONST,
                                        .gamma = 1.0 / (2.0 * f * f / (double)X.rows + 2 * go.l2)};
+        } else if (sgd) { /* sgd: 1/(L sqrt(t+1)), L the mean point's constant as above */
+            double f = coda_mat_fro(&X), L = go.loss == CODA_LOSS_LS ? 2.0 : 0.25;
+            go.step = (coda_step_rule){.kind = CODA_STEP_INV_SQRT_T,
+                                       .gamma = 1.0 / (L * f * f / (double)X.rows + 2 * go.l2)};
         } else if (go.loss == CODA_LOSS_LS)
             go.step.kind = CODA_STEP_LINE;
         else {
@@ -602,6 +707,17 @@ static int gd_main(int argc, char **argv)
     }
     /* the loss costs a pass over X a round: only where it is shown */
     go.track_loss = trace_path || (!quiet && coda_stderr_is_tty());
+    if (sgd) {
+        coda_sgd_opts so = {.loss = go.loss, .l2 = go.l2, .step = go.step, .iters = go.iters,
+                            .batch = batch ? batch : 1, .seed = seed};
+        if (trace_path || ref_path) {
+            coda_failc(&e, CODA_E_USAGE, "--trace and --reference are for --method gd");
+            goto out;
+        }
+        status = sgd_run(scheme, N, code_t, code_s, seed, &w, &so, &X, &y, x0_path ? &x0 : NULL,
+                         plain, out, fmt, quiet, &e);
+        goto out;
+    }
     if (pgd) {
         coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
                             .iters = go.iters, .tol = go.tol};

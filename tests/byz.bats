@@ -238,3 +238,31 @@ np.save('X.npy',X); np.save('y.npy',y[:,None]); np.save('yb.npy',(y>0).astype(fl
   run coda-solve --l1 1 X.npy y.npy
   assert_failure 2
 }
+
+@test "coda-solve --method sgd: the points decoded under attack give uncoded SGD's trajectory" {
+  npy "
+rng=np.random.default_rng(5); n,d=80,30
+X=rng.standard_normal((n,d)); th=np.zeros(d); th[:10]=2*rng.standard_normal(10); y=X@th+rng.standard_normal(n)
+np.save('X.npy',X); np.save('y.npy',y[:,None]); np.save('yb.npy',(y>0).astype(float)[:,None])"
+  meta() { coda-cat --info w.coda | sed -n "s/^ *$1=//p"; }
+  for args in "-N 9 -t 3 --batch 4" "-N 15 -t 2 -s 3 --code-adversaries 5 --attack flip" \
+              "-N 7 -t 3 --loss logistic --l2 0.01"; do
+    labels=y.npy; case "$args" in *logistic*) labels=yb.npy;; esac
+    coda-solve -q --method sgd $args --iters 200 --compare-plain X.npy $labels -o w.coda
+    meta plain_deviation | awk '{ v = $1 } END { exit !(v != "" && v + 0 < 1e-10) }'
+    [ "$(meta excluded)" -gt 0 ]
+  done
+  # the loss falls from ||y||^2/n (w = 0) towards the noise level
+  coda-solve -q --method sgd -N 9 -t 3 --batch 4 --iters 2000 X.npy y.npy -o w.coda
+  l0=$(npy "y=np.load('y.npy'); print((y**2).mean())")
+  meta loss | awk -v l0="$l0" '{ v = $1 } END { exit !(v != "" && v + 0 < l0 / 10) }'
+  # the workers' op: columns of X^T at the drawn indices, decoded through the pipeline too
+  npy "np.save('Xt.npy', np.load('X.npy').T.copy()); np.save('idx.npy', np.array([[3.], [7.], [79.]]))"
+  coda-encode -q --scheme byz -N 9 -t 3 --op columns --operand idx.npy Xt.npy \
+    | coda-worker-sim -q -t 3 | coda-decode -q -o c.npy
+  npy "X=np.load('X.npy'); c=np.load('c.npy'); assert c.shape == (30, 3); e=np.abs(c - X[[3,7,79]].T).max(); assert e < 1e-13, e"
+  run coda-solve -q --method sgd -N 9 -t 4 --code-adversaries 3 --iters 5 X.npy y.npy -o w2.coda
+  assert_failure 3
+  run coda-solve -q --method gd --batch 2 X.npy y.npy
+  assert_failure 2
+}

@@ -33,6 +33,7 @@ typedef enum {
     CODA_RNG_COLLUDE,    /* the one vector colluding workers all add */
     CODA_RNG_RATES,      /* worker index's latency rate drawn from a range (fixed across rounds) */
     CODA_RNG_BYZ_COMBINE, /* the Byzantine decode's random combination (index = retry) */
+    CODA_RNG_SGD,        /* the data points SGD draws in iteration round */
     CODA_RNG_NPURPOSES
 } coda_rng_purpose;
 

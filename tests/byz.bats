@@ -117,7 +117,14 @@ attacks="gauss replace:3 scale:2 flip zero const:5 sparse:1:10 small:1e-12 unifo
   run coda-decode --erasures 0,1,2 r.coda -o e.coda
   assert_success
   assert_output --partial "excluded worker 3 as corrupt"
-  assert_output --partial "missing workers 0, 1 and 2 zero-filled"
+  assert_output --partial "workers 0, 1 and 2 missing or left out"
+  # a worker that sends two different results is left out like a missing one
+  coda-worker-sim -q --corrupt-workers 2 --attack flip s.coda | coda-cat --kind result --tag worker=2 -o b.coda
+  coda-cat r.coda b.coda -o rb.coda
+  run coda-decode rb.coda -o rb.out.coda
+  assert_success
+  assert_output --partial "excluded worker 3 as corrupt"
+  assert_output --partial "worker 2 missing or left out"
   # four erased and one corrupt: more than t, caught by the check (exit 3)
   run coda-decode -q --erasures 0,1,2,4 r.coda -o e2.npy
   assert_failure 3

@@ -537,18 +537,31 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
     if (code_from_plan(p, &c, e) < 0)
         return -1;
     int m = c.m, t = c.t, q = p->K, rc = parse_opts(opts, m, &d, e);
-    /* a result that is not a number is a lie like any other: left out and counted against t
-     * (--erasures likewise), so collect sees only finite results of the workers kept */
+    /* a result that is not a number, or a worker that sent two different results, is a lie
+     * like any other: left out and counted against t (--erasures likewise), so collect sees
+     * only finite, single results of the workers kept */
     coda_frame *keep = rc == 0 ? malloc(sizeof *keep * (n ? n : 1)) : NULL;
+    long *first = rc == 0 ? malloc(sizeof *first * (size_t)m) : NULL;
     const coda_frame **use = NULL;
     size_t nk = 0, nu = 0;
-    if (rc == 0 && !keep)
+    if (rc == 0 && (!keep || !first))
         rc = coda_fail_oom(e);
+    for (int i = 0; i < m && rc == 0; i++)
+        first[i] = -1;
     for (size_t k = 0; k < n && rc == 0; k++) {
         int64_t w = res[k].tag[CODA_TAG_WORKER];
-        if (w >= 0 && w < m && coda_mat_first_nonfinite(&res[k].mat) != (size_t)-1)
+        if (w < 0 || w >= m)
+            continue; /* collect names it */
+        const coda_mat *x = &res[k].mat, *f0 = first[w] >= 0 ? &res[first[w]].mat : NULL;
+        if (coda_mat_first_nonfinite(x) != (size_t)-1)
+            d.erased[w] = 1;
+        else if (!f0)
+            first[w] = (long)k;
+        else if (f0->rows != x->rows || f0->cols != x->cols || (x->rows > 0 && x->cols > 0 &&
+                 memcmp(f0->data, x->data, sizeof(double) * x->rows * x->cols) != 0))
             d.erased[w] = 1;
     }
+    free(first);
     for (size_t k = 0; k < n && rc == 0; k++) {
         int64_t w = res[k].tag[CODA_TAG_WORKER];
         if (!(w >= 0 && w < m && d.erased[w]))
@@ -670,7 +683,7 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
                                 info->nexcluded == 1 ? "" : "s", who);
     if (gone[0] && off < sizeof info->warning)
         snprintf(info->warning + off, sizeof info->warning - off,
-                 "missing worker%s %s zero-filled and counted against t=%d.",
+                 "worker%s %s missing or left out, zero-filled, counted against t=%d.",
                  m - (int)nu == 1 ? "" : "s", gone, t);
     for (size_t k = strlen(info->warning); k > 0 && info->warning[k - 1] == ' '; k--)
         info->warning[k - 1] = '\0';

@@ -12,8 +12,7 @@
 #include "../lib/cli/worker_opts.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/run/gd.h"
-#include "../lib/run/pgd.h"
-#include "../lib/run/sgd.h"
+#include "../lib/run/byz_run.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
@@ -284,7 +283,7 @@ static void gd_options(FILE *to)
 
 static void gd_usage(FILE *to)
 {
-    fprintf(to, "Usage: coda-solve --method gd|pgd [OPTIONS] X [y]\n"
+    fprintf(to, "Usage: coda-solve --method gd|pgd|sgd [OPTIONS] X [y]\n"
                 "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
                 "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
     gd_options(to);
@@ -309,82 +308,33 @@ static double gd_relative_gap(const coda_mat *a, const coda_mat *b)
     return n > 0 ? sqrt(d / n) : sqrt(d);
 }
 
-/* Whether scheme sc has an option of this name. */
-static int scheme_takes(const coda_scheme *sc, const char *name)
+/* --method pgd or sgd (lib/run/byz_run): the coded run, with --compare-plain the uncoded one
+ * alongside; writes w. Returns the exit status, or -1 with e set. */
+static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const coda_sgd_opts *so,
+                    const coda_mat *X, const coda_mat *y, const coda_mat *x0, const char *out,
+                    const char *fmt, int quiet, coda_err *e)
 {
-    for (const coda_scheme_option *o = sc ? sc->options : NULL; o && o->name; o++)
-        if (strcmp(o->name, name) == 0)
-            return 1;
-    return 0;
-}
-
-/* --method pgd (lib/run/pgd): a matvec job on X and one on X^T, each round's corrupt workers
- * drawn afresh; with --compare-plain the uncoded trajectory alongside. Returns the exit status,
- * or -1 with e set. */
-static int pgd_run(const char *scheme, long N, long code_t, long code_s, unsigned long long seed,
-                   coda_worker_opts *w, const coda_pgd_opts *po, const coda_mat *X,
-                   const coda_mat *y, const coda_mat *x0, int plain, const char *out,
-                   const char *fmt, int quiet, coda_err *e)
-{
-    const coda_straggle_model *sm = &w->sim.straggle;
-    long s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
-    long t = code_t >= 0 ? code_t
-                         : s + (w->sim.adversary.nnamed ? (long)w->sim.adversary.nnamed
-                                                        : w->sim.adversary.t);
-    coda_meta opts = {0};
-    coda_mat Xt = {0};
-    coda_job jobs[2];
-    memset(jobs, 0, sizeof jobs);
-    coda_pgd g = {0}, pg = {0};
-    int rc = coda_mat_alloc_raw(&Xt, X->cols, X->rows, e), status = -1, have = 0;
-    for (size_t i = 0; i < X->rows && rc == 0; i++)
-        for (size_t k = 0; k < X->cols; k++)
-            CODA_AT(&Xt, k, i) = CODA_AT(X, i, k);
-    if (rc == 0 && scheme_takes(coda_scheme_find(scheme), "adversaries"))
-        rc = coda_meta_setf(&opts, e, "adversaries", "%ld", t);
-    for (int r = 0; r < 2 && rc == 0; r++) {
-        const coda_mat *data = r ? &Xt : X;
-        coda_scheme_args a = {.N = (int)N, .s = (int)s, .op = "matvec", .seed = seed,
-                              .opts = &opts, .data = data};
-        coda_plan plan;
-        if ((rc = coda_plan_build(&plan, scheme, &a, data->rows, e)) < 0) {
-            coda_fail_prefix(e, "--scheme %s (%s of %zu rows): ", scheme, r ? "X^T" : "X",
-                             data->rows);
-            if (e->cls == CODA_E_DATA)
-                e->cls = CODA_E_USAGE;
-            break;
-        }
-        w->sim.load = plan.load;
-        rc = coda_job_start(&jobs[r], &plan, data, &coda_engine_sim, &w->sim, &w->policy,
-                            w->until_decodable, e);
-    }
-    if (rc == 0 && (rc = coda_pgd_init(&g, &jobs[0], &jobs[1], X, y, po, x0, e)) == 0)
-        have |= 1;
-    if (rc == 0 && plain && (rc = coda_pgd_init(&pg, NULL, NULL, X, y, po, x0, e)) == 0)
-        have |= 2;
-    double gap = 0;
-    while (rc == 0) {
-        int more = coda_pgd_iterate(&g, e);
-        if (more >= 0 && plain && coda_pgd_iterate(&pg, e) < 0)
-            more = -1;
-        if (more < 0)
-            rc = -1;
-        else if (plain)
-            gap = fmax(gap, gd_relative_gap(&g.w, &pg.w));
-        if (more <= 0)
-            break;
-    }
+    coda_byz_run r;
+    const char *method = so ? "sgd" : "pgd";
+    if (coda_byz_run_init(&r, bs, X, y, po, so, x0, e) < 0)
+        return -1;
+    int rc, status = -1;
+    while ((rc = coda_byz_run_iterate(&r, e)) > 0)
+        ;
+    long iters, excluded;
+    double loss, gnorm;
+    coda_byz_run_figures(&r, &iters, &loss, &gnorm, &excluded);
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
-    f.mat = g.w;
+    f.mat = *coda_byz_run_w(&r);
     if (rc == 0)
-        rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", "pgd", e) |
-             coda_meta_set(&f.meta, "scheme", scheme, e) |
-             coda_meta_set_long(&f.meta, "iters", g.iter, e) |
-             coda_meta_set_double(&f.meta, "loss", g.loss, e) |
-             coda_meta_set_long(&f.meta, "excluded", g.excluded, e);
-    if (rc == 0 && plain)
-        rc = coda_meta_set_double(&f.meta, "plain_deviation", gap, e);
+        rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", method, e) |
+             coda_meta_set(&f.meta, "scheme", bs->scheme, e) |
+             coda_meta_set_long(&f.meta, "iters", iters, e) |
+             coda_meta_set_double(&f.meta, "loss", loss, e) |
+             coda_meta_set_long(&f.meta, "excluded", excluded, e);
+    if (rc == 0 && bs->plain)
+        rc = coda_meta_set_double(&f.meta, "plain_deviation", r.gap, e);
     if (rc == 0)
         rc = coda_write_output(out, fmt, &f, e);
     coda_meta_free(&f.meta);
@@ -393,111 +343,15 @@ static int pgd_run(const char *scheme, long N, long code_t, long code_s, unsigne
     else if (rc == 0) {
         status = CODA_EXIT_OK;
         if (!quiet) {
-            coda_say(prog, "pgd: %s on %ld workers (t=%ld), %ld iterations (%llu rounds), "
-                           "objective %.6g, ||grad|| %.3g, %ld workers excluded",
-                     scheme, N, t, g.iter, g.round, g.loss, g.gnorm, g.excluded);
-            if (plain)
-                coda_say(prog, "pgd: largest relative deviation from uncoded PGD %.3e", gap);
+            coda_say(prog, "%s: %s on %d workers (t=%d), %ld iterations, objective %.6g, "
+                           "||grad|| %.3g, %ld workers excluded",
+                     method, bs->scheme, bs->N, bs->t, iters, loss, gnorm, excluded);
+            if (bs->plain)
+                coda_say(prog, "%s: largest relative deviation from uncoded %s %.3e", method,
+                         so ? "SGD" : "PGD", r.gap);
         }
     }
-    if (have & 1)
-        coda_pgd_free(&g);
-    if (have & 2)
-        coda_pgd_free(&pg);
-    coda_job_free(&jobs[0]);
-    coda_job_free(&jobs[1]);
-    coda_mat_free(&Xt);
-    coda_meta_free(&opts);
-    return status;
-}
-
-/* --method sgd (lib/run/sgd): one columns job on X^T; with --compare-plain the uncoded run
- * with the same draws alongside. Returns the exit status, or -1 with e set. */
-static int sgd_run(const char *scheme, long N, long code_t, long code_s, unsigned long long seed,
-                   coda_worker_opts *w, const coda_sgd_opts *so, const coda_mat *X,
-                   const coda_mat *y, const coda_mat *x0, int plain, const char *out,
-                   const char *fmt, int quiet, coda_err *e)
-{
-    const coda_straggle_model *sm = &w->sim.straggle;
-    long s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
-    long t = code_t >= 0 ? code_t
-                         : s + (w->sim.adversary.nnamed ? (long)w->sim.adversary.nnamed
-                                                        : w->sim.adversary.t);
-    coda_meta opts = {0};
-    coda_mat Xt = {0};
-    coda_job job;
-    coda_sgd g = {0}, pg = {0};
-    memset(&job, 0, sizeof job);
-    int rc = coda_mat_alloc_raw(&Xt, X->cols, X->rows, e), status = -1, have = 0;
-    for (size_t i = 0; i < X->rows && rc == 0; i++)
-        for (size_t k = 0; k < X->cols; k++)
-            CODA_AT(&Xt, k, i) = CODA_AT(X, i, k);
-    if (rc == 0 && scheme_takes(coda_scheme_find(scheme), "adversaries"))
-        rc = coda_meta_setf(&opts, e, "adversaries", "%ld", t);
-    coda_scheme_args a = {.N = (int)N, .s = (int)s, .op = "columns", .seed = seed, .opts = &opts,
-                          .data = &Xt};
-    coda_plan plan;
-    if (rc == 0 && (rc = coda_plan_build(&plan, scheme, &a, Xt.rows, e)) < 0) {
-        coda_fail_prefix(e, "--scheme %s (X^T of %zu rows): ", scheme, Xt.rows);
-        if (e->cls == CODA_E_DATA)
-            e->cls = CODA_E_USAGE;
-    }
-    if (rc == 0) {
-        w->sim.load = plan.load;
-        rc = coda_job_start(&job, &plan, &Xt, &coda_engine_sim, &w->sim, &w->policy,
-                            w->until_decodable, e);
-    }
-    if (rc == 0 && (rc = coda_sgd_init(&g, &job, X, y, so, x0, e)) == 0)
-        have |= 1;
-    if (rc == 0 && plain && (rc = coda_sgd_init(&pg, NULL, X, y, so, x0, e)) == 0)
-        have |= 2;
-    double gap = 0;
-    while (rc == 0) {
-        int more = coda_sgd_iterate(&g, e);
-        if (more >= 0 && plain && coda_sgd_iterate(&pg, e) < 0)
-            more = -1;
-        if (more < 0)
-            rc = -1;
-        else if (plain)
-            gap = fmax(gap, gd_relative_gap(&g.w, &pg.w));
-        if (more <= 0)
-            break;
-    }
-    if (rc == 0)
-        g.loss = coda_sgd_loss(&g, &g.w);
-    coda_frame f;
-    coda_frame_init(&f, CODA_MATRIX);
-    f.mat = g.w;
-    if (rc == 0)
-        rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", "sgd", e) |
-             coda_meta_set(&f.meta, "scheme", scheme, e) |
-             coda_meta_set_long(&f.meta, "iters", g.iter, e) |
-             coda_meta_set_double(&f.meta, "loss", g.loss, e) |
-             coda_meta_set_long(&f.meta, "excluded", g.excluded, e);
-    if (rc == 0 && plain)
-        rc = coda_meta_set_double(&f.meta, "plain_deviation", gap, e);
-    if (rc == 0)
-        rc = coda_write_output(out, fmt, &f, e);
-    coda_meta_free(&f.meta);
-    if (rc > 0)
-        status = rc;
-    else if (rc == 0) {
-        status = CODA_EXIT_OK;
-        if (!quiet) {
-            coda_say(prog, "sgd: %s on %ld workers (t=%ld), %ld iterations of %ld points, "
-                           "loss %.6g, %ld workers excluded",
-                     scheme, N, t, g.iter, so->batch, g.loss, g.excluded);
-            if (plain)
-                coda_say(prog, "sgd: largest relative deviation from uncoded SGD %.3e", gap);
-        }
-    }
-    if (have & 1)
-        coda_sgd_free(&g);
-    if (have & 2)
-        coda_sgd_free(&pg);
-    coda_job_free(&job);
-    coda_mat_free(&Xt);
-    coda_meta_free(&opts);
+    coda_byz_run_free(&r);
     return status;
 }
 
@@ -707,26 +561,25 @@ static int gd_main(int argc, char **argv)
     }
     /* the loss costs a pass over X a round: only where it is shown */
     go.track_loss = trace_path || (!quiet && coda_stderr_is_tty());
-    if (sgd) {
+    if (pgd || sgd) { /* the Byzantine methods: a code for t liars and s stragglers */
+        const coda_straggle_model *sm = &w.sim.straggle;
+        long bs_s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
+        long bs_t = code_t >= 0 ? code_t
+                                : bs_s + (w.sim.adversary.nnamed ? (long)w.sim.adversary.nnamed
+                                                                 : w.sim.adversary.t);
+        coda_byz_setup bs = {.scheme = scheme, .N = (int)N, .s = (int)bs_s, .t = (int)bs_t,
+                             .seed = seed, .sim = &w.sim, .policy = &w.policy,
+                             .until_decodable = w.until_decodable, .plain = plain};
+        coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
+                            .iters = go.iters, .tol = go.tol};
         coda_sgd_opts so = {.loss = go.loss, .l2 = go.l2, .step = go.step, .iters = go.iters,
                             .batch = batch ? batch : 1, .seed = seed};
         if (trace_path || ref_path) {
             coda_failc(&e, CODA_E_USAGE, "--trace and --reference are for --method gd");
             goto out;
         }
-        status = sgd_run(scheme, N, code_t, code_s, seed, &w, &so, &X, &y, x0_path ? &x0 : NULL,
-                         plain, out, fmt, quiet, &e);
-        goto out;
-    }
-    if (pgd) {
-        coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
-                            .iters = go.iters, .tol = go.tol};
-        if (trace_path || ref_path) {
-            coda_failc(&e, CODA_E_USAGE, "--trace and --reference are for --method gd");
-            goto out;
-        }
-        status = pgd_run(scheme, N, code_t, code_s, seed, &w, &po, &X, &y, x0_path ? &x0 : NULL,
-                         plain, out, fmt, quiet, &e);
+        status = byz_main(&bs, sgd ? NULL : &po, sgd ? &so : NULL, &X, &y, x0_path ? &x0 : NULL,
+                          out, fmt, quiet, &e);
         goto out;
     }
     /* [X y] once, X grown in place (realloc moves pages, not bytes): the workers' shards are

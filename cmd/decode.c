@@ -10,6 +10,7 @@
 #include "../lib/work/work.h"
 #include "../lib/codes/coding.h"
 #include "../lib/codes/plan.h"
+#include "../lib/codes/scheme.h"
 
 static const char *prog = "coda-decode";
 
@@ -150,6 +151,14 @@ int main(int argc, char **argv)
          coda_meta_set(&f.meta, "decode_status", coda_decode_status_name(info.status), &e);
     for (int k = 0; k < info.nfig && rc == 0; k++) /* the scheme's figures, as it named them */
         rc = coda_meta_set_double(&f.meta, info.fig[k].key, info.fig[k].val, &e);
+    if (rc == 0 && info.nexcluded) { /* the workers a Byzantine decode located and left out */
+        char list[CODA_MAX_EXCLUDED * 12] = "";
+        size_t off = 0;
+        for (int k = 0; k < info.nexcluded && k < CODA_MAX_EXCLUDED; k++)
+            off += (size_t)snprintf(list + off, sizeof list - off, "%s%d", k ? "," : "",
+                                    info.excluded[k]);
+        rc = coda_meta_set(&f.meta, "excluded", list, &e);
+    }
     if (rc == 0)
         rc = coda_write_output(out, fmt, &f, &e);
     coda_meta_free(&f.meta);
@@ -171,6 +180,13 @@ int main(int argc, char **argv)
     if (info.warning[0])
         coda_say(prog, "warning: %s", info.warning);
     status = CODA_EXIT_OK;
+    /* a code that locates liars and still fails its check: the written result is a best effort */
+    if (info.status == CODA_DECODED_SUSPECT && coda_plan_scheme(&plan) &&
+        (coda_plan_scheme(&plan)->caps & CODA_CAP_BYZANTINE)) {
+        status = CODA_EXIT_SUSPECT;
+        coda_failc(&e, CODA_E_SUSPECT, "%s: the decode failed its consistency check (exit 3; "
+                                       "the result written is a best effort)", plan.scheme);
+    }
 out:
     if (status < 0)
         status = coda_exit_for(&e); /* too few responders, bad data, memory: 1; usage: 2 */

@@ -13,6 +13,7 @@
 #include "../lib/codes/scheme.h"
 #include "../lib/engine/mpi.h"
 #include "../lib/run/gd.h"
+#include "../lib/run/byz_run.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
@@ -26,8 +27,11 @@ static int wants_gd(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
-        if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc && strcmp(argv[i + 1], "gd") == 0) ||
-            strcmp(argv[i], "--method=gd") == 0)
+        if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc &&
+             (strcmp(argv[i + 1], "gd") == 0 || strcmp(argv[i + 1], "pgd") == 0 ||
+              strcmp(argv[i + 1], "sgd") == 0)) ||
+            strcmp(argv[i], "--method=gd") == 0 || strcmp(argv[i], "--method=pgd") == 0 ||
+            strcmp(argv[i], "--method=sgd") == 0)
             return 1;
     }
     return 0;
@@ -277,6 +281,14 @@ static void gd_options(FILE *to)
             "  --reference FILE        beta* for the trace's error column\n"
             "  --compare-plain         also run uncoded GD with the same steps and report the\n"
             "                          largest relative deviation of the iterates\n"
+            "  --method pgd            two-round proximal GD (X w, then X^T f'(X w)) over two\n"
+            "                          matvec jobs, --scheme byz by default (coda-byz(7)):\n"
+            "  --code-adversaries T    byz: corrupt workers the code locates (default: -t plus\n"
+            "                          the stragglers)\n"
+            "  --l1 L                  pgd: lasso term L ||b||_1, by its prox\n"
+            "  --method sgd            one-round SGD: the workers hold X^T coded (byz by\n"
+            "                          default) and return the drawn points' columns\n"
+            "  --batch B               sgd: points per iteration (default 1)\n"
             "  --seed N                seed of the code and of every draw (default 1)\n"
             "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
             "  -q, --quiet             no summary or progress on stderr\n");
@@ -284,7 +296,7 @@ static void gd_options(FILE *to)
 
 static void gd_usage(FILE *to)
 {
-    fprintf(to, "Usage: coda-solve --method gd [OPTIONS] X [y]\n"
+    fprintf(to, "Usage: coda-solve --method gd|pgd|sgd [OPTIONS] X [y]\n"
                 "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
                 "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
     gd_options(to);
@@ -309,12 +321,59 @@ static double gd_relative_gap(const coda_mat *a, const coda_mat *b)
     return n > 0 ? sqrt(d / n) : sqrt(d);
 }
 
+/* --method pgd or sgd (lib/run/byz_run): the coded run, with --compare-plain the uncoded one
+ * alongside; writes w. Returns the exit status, or -1 with e set. */
+static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const coda_sgd_opts *so,
+                    const coda_mat *X, const coda_mat *y, const coda_mat *x0, const char *out,
+                    const char *fmt, int quiet, coda_err *e)
+{
+    coda_byz_run r;
+    const char *method = so ? "sgd" : "pgd";
+    if (coda_byz_run_init(&r, bs, X, y, po, so, x0, e) < 0)
+        return -1;
+    int rc, status = -1;
+    while ((rc = coda_byz_run_iterate(&r, e)) > 0)
+        ;
+    long iters, excluded;
+    double loss, gnorm;
+    coda_byz_run_figures(&r, &iters, &loss, &gnorm, &excluded);
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = *coda_byz_run_w(&r);
+    if (rc == 0)
+        rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", method, e) |
+             coda_meta_set(&f.meta, "scheme", bs->scheme, e) |
+             coda_meta_set_long(&f.meta, "iters", iters, e) |
+             coda_meta_set_double(&f.meta, "loss", loss, e) |
+             coda_meta_set_long(&f.meta, "excluded", excluded, e);
+    if (rc == 0 && bs->plain)
+        rc = coda_meta_set_double(&f.meta, "plain_deviation", r.gap, e);
+    if (rc == 0)
+        rc = coda_write_output(out, fmt, &f, e);
+    coda_meta_free(&f.meta);
+    if (rc > 0)
+        status = rc;
+    else if (rc == 0) {
+        status = CODA_EXIT_OK;
+        if (!quiet) {
+            coda_say(prog, "%s: %s on %d workers (t=%d), %ld iterations, objective %.6g, "
+                           "||grad|| %.3g, %ld workers excluded",
+                     method, bs->scheme, bs->N, bs->t, iters, loss, gnorm, excluded);
+            if (bs->plain)
+                coda_say(prog, "%s: largest relative deviation from uncoded %s %.3e", method,
+                         so ? "SGD" : "PGD", r.gap);
+        }
+    }
+    coda_byz_run_free(&r);
+    return status;
+}
+
 static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
         G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_DELAY, G_DELAY_SCALE,
-        G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK
+        G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK, G_CODE_T, G_L1, G_BATCH
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
@@ -330,6 +389,8 @@ static int gd_main(int argc, char **argv)
         {"on-short", required_argument, 0, G_SHORT},    {"engine", required_argument, 0, G_ENGINE},
         {"trace", required_argument, 0, G_TRACE},       {"reference", required_argument, 0, G_REF},
         {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
+        {"code-adversaries", required_argument, 0, G_CODE_T}, {"l1", required_argument, 0, G_L1},
+        {"batch", required_argument, 0, G_BATCH},
         {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, G_VERSION},         {"delay", required_argument, 0, G_DELAY},
@@ -345,9 +406,10 @@ static int gd_main(int argc, char **argv)
                        .adam_eps = 1e-8};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
-    long N = 1, K = 0, code_s = -1;
+    long N = 1, K = 0, code_s = -1, code_t = -1, batch = 0;
     unsigned long long seed = 1;
-    int quiet = 0, plain = 0, c;
+    int quiet = 0, plain = 0, pgd = 0, sgd = 0, scheme_given = 0, c;
+    double l1 = 0;
     coda_err e;
     coda_worker_options_init(&w, seed);
     optind = 1;
@@ -358,8 +420,16 @@ static int gd_main(int argc, char **argv)
             continue;
         switch (bad < 0 ? 0 : c) {
         case 0: break;
-        case G_METHOD: break; /* gd: how we got here */
-        case G_SCHEME: scheme = optarg; break;
+        case G_METHOD: /* gd, pgd or sgd: how we got here */
+            pgd = strcmp(optarg, "pgd") == 0;
+            sgd = strcmp(optarg, "sgd") == 0;
+            break;
+        case G_BATCH: bad = coda_parse_long("--batch", optarg, 1, 1000000, &batch, &e); break;
+        case G_SCHEME: scheme = optarg, scheme_given = 1; break;
+        case G_CODE_T:
+            bad = coda_parse_long("--code-adversaries", optarg, 0, 100000, &code_t, &e);
+            break;
+        case G_L1: bad = coda_parse_double_range("--l1", optarg, 0, 0, INFINITY, &l1, &e); break;
         case G_OPTIMIZER:
             if (strcmp(optarg, "gd") == 0 || strcmp(optarg, "adam") == 0)
                 go.adam = strcmp(optarg, "adam") == 0;
@@ -467,9 +537,20 @@ static int gd_main(int argc, char **argv)
                                 ? "--latency-scale-by-load is for --engine sim"
                             : !use_mpi && (mcfg.delay_on || mcfg.nfail)
                                 ? "--delay and --fail-workers are for --engine mpi"
+                            : use_mpi && (pgd || sgd)
+                                ? "--engine mpi runs --method gd; pgd and sgd run on the "
+                                  "simulator (--engine sim) so far"
                                 : NULL;
     if (misplaced) {
         coda_say(prog, "%s", misplaced);
+        coda_worker_options_free(&w);
+        free(fail);
+        return CODA_EXIT_USAGE;
+    }
+    if ((pgd || sgd) && !scheme_given)
+        scheme = "byz";
+    if ((!pgd && l1 > 0) || (!pgd && !sgd && code_t >= 0) || (!sgd && batch > 0)) {
+        coda_say(prog, "--l1 is for --method pgd, --batch for sgd, --code-adversaries for both");
         coda_worker_options_free(&w);
         free(fail);
         return CODA_EXIT_USAGE;
@@ -589,7 +670,15 @@ static int gd_main(int argc, char **argv)
     if (!step && go.adam) /* Adam's usual learning rate (the paper's App. E) */
         go.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = 0.001};
     else if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
-        if (go.loss == CODA_LOSS_LS)
+        if (go.loss == CODA_LOSS_LS && pgd) { /* pgd: 1/L, L <= 2 ||X||_F^2 / n + 2 l2 */
+            double f = coda_mat_fro(&X);
+            go.step = (coda_step_rule){.kind = CODA_STEP_CONST,
+                                       .gamma = 1.0 / (2.0 * f * f / (double)X.rows + 2 * go.l2)};
+        } else if (sgd) { /* sgd: 1/(L sqrt(t+1)), L the mean point's constant as above */
+            double f = coda_mat_fro(&X), L = go.loss == CODA_LOSS_LS ? 2.0 : 0.25;
+            go.step = (coda_step_rule){.kind = CODA_STEP_INV_SQRT_T,
+                                       .gamma = 1.0 / (L * f * f / (double)X.rows + 2 * go.l2)};
+        } else if (go.loss == CODA_LOSS_LS)
             go.step.kind = CODA_STEP_LINE;
         else {
             double f = coda_mat_fro(&X);
@@ -600,6 +689,27 @@ static int gd_main(int argc, char **argv)
     }
     /* the loss costs a pass over X a round: only where it is shown */
     go.track_loss = trace_path || (!quiet && coda_stderr_is_tty());
+    if (pgd || sgd) { /* the Byzantine methods: a code for t liars and s stragglers */
+        const coda_straggle_model *sm = &w.sim.straggle;
+        long bs_s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
+        long bs_t = code_t >= 0 ? code_t
+                                : bs_s + (w.sim.adversary.nnamed ? (long)w.sim.adversary.nnamed
+                                                                 : w.sim.adversary.t);
+        coda_byz_setup bs = {.scheme = scheme, .N = (int)N, .s = (int)bs_s, .t = (int)bs_t,
+                             .seed = seed, .sim = &w.sim, .policy = &w.policy,
+                             .until_decodable = w.until_decodable, .plain = plain};
+        coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
+                            .iters = go.iters, .tol = go.tol};
+        coda_sgd_opts so = {.loss = go.loss, .l2 = go.l2, .step = go.step, .iters = go.iters,
+                            .batch = batch ? batch : 1, .seed = seed};
+        if (trace_path || ref_path) {
+            coda_failc(&e, CODA_E_USAGE, "--trace and --reference are for --method gd");
+            goto out;
+        }
+        status = byz_main(&bs, sgd ? NULL : &po, sgd ? &so : NULL, &X, &y, x0_path ? &x0 : NULL,
+                          out, fmt, quiet, &e);
+        goto out;
+    }
     /* [X y] once, X grown in place (realloc moves pages, not bytes): the workers' shards are
      * views of it, and so are the master's X and y */
     Xy = X;

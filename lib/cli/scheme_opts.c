@@ -62,10 +62,17 @@ int coda_scheme_cli_option(coda_scheme_cli *c, int code, const char *arg, coda_e
     const char *name = NULL;
     if (code >= CODA_OPT_SCHEME_BASE && code < CODA_OPT_SCHEME_BASE + (int)c->nnames)
         name = c->names[code - CODA_OPT_SCHEME_BASE];
-    else if (code > 0 && code < 128) /* a scheme's short option: its one-letter name */
+    else if (code > 0 && code < 128) { /* a scheme's short option: its one-letter name */
         for (size_t i = 0; i < c->nnames && !name; i++)
             if (c->names[i][0] == code && c->names[i][1] == '\0')
                 name = c->names[i];
+        /* or the short form of a long name (byz's -t for --adversaries) */
+        const coda_scheme *const *list = coda_scheme_list();
+        for (int i = 0; list[i] && !name; i++)
+            for (const coda_scheme_option *o = list[i]->options; o && o->name && !name; o++)
+                if (o->short_opt == code && o->name[1] && wanted(o, c->at_decode))
+                    name = o->name;
+    }
     if (!name)
         return 0;
     return coda_meta_set(&c->given, name, arg ? arg : "1", e) < 0 ? -1 : 1;
@@ -125,6 +132,9 @@ void coda_scheme_cli_usage(FILE *to, int at_decode)
             if (o->name[1] == '\0')
                 snprintf(head, sizeof head, "-%s%s%s", o->name, o->arg ? " " : "",
                          o->arg ? o->arg : "");
+            else if (o->short_opt)
+                snprintf(head, sizeof head, "-%c, --%s%s%s", o->short_opt, o->name,
+                         o->arg ? " " : "", o->arg ? o->arg : "");
             else
                 snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
                          o->arg ? o->arg : "");

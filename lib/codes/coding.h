@@ -69,7 +69,12 @@ typedef struct {
     coda_decode_figure fig[8]; /* the scheme's own figures, in the order to print them */
     int nfig;
     char warning[256]; /* what the user should know about this decode ("" when nothing) */
+    /* workers a Byzantine decoder located as corrupt among the responders and left out: how
+     * many, and the first CODA_MAX_EXCLUDED of them, ascending */
+    int nexcluded;
+    int excluded[64];
 } coda_decode_info;
+#define CODA_MAX_EXCLUDED 64
 
 const char *coda_decode_status_name(coda_decode_status s);
 

@@ -11,8 +11,9 @@ static const coda_scheme *const schemes[] = {
     &coda_scheme_uncoded, &coda_scheme_rep,           &coda_scheme_frc,
     &coda_scheme_cyclic,  &coda_scheme_mds,           &coda_scheme_matdot,
     &coda_scheme_matdot_approx, &coda_scheme_poly,    &coda_scheme_linear,
-    &coda_scheme_leverage, &coda_scheme_assigned, &coda_scheme_hetero, &coda_scheme_is_sgd,
-    &coda_scheme_bgc, &coda_scheme_ehd, &coda_scheme_od, &coda_scheme_sgc_het, NULL};
+    &coda_scheme_leverage, &coda_scheme_byz, &coda_scheme_assigned, &coda_scheme_hetero,
+    &coda_scheme_is_sgd, &coda_scheme_bgc, &coda_scheme_ehd, &coda_scheme_od,
+    &coda_scheme_sgc_het, NULL};
 
 const coda_scheme *const *coda_scheme_list(void) { return schemes; }
 

@@ -35,6 +35,8 @@ typedef enum {
     CODA_RNG_HETERO_P,   /* hetero: worker index's psi_i or p_i drawn from a range */
     CODA_RNG_HETERO_WTILDE, /* hetero: worker index's random scale w~_i (--wtilde random) */
     CODA_RNG_BASELINE,   /* the random supports of bgc, od and sgc-het (index: the scheme's) */
+    CODA_RNG_BYZ_COMBINE, /* the Byzantine decode's random combination (index = retry) */
+    CODA_RNG_SGD,        /* the data points SGD draws in iteration round */
     CODA_RNG_NPURPOSES
 } coda_rng_purpose;
 

@@ -4,7 +4,8 @@
 #include <string.h>
 
 static const coda_op *const ops[] = {&coda_op_matmul, &coda_op_matvec, &coda_op_grad,
-                                     &coda_op_lsq_columns, &coda_op_logistic_grad, NULL};
+                                     &coda_op_lsq_columns, &coda_op_logistic_grad,
+                                     &coda_op_columns, NULL};
 
 const coda_op *const *coda_op_list(void) { return ops; }
 

@@ -157,16 +157,29 @@ int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y
     return 0;
 }
 
-static double step_size(coda_gd *g)
+double coda_step_schedule(const coda_step_rule *s, long iter)
 {
-    const coda_step_rule *s = &g->o.step;
-    double t = (double)g->iter;
+    double t = (double)iter;
     switch (s->kind) {
     case CODA_STEP_CONST: return s->gamma;
     case CODA_STEP_INV_T: return 1.0 / (s->lambda * (t + s->t0));
     case CODA_STEP_DECAY: return s->gamma / (1.0 + s->c * t);
     case CODA_STEP_INV_SQRT_T: return s->gamma / sqrt(t + 1.0);
-    case CODA_STEP_REL: return NAN; /* made a constant step by coda_gd_init */
+    case CODA_STEP_REL: /* made a constant step by coda_gd_init */
+    case CODA_STEP_LINE: break;
+    }
+    return NAN;
+}
+
+static double step_size(coda_gd *g)
+{
+    const coda_step_rule *s = &g->o.step;
+    switch (s->kind) {
+    case CODA_STEP_CONST:
+    case CODA_STEP_INV_T:
+    case CODA_STEP_DECAY:
+    case CODA_STEP_INV_SQRT_T:
+    case CODA_STEP_REL: return coda_step_schedule(s, g->iter);
     case CODA_STEP_LINE: {
         /* exact minimizer of f(b - a g) for ls: a = ||g||^2 / ((2/n) ||X g||^2 + 2 l2 ||g||^2) */
         const coda_mat *X = g->X;

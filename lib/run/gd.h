@@ -69,6 +69,9 @@ typedef struct {
 } coda_gd;
 
 int coda_step_parse(const char *spec, coda_step_rule *r, coda_err *e);
+/* The step of a schedule (const, inv-t, decay, inv-sqrt-t) at iteration iter (0-based); NaN
+ * for line and rel, which need the iterator's data (gd computes them; pgd and sgd refuse). */
+double coda_step_schedule(const coda_step_rule *s, long iter);
 /* The loss at beta (a pass over X). */
 double coda_gd_loss(const coda_gd *g, const coda_mat *beta);
 /* x0 may be NULL (zeros). y holds the labels (n x 1; 0/1 or -1/+1 for logistic: the job's tasks

@@ -1,0 +1,121 @@
+#include "byz_run.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../codes/scheme.h"
+
+static int takes(const coda_scheme *sc, const char *name)
+{
+    for (const coda_scheme_option *o = sc ? sc->options : NULL; o && o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* A job with op on data, coded by the setup's scheme. */
+static int job(coda_job *j, const coda_byz_setup *s, const char *op, const coda_mat *data,
+               const char *what, coda_err *e)
+{
+    coda_meta opts = {0};
+    int rc = 0;
+    if (takes(coda_scheme_find(s->scheme), "adversaries"))
+        rc = coda_meta_setf(&opts, e, "adversaries", "%d", s->t);
+    coda_scheme_args a = {.N = s->N, .s = s->s, .op = op, .seed = s->seed, .opts = &opts,
+                          .data = data};
+    coda_plan plan;
+    if (rc == 0 && (rc = coda_plan_build(&plan, s->scheme, &a, data->rows, e)) < 0) {
+        coda_fail_prefix(e, "--scheme %s (%s of %zu rows): ", s->scheme, what, data->rows);
+        if (e && e->cls == CODA_E_DATA) /* built from the options alone */
+            e->cls = CODA_E_USAGE;
+    }
+    coda_sim_config sim = *s->sim;
+    if (rc == 0) {
+        sim.load = plan.load;
+        rc = coda_job_start(j, &plan, data, &coda_engine_sim, &sim, s->policy,
+                            s->until_decodable, e);
+    }
+    coda_meta_free(&opts);
+    return rc;
+}
+
+int coda_byz_run_init(coda_byz_run *r, const coda_byz_setup *s, const coda_mat *X,
+                      const coda_mat *y, const coda_pgd_opts *po, const coda_sgd_opts *so,
+                      const coda_mat *x0, coda_err *e)
+{
+    memset(r, 0, sizeof *r);
+    r->sgd = so != NULL;
+    if (coda_mat_alloc_raw(&r->Xt, X->cols, X->rows, e) < 0)
+        return -1;
+    for (size_t i = 0; i < X->rows; i++) /* a copy the jobs on X^T encode */
+        for (size_t k = 0; k < X->cols; k++)
+            CODA_AT(&r->Xt, k, i) = CODA_AT(X, i, k);
+    int rc;
+    if (r->sgd) {
+        rc = job(&r->jobs[0], s, "columns", &r->Xt, "X^T", e);
+        if (rc == 0 && (rc = coda_sgd_init(&r->sgdi, &r->jobs[0], X, y, so, x0, e)) == 0)
+            r->have |= 1;
+        if (rc == 0 && s->plain && (rc = coda_sgd_init(&r->psgd, NULL, X, y, so, x0, e)) == 0)
+            r->have |= 2;
+    } else {
+        rc = job(&r->jobs[0], s, "matvec", X, "X", e);
+        if (rc == 0)
+            rc = job(&r->jobs[1], s, "matvec", &r->Xt, "X^T", e);
+        if (rc == 0 &&
+            (rc = coda_pgd_init(&r->pgd, &r->jobs[0], &r->jobs[1], X, y, po, x0, e)) == 0)
+            r->have |= 1;
+        if (rc == 0 && s->plain && (rc = coda_pgd_init(&r->ppgd, NULL, NULL, X, y, po, x0, e)) == 0)
+            r->have |= 2;
+    }
+    if (rc < 0)
+        coda_byz_run_free(r);
+    return rc;
+}
+
+static double relative_gap(const coda_mat *a, const coda_mat *b)
+{
+    double d = 0, n = 0;
+    for (size_t i = 0; i < a->rows; i++) {
+        d += (a->data[i] - b->data[i]) * (a->data[i] - b->data[i]);
+        n += b->data[i] * b->data[i];
+    }
+    return n > 0 ? sqrt(d / n) : sqrt(d);
+}
+
+int coda_byz_run_iterate(coda_byz_run *r, coda_err *e)
+{
+    int more = r->sgd ? coda_sgd_iterate(&r->sgdi, e) : coda_pgd_iterate(&r->pgd, e);
+    if (more >= 0 && (r->have & 2)) {
+        if ((r->sgd ? coda_sgd_iterate(&r->psgd, e) : coda_pgd_iterate(&r->ppgd, e)) < 0)
+            return -1;
+        r->gap = fmax(r->gap, r->sgd ? relative_gap(&r->sgdi.w, &r->psgd.w)
+                                     : relative_gap(&r->pgd.w, &r->ppgd.w));
+    }
+    if (more == 0 && r->sgd)
+        r->sgdi.loss = coda_sgd_loss(&r->sgdi, &r->sgdi.w); /* once, at the end */
+    return more;
+}
+
+const coda_mat *coda_byz_run_w(const coda_byz_run *r) { return r->sgd ? &r->sgdi.w : &r->pgd.w; }
+
+void coda_byz_run_figures(const coda_byz_run *r, long *iters, double *loss, double *gnorm,
+                          long *excluded)
+{
+    *iters = r->sgd ? r->sgdi.iter : r->pgd.iter;
+    *loss = r->sgd ? r->sgdi.loss : r->pgd.loss;
+    *gnorm = r->sgd ? r->sgdi.gnorm : r->pgd.gnorm;
+    *excluded = r->sgd ? r->sgdi.excluded : r->pgd.excluded;
+}
+
+void coda_byz_run_free(coda_byz_run *r)
+{
+    if (r->have & 1)
+        r->sgd ? coda_sgd_free(&r->sgdi) : coda_pgd_free(&r->pgd);
+    if (r->have & 2)
+        r->sgd ? coda_sgd_free(&r->psgd) : coda_pgd_free(&r->ppgd);
+    coda_job_free(&r->jobs[0]);
+    coda_job_free(&r->jobs[1]);
+    coda_mat_free(&r->Xt);
+    memset(r, 0, sizeof *r);
+}

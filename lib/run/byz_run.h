@@ -1,0 +1,44 @@
+/* The Byzantine methods of coda-solve (papers/byzantine.txt §4, §6.1): the coded jobs they run
+ * on and their loop with the uncoded reference alongside. pgd: a matvec job on X and one on X^T,
+ * two rounds an iteration (lib/run/pgd); sgd: a columns job on X^T, one round (lib/run/sgd). The
+ * code is built for t corrupt workers (passed as the scheme's "adversaries" option where the
+ * scheme has one) and s stragglers; each round's corrupt workers are the engine's draw. */
+#ifndef CODA_BYZ_RUN_H
+#define CODA_BYZ_RUN_H
+
+#include "pgd.h"
+#include "sgd.h"
+
+typedef struct {
+    const char *scheme;
+    int N, s, t;
+    unsigned long long seed;
+    const coda_sim_config *sim;
+    const coda_policy *policy;
+    int until_decodable;
+    int plain; /* run the uncoded reference too */
+} coda_byz_setup;
+
+typedef struct {
+    int sgd;
+    coda_job jobs[2];
+    coda_mat Xt; /* X^T: the data of the jobs on X^T */
+    coda_pgd pgd, ppgd;
+    coda_sgd sgdi, psgd;
+    int have;    /* iterators initialized: 1 coded, 2 plain */
+    double gap;  /* the largest relative deviation from the uncoded run */
+} coda_byz_run;
+
+/* Build the jobs and iterators (po for pgd, so for sgd: exactly one non-NULL). */
+int coda_byz_run_init(coda_byz_run *r, const coda_byz_setup *s, const coda_mat *X,
+                      const coda_mat *y, const coda_pgd_opts *po, const coda_sgd_opts *so,
+                      const coda_mat *x0, coda_err *e);
+/* One iteration of both runs: 1 again, 0 done, -1 error. */
+int coda_byz_run_iterate(coda_byz_run *r, coda_err *e);
+/* The coded run's iterate and figures. */
+const coda_mat *coda_byz_run_w(const coda_byz_run *r);
+void coda_byz_run_figures(const coda_byz_run *r, long *iters, double *loss, double *gnorm,
+                          long *excluded);
+void coda_byz_run_free(coda_byz_run *r);
+
+#endif

@@ -31,8 +31,7 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 }
 
 static const coda_scheme_option options[] = {
-    {"replication", 0, "D", "bgc, ehd, od, sgc-het: the expected (bgc) or exact copies of a "
-                            "partition (default 2)", 0},
+    CODA_BASELINE_REPLICATION_OPTION,
     {NULL, 0, NULL, NULL, 0}};
 
 const coda_scheme coda_scheme_bgc = {

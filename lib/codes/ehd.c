@@ -69,8 +69,7 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
 }
 
 static const coda_scheme_option options[] = {
-    {"replication", 0, "D", "bgc, ehd, od, sgc-het: the expected (bgc) or exact copies of a "
-                            "partition (default 2)", 0},
+    CODA_BASELINE_REPLICATION_OPTION,
     {"ehd-decoder", 0, "D", "first (default; the first responder of each group) or sum "
                         "(w = 1 for all) (coda-decode)", 1},
     {NULL, 0, NULL, NULL, 0}};

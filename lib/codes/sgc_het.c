@@ -76,8 +76,7 @@ static int report(const coda_plan *p, coda_meta *fig, coda_err *e)
 }
 
 static const coda_scheme_option options[] = {
-    {"replication", 0, "D", "bgc, ehd, od, sgc-het: the expected (bgc) or exact copies of a "
-                            "partition (default 2)", 0},
+    CODA_BASELINE_REPLICATION_OPTION,
     {"straggle-probs", 0, "FILE", "each worker's straggling probability p_i (a column of N)", 0},
     {"psi", 0, "FILE", "each worker's latency rate psi_i: p_i = exp(-psi_i (T - 1)) with "
                        "--deadline T (eq. 23)", 0},

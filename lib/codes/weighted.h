@@ -27,5 +27,9 @@ int coda_weighted_report_load(const coda_plan *p, coda_meta *fig, coda_err *e);
 int coda_baseline_check_s(const coda_plan *p, coda_err *e);
 /* --replication D (default 2, 1 <= D <= N). */
 int coda_baseline_replication(const coda_scheme_args *a, int N, int *d, coda_err *e);
+/* The option table entry of --replication, which bgc, ehd, od and sgc-het share. */
+#define CODA_BASELINE_REPLICATION_OPTION                                                           \
+    {"replication", 0, "D", "bgc, ehd, od, sgc-het: the expected (bgc) or exact copies of a "    \
+                            "partition (default 2)", 0}
 /* The plan's common fields of a baseline: K, combine, load (max b / K), threshold 0, w. */
 int coda_baseline_finish(coda_plan *p, const double *w, coda_err *e);

@@ -51,26 +51,31 @@ int coda_step_parse(const char *s, coda_step_rule *r, coda_err *e)
 /* log(1 + exp(z)) without overflow */
 static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
 
-double coda_gd_loss(const coda_gd *g, const coda_mat *beta)
+double coda_objective(coda_loss loss, const coda_mat *X, const coda_mat *y, double l2, double l1,
+                      const coda_mat *w)
 {
-    const coda_mat *X = g->X;
     size_t n = X->rows, d = X->cols;
     double *r = malloc((n ? n : 1) * sizeof *r);
     if (!r)
         return NAN;
     cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, 1.0, X->data, (int)CODA_LD(X),
-                beta->data, 1, 0.0, r, 1);
+                w->data, 1, 0.0, r, 1);
     double f = 0;
     for (size_t i = 0; i < n; i++) {
-        double yi = g->y->data[i];
-        if (g->o.loss == CODA_LOSS_LS)
+        double yi = y->data[i];
+        if (loss == CODA_LOSS_LS)
             f += (r[i] - yi) * (r[i] - yi);
         else
             f += softplus(r[i]) - (yi > 0 ? 1.0 : 0.0) * r[i];
     }
     free(r);
-    double b2 = cblas_ddot((int)d, beta->data, 1, beta->data, 1);
-    return f / (double)n + g->o.l2 * b2;
+    double b2 = cblas_ddot((int)d, w->data, 1, w->data, 1);
+    return f / (double)n + l2 * b2 + (l1 > 0 ? l1 * cblas_dasum((int)d, w->data, 1) : 0);
+}
+
+double coda_gd_loss(const coda_gd *g, const coda_mat *beta)
+{
+    return coda_objective(g->o.loss, g->X, g->y, g->o.l2, 0, beta);
 }
 
 /* CODA_STEP_REL as the constant step it stands for: sigma_max(X)^2 = lambda_max(X^T X) */

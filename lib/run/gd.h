@@ -74,6 +74,11 @@ int coda_step_parse(const char *spec, coda_step_rule *r, coda_err *e);
 double coda_step_schedule(const coda_step_rule *s, long iter);
 /* The loss at beta (a pass over X). */
 double coda_gd_loss(const coda_gd *g, const coda_mat *beta);
+/* The objective every iterator reports: (1/n) sum_i loss(x_i^T w, y_i) + l2 ||w||^2 +
+ * l1 ||w||_1 (ls: squared residual; logistic: log(1 + e^z) - y z, labels 0/1); NaN when out
+ * of memory. */
+double coda_objective(coda_loss loss, const coda_mat *X, const coda_mat *y, double l2, double l1,
+                      const coda_mat *w);
 /* x0 may be NULL (zeros). y holds the labels (n x 1; 0/1 or -1/+1 for logistic: the job's tasks
  * must then hold 0/1 labels). */
 int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y,

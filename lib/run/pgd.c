@@ -5,26 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* log(1 + exp(z)) without overflow */
-static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
 
 double coda_pgd_loss(const coda_pgd *g, const coda_mat *w)
 {
-    const coda_mat *X = g->X;
-    size_t n = X->rows, d = X->cols;
-    double *r = malloc((n ? n : 1) * sizeof *r);
-    if (!r)
-        return NAN;
-    cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)d, 1.0, X->data, (int)CODA_LD(X),
-                w->data, 1, 0.0, r, 1);
-    double f = 0;
-    for (size_t i = 0; i < n; i++) {
-        double yi = g->y->data[i];
-        f += g->o.loss == CODA_LOSS_LS ? (r[i] - yi) * (r[i] - yi) : softplus(r[i]) - yi * r[i];
-    }
-    free(r);
-    return f / (double)n + g->o.l2 * cblas_ddot((int)d, w->data, 1, w->data, 1) +
-           g->o.l1 * cblas_dasum((int)d, w->data, 1);
+    return coda_objective(g->o.loss, g->X, g->y, g->o.l2, g->o.l1, w);
 }
 
 int coda_pgd_init(coda_pgd *g, coda_job *xw, coda_job *xtg, const coda_mat *X, const coda_mat *y,

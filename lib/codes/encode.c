@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/threads.h"
 #include "coding.h"
 #include "scheme.h"
 
@@ -40,6 +41,58 @@ static int task_frame(const coda_plan *p, coda_frame *f, int worker, int block, 
     return 0;
 }
 
+/* sum_j G[i,j] block_j, each block zero-padded to pad rows (columns): the first term is
+ * written (no zero-fill of the whole task), the others added. Serial BLAS: these are
+ * memory-bound axpys, which threads only slow down (and the bytes do not depend on it). */
+static int coda_combine_blocks(const coda_plan *p, const coda_mat *data, int i, size_t pad,
+                               coda_mat *t, coda_err *e)
+{
+    size_t rows = p->by_cols ? data->rows : pad, cols = p->by_cols ? pad : data->cols;
+    if (coda_mat_alloc_raw(t, rows, cols, e) < 0)
+        return -1;
+    int threads = coda_blas_serial(), first = 1;
+    for (int j = 0; j < p->K; j++) {
+        double g = CODA_AT(&p->G, i, j);
+        size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
+        if (g == 0.0)
+            continue;
+        if (p->by_cols) { /* column by column: data may be a view */
+            for (size_t c = 0; c < len; c++) {
+                const double *src = data->data + (at + c) * CODA_LD(data);
+                double *dst = t->data + c * data->rows;
+                if (first) {
+                    memcpy(dst, src, data->rows * sizeof(double));
+                    if (g != 1.0)
+                        cblas_dscal((int)data->rows, g, dst, 1);
+                } else {
+                    cblas_daxpy((int)data->rows, g, src, 1, dst, 1);
+                }
+            }
+            if (first && len < pad)
+                memset(t->data + len * data->rows, 0, (pad - len) * data->rows * sizeof(double));
+        } else {
+            for (size_t c = 0; c < data->cols; c++) {
+                const double *src = data->data + c * CODA_LD(data) + at;
+                double *dst = t->data + c * pad;
+                if (first) {
+                    memcpy(dst, src, len * sizeof(double));
+                    if (g != 1.0)
+                        cblas_dscal((int)len, g, dst, 1);
+                    if (len < pad)
+                        memset(dst + len, 0, (pad - len) * sizeof(double));
+                } else {
+                    cblas_daxpy((int)len, g, src, 1, dst, 1);
+                }
+            }
+        }
+        first = 0;
+    }
+    if (first) /* a worker with no data: a zero task */
+        memset(t->data, 0, rows * cols * sizeof(double));
+    coda_blas_restore(threads);
+    return 0;
+}
+
 static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink sink,
                   void *ctx, coda_err *e)
 {
@@ -54,25 +107,19 @@ static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink
             size_t pad = coda_plan_max_block(p);
             if (task_frame(p, &f, i, -1, 1.0, e) < 0)
                 return -1;
-            if (coda_mat_alloc(&f.mat, p->by_cols ? data->rows : pad,
-                               p->by_cols ? pad : data->cols, e) < 0) {
+            int nz = 0, only = -1;
+            for (int j = 0; j < p->K; j++)
+                if (CODA_AT(&p->G, i, j) != 0.0)
+                    nz++, only = j;
+            if (views && nz == 1 && CODA_AT(&p->G, i, only) == 1.0 &&
+                coda_plan_block_len(p, only) == pad) {
+                /* a systematic task of a full-length block: the block in place */
+                size_t at = p->bounds[only];
+                f.mat = p->by_cols ? coda_mat_view(data, 0, data->rows, at, pad)
+                                   : coda_mat_view(data, at, pad, 0, data->cols);
+            } else if (coda_combine_blocks(p, data, i, pad, &f.mat, e) < 0) {
                 coda_frame_free(&f);
                 return -1;
-            }
-            /* axpy straight from the data: block j's rows (or columns) into the padded task */
-            for (int j = 0; j < p->K; j++) {
-                double g = CODA_AT(&p->G, i, j);
-                size_t len = coda_plan_block_len(p, j), at = p->bounds[j];
-                if (g == 0.0)
-                    continue;
-                if (p->by_cols) /* column by column: data may be a view */
-                    for (size_t c = 0; c < len; c++)
-                        cblas_daxpy((int)data->rows, g, data->data + (at + c) * CODA_LD(data), 1,
-                                    f.mat.data + c * data->rows, 1);
-                else
-                    for (size_t c = 0; c < data->cols; c++)
-                        cblas_daxpy((int)len, g, data->data + c * CODA_LD(data) + at, 1,
-                                    f.mat.data + c * pad, 1);
             }
             int rc = sink(ctx, &f, e);
             coda_frame_free(&f);
@@ -120,5 +167,6 @@ int coda_encode_g(const coda_plan *p, const coda_mat *data, const coda_mat *oper
                   coda_sink sink, void *ctx, coda_err *e)
 {
     (void)operand; /* travels to the workers as a MATRIX frame of its own */
-    return coda_encode_tasks(p, data, sink, ctx, e);
+    /* the sink writes each task as it comes (coda-encode): blocks go out in place */
+    return encode(p, data, 1, sink, ctx, e);
 }

@@ -100,13 +100,15 @@ int coda_plan_from_assignment(coda_plan *p, const coda_mat *G, const coda_scheme
                               size_t data_len, coda_err *e);
 /* The plan's scheme's report (empty when it has none). */
 int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e);
-/* The scheme's encode: every worker's TASK frames. */
+/* The scheme's encode: every worker's TASK frames, to a sink that writes (or copies) each as
+ * it comes: a task may be a view of data (a block in place), valid while data is. */
 int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                 coda_sink sink, void *ctx, coda_err *e);
 
 /* The library the schemes pick from (registry.c, decode.c, encode.c, product.c). */
 /* A G-coded plan's common fields from the arguments (scheme name, op, N, s, seed). */
 int coda_plan_common(coda_plan *p, const char *scheme, const coda_scheme_args *a, coda_err *e);
+/* The G-coded encode (blocks in place where a task is one block, as coda_encode says). */
 int coda_encode_g(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                   coda_sink sink, void *ctx, coda_err *e);
 /* replicas (first copy of each block) for concatenations, exact sums for sums */

@@ -285,6 +285,14 @@ int coda_raw_write(const coda_mat *m, int f4, coda_put_fn put, void *ctx, coda_e
     size_t n = m->rows * m->cols;
     if (n == 0)
         return 0;
+    if (!coda_mat_is_contiguous(m)) { /* a view: its columns one by one */
+        for (size_t j = 0; j < m->cols; j++) {
+            coda_mat col = coda_mat_view(m, 0, m->rows, j, 1);
+            if (coda_raw_write(&col, f4, put, ctx, e) < 0)
+                return -1;
+        }
+        return 0;
+    }
     if (!f4)
         return put(ctx, m->data, n * sizeof(double), e);
     size_t cap = n < CHUNK ? n : CHUNK;

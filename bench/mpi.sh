@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # MPI engine benchmark (a measurement, never a test), on this machine's Open MPI.
-# 1. Per-round overhead: the median round of coda-solve --method gd --engine mpi (uncoded, N
-#    workers, one data row each, so the workers' arithmetic is negligible) against a bare MPI
-#    exchange of the same bytes with the same ranks (bench/mpi_bare.c: Isend/Irecv/Waitall),
-#    for a small and a large model.
+# 1. Per-round overhead: coda-solve --method gd --engine mpi (uncoded, N workers, one data row
+#    each) against a bare MPI exchange of the same bytes with the same ranks (bench/mpi_bare.c:
+#    Isend/Irecv/Waitall), for a small and a large model: the median round (broadcast to last
+#    arrival; the workers' arithmetic, one row's gradient, is included). Open MPI's
+#    shared-memory transport, with its single-copy mechanism (CMA) unless BENCH_CMA=0 (as in
+#    the tests).
 # 2. Wall-clock completion of N=8 workers sleeping shifted-exponential delays (--delay
 #    shifted-exp:SHIFT,RATE --delay-scale X): uncoded waiting for all, frc and mds for their
 #    threshold F, mean over R seeds, against the order-statistics formula of bench/pipeline.sh,
@@ -18,16 +20,19 @@ trap 'rm -rf "$tmp"' EXIT
 mpicc -O2 -o "$tmp/bare" bench/mpi_bare.c
 run() { timeout -k 5 300 mpirun --oversubscribe -n $((N + 1)) "$@"; }
 echo "== per-round time, $N workers on $(nproc) cores (oversubscribed when N+1 > cores), median of $ROUNDS rounds"
-printf '%8s %10s %14s %14s %8s\n' d bytes engine_s bare_mpi_s ratio
+[ "${BENCH_CMA:-1}" = 0 ] && export OMPI_MCA_btl_vader_single_copy_mechanism=none
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '%8s %10s %12s %12s %8s\n' d bytes round_s bare_mpi_s ratio
 for d in 100 100000; do
   coda-gen --seed 1 "$N" $((d + 1)) -o "$tmp/Xy.npy"
   run coda-solve -q --method gd --engine mpi -N "$N" --step const:1e-6 --iters "$ROUNDS" \
     --trace "$tmp/t.csv" "$tmp/Xy.npy" -o "$tmp/b.npy"
-  eng=$(grep -v '^#' "$tmp/t.csv" | tail -n +2 | cut -d, -f6 | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  eng=$(grep -v '^#' "$tmp/t.csv" | tail -n +2 | cut -d, -f6 | median)
   # the engine's messages: a frame header (72 bytes) and its metadata around d doubles
   bytes=$((8 * d + 200))
   bare=$(run "$tmp/bare" "$bytes" "$bytes" "$ROUNDS")
-  awk -v d=$d -v b=$bytes -v e="$eng" -v m="$bare" 'BEGIN { printf "%8d %10d %14.6g %14.6g %8.2f\n", d, b, e, m, e / m }'
+  awk -v d=$d -v b=$bytes -v e="$eng" -v m="$bare" 'BEGIN {
+    printf "%8d %10d %12.4g %12.4g %8.2f\n", d, b, e, m, e / m }'
 done
 echo
 echo "== wall-clock completion, N=$N, --delay shifted-exp:$SHIFT,$RATE --delay-scale $SCALE, mean of $R seeds"

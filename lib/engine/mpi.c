@@ -76,7 +76,7 @@ int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
  * worker, alive until every send of them has completed. */
 typedef struct {
     char *bytes; /* a coda_mpi_ctl, then the payload when inline */
-    char *chunked; /* the payload, when it goes in chunks */
+    char *chunked; /* the payload, when it goes in chunks (points into bytes) */
     size_t len;
     int refs;    /* sends not yet completed */
 } outgoing;
@@ -115,7 +115,6 @@ static void out_free(outgoing *o)
 {
     if (o) {
         free(o->bytes);
-        free(o->chunked);
         free(o);
     }
 }
@@ -162,30 +161,29 @@ static int add_send(mpi_state *s, MPI_Request r, int o, coda_err *e)
     return 0;
 }
 
-/* Send op with its payload (taken over) to every worker without waiting: a busy worker takes it
- * when it can. */
-static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, char *payload,
+/* Send op with its payload to every worker without waiting: a busy worker takes it when it
+ * can. buf (taken over, NULL for none) holds room for the header, then the len payload bytes:
+ * the header goes in front of them, and one message carries both. */
+enum { ROOM = sizeof(coda_mpi_ctl) };
+static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, char *buf,
                      size_t len, coda_err *e)
 {
     sends_progress(s);
-    int inl = len <= CODA_MPI_CHUNK - sizeof(coda_mpi_ctl);
+    int inl = len <= CODA_MPI_CHUNK - ROOM;
     outgoing *o = calloc(1, sizeof *o);
-    char *msg = o ? malloc(sizeof(coda_mpi_ctl) + (inl ? len : 0)) : NULL;
-    if (!msg) {
+    if (!buf)
+        buf = malloc(ROOM);
+    if (!o || !buf) {
         free(o);
-        free(payload);
+        free(buf);
         return coda_fail_oom(e);
     }
     coda_mpi_ctl h = {.op = op, .round = round, .nbytes = (int64_t)len, .status = status,
                       .inline_ = inl, .cap = (int64_t)s->cap, .load = s->cfg.load};
-    memcpy(msg, &h, sizeof h);
-    if (inl) {
-        if (len)
-            memcpy(msg + sizeof h, payload, len);
-        free(payload);
-    } else {
-        o->chunked = payload;
-    }
+    memcpy(buf, &h, sizeof h);
+    char *msg = buf;
+    if (!inl)
+        o->chunked = buf + ROOM; /* (inside bytes: freed with it) */
     o->bytes = msg;
     o->len = len;
     size_t slot = 0;
@@ -201,7 +199,7 @@ static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, ch
         s->out[s->nout++] = NULL;
     }
     s->out[slot] = o;
-    int mlen = (int)(sizeof h + (inl ? len : 0));
+    int mlen = (int)(ROOM + (inl ? len : 0));
     for (int w = 0; w < s->N; w++) {
         MPI_Request r;
         MPI_Isend(msg, mlen, MPI_BYTE, w + 1, TAG_CTRL, MPI_COMM_WORLD, &r);
@@ -358,8 +356,12 @@ static void mpi_close(coda_engine *g)
     coda_err e;
     if (!s->rreq || workers_stopped)
         goto release;
-    char *msg = s->stop_msg ? strdup(s->stop_msg) : NULL;
-    size_t len = msg ? strlen(msg) : 0;
+    size_t len = s->stop_msg ? strlen(s->stop_msg) : 0;
+    char *msg = malloc(ROOM + len + 1);
+    if (!msg)
+        len = 0; /* (broadcast makes room for the header alone) */
+    else if (len)
+        memcpy(msg + ROOM, s->stop_msg, len);
     if (broadcast(s, MSG_STOP, -1, s->stop_status, msg, len, &e) == 0) {
         /* every worker answers STOP with BYE, after what it was doing: drain until then (a
          * late result is received and dropped, so its sender never blocks) */
@@ -550,7 +552,7 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
         coda_frame f;
         coda_frame_init(&f, CODA_MATRIX);
         f.mat = *operand; /* borrowed */
-        if (coda_frames_to_bytes(&f, 1, &bytes, &len, e) < 0)
+        if (coda_frames_to_bytes_after(&f, 1, ROOM, &bytes, &len, e) < 0)
             return -1;
     }
     double t0 = MPI_Wtime();

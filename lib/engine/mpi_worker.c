@@ -17,16 +17,30 @@
 typedef struct {
     coda_mpi_ctl h;
     char *base, *bytes;
+    size_t cap; /* base's size */
 } ctl_msg;
 
-static void ctl_free(ctl_msg *m)
+/* One spare message buffer: a round's operand arrives in the last round's pages (warm, no
+ * page faults), as a bare exchange reusing its buffer would. */
+typedef struct {
+    char *buf;
+    size_t cap;
+} spare_buf;
+
+static void ctl_free(ctl_msg *m, spare_buf *sp)
 {
-    free(m->base);
+    if (m->base && sp && m->cap > sp->cap) {
+        free(sp->buf);
+        sp->buf = m->base;
+        sp->cap = m->cap;
+    } else {
+        free(m->base);
+    }
     memset(m, 0, sizeof *m);
 }
 
 /* The next message from the master, whatever its size (a matched probe, then the receive). */
-static int recv_ctl(ctl_msg *m, coda_err *e)
+static int recv_ctl(ctl_msg *m, spare_buf *sp, coda_err *e)
 {
     memset(m, 0, sizeof *m);
     MPI_Message msg;
@@ -35,9 +49,14 @@ static int recv_ctl(ctl_msg *m, coda_err *e)
     if (MPI_Mprobe(0, TAG_CTRL, MPI_COMM_WORLD, &msg, &st) != MPI_SUCCESS ||
         MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS || count < (int)sizeof m->h)
         return coda_failc(e, CODA_E_IO, "receiving from the master failed");
-    m->base = malloc((size_t)count + 1);
-    if (!m->base)
-        return coda_fail_oom(e);
+    if (sp && sp->buf && sp->cap >= (size_t)count + 1) {
+        m->base = sp->buf, m->cap = sp->cap;
+        sp->buf = NULL, sp->cap = 0;
+    } else {
+        m->base = malloc((size_t)count + 1), m->cap = (size_t)count + 1;
+        if (!m->base)
+            return coda_fail_oom(e);
+    }
     if (MPI_Mrecv(m->base, count, MPI_BYTE, &msg, MPI_STATUS_IGNORE) != MPI_SUCCESS)
         return coda_failc(e, CODA_E_IO, "receiving from the master failed");
     memcpy(&m->h, m->base, sizeof m->h);
@@ -53,6 +72,7 @@ static int recv_ctl(ctl_msg *m, coda_err *e)
     m->base = NULL;
     if (coda_mpi_recv_bytes(&m->base, (size_t)m->h.nbytes, 0, TAG_CTRL_DATA, e) < 0)
         return -1;
+    m->cap = (size_t)m->h.nbytes + 1;
     m->bytes = m->base;
     return 0;
 }
@@ -75,6 +95,7 @@ typedef struct {
     char *stop_msg;
     char *broken; /* the shards could not be taken: every round is answered with this */
     char *shards; /* the install message: the tasks are views into it */
+    spare_buf spare;
 } worker;
 
 /* Take what the master sent meanwhile: a newer round replaces the one waiting (a worker that
@@ -83,16 +104,16 @@ static int take_pending(worker *k, coda_err *e)
 {
     while (!k->stop && ctl_waiting()) {
         ctl_msg m;
-        if (recv_ctl(&m, e) < 0) {
-            ctl_free(&m);
+        if (recv_ctl(&m, &k->spare, e) < 0) {
+            ctl_free(&m, NULL);
             return -1;
         }
         if (m.h.op == MSG_STOP) {
             k->stop = (int)m.h.status + 1;
             k->stop_msg = strdup(m.bytes);
-            ctl_free(&m);
+            ctl_free(&m, &k->spare);
         } else {
-            ctl_free(&k->next);
+            ctl_free(&k->next, &k->spare);
             k->next = m;
         }
     }
@@ -256,15 +277,15 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
         if (k.next.h.op) { /* a round that came in while busy */
             m = k.next;
             memset(&k.next, 0, sizeof k.next);
-        } else if (recv_ctl(&m, e) < 0) {
-            ctl_free(&m);
+        } else if (recv_ctl(&m, &k.spare, e) < 0) {
+            ctl_free(&m, NULL);
             rc = -1;
             break;
         }
         if (m.h.op == MSG_STOP) {
             k.stop = (int)m.h.status + 1;
             k.stop_msg = strdup(m.bytes);
-            ctl_free(&m);
+            ctl_free(&m, NULL);
             break;
         }
         if (m.h.op == MSG_INSTALL) {
@@ -283,7 +304,7 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
         } else if (m.h.op == MSG_ROUND && installed) {
             rc = take_pending(&k, e);
             if (rc == 0 && k.next.h.op) { /* fell behind: the newest round instead */
-                ctl_free(&m);
+                ctl_free(&m, &k.spare);
                 m = k.next;
                 memset(&k.next, 0, sizeof k.next);
             }
@@ -293,7 +314,7 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
             rc = coda_failc(e, CODA_E_IO, "unexpected message %lld from the master",
                             (long long)m.h.op);
         }
-        ctl_free(&m);
+        ctl_free(&m, &k.spare);
     }
     /* the master waits for this, whatever happened here */
     MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
@@ -303,7 +324,8 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
                    k.stop_msg && *k.stop_msg ? k.stop_msg : "stopped by the master");
     free(k.stop_msg);
     free(k.broken);
-    ctl_free(&k.next);
+    ctl_free(&k.next, NULL);
+    free(k.spare.buf);
     free(k.corrupt);
     coda_frame_list_free(&k.tasks);
     free(k.shards);

@@ -42,6 +42,12 @@ static int heads_of(const coda_frame *f, size_t n, char **heads, size_t **hlen, 
 
 int coda_frames_to_bytes(const coda_frame *f, size_t n, char **buf, size_t *len, coda_err *e)
 {
+    return coda_frames_to_bytes_after(f, n, 0, buf, len, e);
+}
+
+int coda_frames_to_bytes_after(const coda_frame *f, size_t n, size_t room, char **buf,
+                               size_t *len, coda_err *e)
+{
     *buf = NULL;
     *len = 0;
     char *heads;
@@ -50,13 +56,13 @@ int coda_frames_to_bytes(const coda_frame *f, size_t n, char **buf, size_t *len,
         return -1;
     for (size_t k = 0; k < n; k++)
         total += hlen[k] + f[k].mat.rows * f[k].mat.cols * sizeof(double);
-    char *out = malloc(total ? total : 1);
+    char *out = malloc(room + total + 1);
     if (!out) {
         free(heads);
         free(hlen);
         return coda_fail_oom(e);
     }
-    size_t at = 0, hat = 0;
+    size_t at = room, hat = 0;
     for (size_t k = 0; k < n; k++) {
         memcpy(out + at, heads + hat, hlen[k]);
         at += hlen[k];

@@ -10,6 +10,10 @@
 
 /* The n frames as one byte buffer of exactly their size (*buf malloc'ed, the caller frees it). */
 int coda_frames_to_bytes(const coda_frame *f, size_t n, char **buf, size_t *len, coda_err *e);
+/* The same after `room` bytes left free at the start of *buf (for a message header): the
+ * frames are at *buf + room, *len bytes of them. */
+int coda_frames_to_bytes_after(const coda_frame *f, size_t n, size_t room, char **buf,
+                               size_t *len, coda_err *e);
 
 /* The same bytes as pieces, without copying the payloads: piece 2k is frame k's header and
  * metadata (in *heads, malloc'ed), piece 2k+1 its matrix's entries in place (owned, contiguous

@@ -13,7 +13,8 @@
 # (gnuplot-nox, installed here when missing, as scripts/deps.sh installs; NO_GNUPLOT=1: CSV only).
 # The script draws each run's p itself (numpy) and gives every method the same file, so it
 # loops over the runs rather than using coda-solve --runs, which redraws psi inside the codes
-# that take --psi-range (hetero, sgc-het) but not for the baselines that take a file.
+# that take --psi-range (hetero, sgc-het) but keeps a --straggle-probs file fixed, and the
+# other baselines (od, ehd, is-sgd, bgc) take their stragglers' p only from such a file.
 #   RUNS=10 ITERS=1000 OUT=examples/out examples/hetero-gc.sh
 # With a constant step the proxy does not reproduce "Proposed ~ GD" (spec §4.7): the unbiased
 # estimators then keep a higher noise floor than the biased ones.

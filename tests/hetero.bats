@@ -382,6 +382,24 @@ $TRACE
 assert trace('g3.csv')['responders_sd'].max() > 0"
 }
 
+@test "coda-solve --runs with --tol: a row is the mean over the runs that reached it" {
+  runs_data
+  # one worker failing half the rounds, skipped: each run converges at its own iteration
+  args=(--method gd -N 1 -p 0.5 --on-short skip --step const:0.2 --iters 400 --tol 1e-6 --seed 3
+        X.npy y.npy)
+  coda-solve -q "${args[@]}" --runs 4 --trace r.csv -o r.npy
+  for i in 0 1 2 3; do coda-solve -q "${args[@]}" --run-index $i --trace i$i.csv -o i$i.npy; done
+  npy "
+$TRACE
+t = [trace('i%d.csv' % i) for i in range(4)]; r = trace('r.csv')
+n = [len(x) for x in t]
+assert len(set(n)) > 1 and len(r) == max(n), n
+for k in range(len(r)):
+    v = np.array([x['loss'][k] for x in t if len(x) > k])
+    assert r['runs'][k] == len(v)
+    assert abs(v.mean() - r['loss'][k]) <= 1e-12 * np.abs(v).max(), k"
+}
+
 @test "coda-solve --runs: a bad R or a combination it does not run is a usage error" {
   runs_data
   for R in 0 -1 x 2.5 100001; do

@@ -396,8 +396,8 @@ static int gd_runs_main(const coda_gd_runs_setup *rs, int R, const char *trace_p
         coda_attack_name(&rs->sim.adversary, atk, sizeof atk);
         fprintf(tf.f, "# program=%s method=gd scheme=%s N=%d K=%d s=%d loss=%s l2=%.17g "
                       "step=%s iters=%ld tol=%.17g seed=%llu\n",
-                prog, rs->scheme, rs->args.N, r.K, r.s, go->loss == CODA_LOSS_LS ? "ls" : "logistic",
-                go->l2, step ? step : "default", go->iters, go->tol, rs->args.seed);
+                prog, rs->scheme, rs->args.N, r.K, r.s,
+                go->loss == CODA_LOSS_LS ? "ls" : "logistic", go->l2, step ? step : "default", go->iters, go->tol, rs->args.seed);
         fprintf(tf.f, "# stragglers=%ld straggle_prob=%.17g responders=%ld adversaries=%ld "
                       "attack=%s wait_for=%ld deadline=%.17g until_decodable=%d\n",
                 sm->stragglers, sm->p, sm->responders, rs->sim.adversary.t,
@@ -408,10 +408,11 @@ static int gd_runs_main(const coda_gd_runs_setup *rs, int R, const char *trace_p
                           "(run 0)\n", go->adam_b1, go->adam_b2, go->adam_eps, go->two_track,
                     r.shrink);
         fprintf(tf.f, "# runs=%d: each row the mean over the runs that wrote it (column runs), "
-                      "*_sd their sample standard deviation, error_sq the mean of error^2; run r alone: "
-                      "--run-index r\n# run_seeds=", R);
+                      "*_sd their sample standard deviation, error_sq the mean of error^2; "
+                      "run r alone: --run-index r\n# run_seeds=", R);
         for (int k = 0; k < R; k++) /* what coda-assign --seed takes to show run k's code */
-            fprintf(tf.f, "%s%llu", k ? "," : "", coda_run_seed(rs->args.seed, (unsigned long long)k));
+            fprintf(tf.f, "%s%llu", k ? "," : "",
+                    coda_run_seed(rs->args.seed, (unsigned long long)k));
         fputc('\n', tf.f);
         fprintf(tf.f, "iter,loss,grad_norm,error,responders,round_time,sim_time,loss_sd,"
                       "grad_norm_sd,error_sd,responders_sd,error_sq,runs\n");
@@ -429,7 +430,8 @@ static int gd_runs_main(const coda_gd_runs_setup *rs, int R, const char *trace_p
     coda_frame f;
     coda_frame_init(&f, CODA_MATRIX);
     f.mat = r.beta;
-    int rc = coda_meta_set(&f.meta, "program", prog, e) | coda_meta_set(&f.meta, "method", "gd", e) |
+    int rc = coda_meta_set(&f.meta, "program", prog, e) |
+             coda_meta_set(&f.meta, "method", "gd", e) |
              coda_meta_set(&f.meta, "scheme", rs->scheme, e) |
              coda_meta_set_long(&f.meta, "iters", r.iters, e) |
              coda_meta_set_double(&f.meta, "loss", r.loss, e);

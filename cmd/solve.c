@@ -14,6 +14,7 @@
 #include "../lib/engine/mpi.h"
 #include "../lib/run/gd.h"
 #include "../lib/run/byz_run.h"
+#include "../lib/run/runs.h"
 #include "../lib/solve/lstsq.h"
 
 static const char *prog = "coda-solve";
@@ -290,6 +291,11 @@ static void gd_options(FILE *to)
             "                          default) and return the drawn points' columns\n"
             "  --batch B               sgd: points per iteration (default 1)\n"
             "  --seed N                seed of the code and of every draw (default 1)\n"
+            "  --runs R                gd: R independent runs, each with its own seed (the\n"
+            "                          code's --psi-range/--p-range redrawn, the stragglers);\n"
+            "                          beta is the mean of the runs' final betas, the trace\n"
+            "                          the per-iteration mean and sd over the runs\n"
+            "  --run-index I           run I (0-based) of --runs alone (I = 0: --seed itself)\n"
             "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
             "  -q, --quiet             no summary or progress on stderr\n");
 }
@@ -368,12 +374,94 @@ static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const cod
     return status;
 }
 
+/* --runs R: the runs (lib/run/runs), the trace of their means and standard deviations, the
+ * mean beta. Returns the exit status, or -1 with e set. */
+static int gd_runs_main(const coda_gd_runs_setup *rs, int R, const char *trace_path,
+                        const char *step, const char *out, const char *fmt, int quiet,
+                        coda_err *e)
+{
+    coda_gd_runs r;
+    coda_outfile tf = {0};
+    int status = -1;
+    if (trace_path && coda_open_side_output(&tf, "--trace", trace_path, out, e) < 0)
+        return -1;
+    if (coda_gd_runs_do(&r, rs, R, e) < 0) {
+        coda_outfile_abort(&tf);
+        return -1;
+    }
+    const coda_gd_opts *go = &rs->go;
+    const coda_straggle_model *sm = &rs->sim.straggle;
+    if (tf.f) {
+        char atk[64];
+        coda_attack_name(&rs->sim.adversary, atk, sizeof atk);
+        fprintf(tf.f, "# program=%s method=gd scheme=%s N=%d K=%d s=%d loss=%s l2=%.17g "
+                      "step=%s iters=%ld tol=%.17g seed=%llu\n",
+                prog, rs->scheme, rs->args.N, r.K, r.s,
+                go->loss == CODA_LOSS_LS ? "ls" : "logistic", go->l2, step ? step : "default", go->iters, go->tol, rs->args.seed);
+        fprintf(tf.f, "# stragglers=%ld straggle_prob=%.17g responders=%ld adversaries=%ld "
+                      "attack=%s wait_for=%ld deadline=%.17g until_decodable=%d\n",
+                sm->stragglers, sm->p, sm->responders, rs->sim.adversary.t,
+                rs->sim.adversary.nnamed || rs->sim.adversary.t > 0 ? atk : "none",
+                rs->policy.wait_for, rs->policy.deadline, rs->until_decodable);
+        if (go->adam)
+            fprintf(tf.f, "# optimizer=adam adam=%.17g,%.17g,%.17g two_track=%.17g shrink=%.17g "
+                          "(run 0)\n", go->adam_b1, go->adam_b2, go->adam_eps, go->two_track,
+                    r.shrink);
+        fprintf(tf.f, "# runs=%d: each row the mean over the runs that wrote it (column runs), "
+                      "*_sd their sample standard deviation, error_sq the mean of error^2; "
+                      "run r alone: --run-index r\n# run_seeds=", R);
+        for (int k = 0; k < R; k++) /* what coda-assign --seed takes to show run k's code */
+            fprintf(tf.f, "%s%llu", k ? "," : "",
+                    coda_run_seed(rs->args.seed, (unsigned long long)k));
+        fputc('\n', tf.f);
+        fprintf(tf.f, "iter,loss,grad_norm,error,responders,round_time,sim_time,loss_sd,"
+                      "grad_norm_sd,error_sd,responders_sd,error_sq,runs\n");
+        for (long i = 0; i < r.rows; i++) {
+            double m[CODA_RUNS_NSTATS], sd[CODA_RUNS_NSTATS];
+            long n = coda_gd_runs_row(&r, i, m, sd);
+            fprintf(tf.f,
+                    "%ld,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%ld\n",
+                    i + 1, m[CODA_RUNS_LOSS], m[CODA_RUNS_GNORM], m[CODA_RUNS_ERROR],
+                    m[CODA_RUNS_RESPONDERS], m[CODA_RUNS_ROUND_TIME], m[CODA_RUNS_SIM_TIME],
+                    sd[CODA_RUNS_LOSS], sd[CODA_RUNS_GNORM], sd[CODA_RUNS_ERROR],
+                    sd[CODA_RUNS_RESPONDERS], m[CODA_RUNS_ERROR_SQ], n);
+        }
+    }
+    coda_frame f;
+    coda_frame_init(&f, CODA_MATRIX);
+    f.mat = r.beta;
+    int rc = coda_meta_set(&f.meta, "program", prog, e) |
+             coda_meta_set(&f.meta, "method", "gd", e) |
+             coda_meta_set(&f.meta, "scheme", rs->scheme, e) |
+             coda_meta_set_long(&f.meta, "iters", r.iters, e) |
+             coda_meta_set_double(&f.meta, "loss", r.loss, e);
+    if (rc == 0 && R > 1) /* (one run writes what the plain run writes, byte for byte) */
+        rc = coda_meta_set_long(&f.meta, "runs", R, e);
+    if (rc == 0)
+        rc = coda_write_output(out, fmt, &f, e);
+    coda_meta_free(&f.meta);
+    if (rc > 0)
+        status = rc;
+    else if (rc == 0 && (!tf.f || coda_outfile_commit(&tf, e) == 0)) {
+        status = CODA_EXIT_OK;
+        if (!quiet)
+            coda_say(prog, "gd: %s on %d workers, %d runs of up to %ld iterations, loss at the "
+                           "mean beta %.6g, mean final ||grad|| %.3g, %ld rounds could not "
+                           "decode, mean simulated time %.6g",
+                     rs->scheme, rs->args.N, R, r.iters, r.loss, r.gnorm, r.skipped, r.sim_time);
+    }
+    coda_outfile_abort(&tf);
+    coda_gd_runs_free(&r);
+    return status;
+}
+
 static int gd_main(int argc, char **argv)
 {
     enum {
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
         G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_DELAY, G_DELAY_SCALE,
-        G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK, G_CODE_T, G_L1, G_BATCH
+        G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK, G_CODE_T, G_L1, G_BATCH,
+        G_RUNS, G_RUN_INDEX
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
@@ -391,6 +479,7 @@ static int gd_main(int argc, char **argv)
         {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
         {"code-adversaries", required_argument, 0, G_CODE_T}, {"l1", required_argument, 0, G_L1},
         {"batch", required_argument, 0, G_BATCH},
+        {"runs", required_argument, 0, G_RUNS}, {"run-index", required_argument, 0, G_RUN_INDEX},
         {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, G_VERSION},         {"delay", required_argument, 0, G_DELAY},
@@ -406,7 +495,7 @@ static int gd_main(int argc, char **argv)
                        .adam_eps = 1e-8};
     const char *scheme = coda_scheme_default()->name, *out = NULL, *fmt = NULL, *x0_path = NULL,
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
-    long N = 1, K = 0, code_s = -1, code_t = -1, batch = 0;
+    long N = 1, K = 0, code_s = -1, code_t = -1, batch = 0, runs = 0, run_index = 0;
     unsigned long long seed = 1;
     int quiet = 0, plain = 0, pgd = 0, sgd = 0, scheme_given = 0, c;
     double l1 = 0;
@@ -425,6 +514,10 @@ static int gd_main(int argc, char **argv)
             sgd = strcmp(optarg, "sgd") == 0;
             break;
         case G_BATCH: bad = coda_parse_long("--batch", optarg, 1, 1000000, &batch, &e); break;
+        case G_RUNS: bad = coda_parse_long("--runs", optarg, 1, 100000, &runs, &e); break;
+        case G_RUN_INDEX:
+            bad = coda_parse_long("--run-index", optarg, 0, 1000000, &run_index, &e);
+            break;
         case G_SCHEME: scheme = optarg, scheme_given = 1; break;
         case G_CODE_T:
             bad = coda_parse_long("--code-adversaries", optarg, 0, 100000, &code_t, &e);
@@ -529,6 +622,8 @@ static int gd_main(int argc, char **argv)
             return CODA_EXIT_USAGE;
         }
     }
+    if (run_index > 0) /* run I of --runs alone: its seed (lib/run/runs.h) */
+        seed = coda_run_seed(seed, (unsigned long long)run_index);
     w.sim.straggle.seed = w.sim.adversary.seed = seed;
     const char *misplaced = use_mpi && latency_given     ? "--latency: on MPI latencies are "
                                                            "measured; --delay MODEL makes "
@@ -540,6 +635,9 @@ static int gd_main(int argc, char **argv)
                             : use_mpi && (pgd || sgd)
                                 ? "--engine mpi runs --method gd; pgd and sgd run on the "
                                   "simulator (--engine sim) so far"
+                            : runs && (use_mpi || plain || pgd || sgd || run_index)
+                                ? "--runs averages --method gd runs on --engine sim (not with "
+                                  "--compare-plain or --run-index)"
                                 : NULL;
     if (misplaced) {
         coda_say(prog, "%s", misplaced);
@@ -744,6 +842,14 @@ static int gd_main(int argc, char **argv)
         }
         if (coda_meta_set(&sopts, name, eq + 1, &e) < 0)
             goto out;
+    }
+    if (runs) { /* R runs averaged (lib/run/runs.c) */
+        coda_gd_runs_setup rs = {.scheme = scheme, .args = a, .data = &Xy, .X = &X, .y = &y,
+                                 .x0 = x0_path ? &x0 : NULL, .ref = ref_path ? &ref : NULL,
+                                 .go = go, .sim = w.sim, .policy = w.policy,
+                                 .until_decodable = w.until_decodable, .keep_rows = !!trace_path};
+        status = gd_runs_main(&rs, (int)runs, trace_path, step, out, fmt, quiet, &e);
+        goto out;
     }
     coda_plan plan;
     if (coda_plan_build(&plan, scheme, &a, Xy.rows, &e) < 0) {

@@ -297,3 +297,124 @@ assert np.linalg.norm(a - b) > 1e-6 * np.linalg.norm(b)"
   run coda-solve --method gd --optimizer adam --adam 1,0.9,0 X.npy y.npy
   assert_failure 2
 }
+
+runs_data() {
+  npy "
+r = np.random.default_rng(5); X = r.standard_normal((80, 5)); y = X @ r.standard_normal(5) + 0.3 * r.standard_normal(80)
+np.save('X.npy', X); np.save('y.npy', y.reshape(-1, 1))
+np.save('bstar.npy', np.linalg.lstsq(X, y, rcond=None)[0].reshape(-1, 1))"
+}
+
+# the trace's rows as a numpy record array ('#' lines dropped)
+TRACE="def trace(f): return np.genfromtxt([l for l in open(f) if not l.startswith('#')], delimiter=',', names=True)"
+
+@test "coda-solve --runs 1 is the plain run byte for byte; --runs 3 is the mean of --run-index 0, 1, 2" {
+  runs_data
+  args=(--method gd --scheme hetero -N 6 -K 10 --scheme-opt psi-range=0.1,2 --scheme-opt deadline=1.5
+        --step decay:0.3,0.02 --iters 60 --seed 11 --reference bstar.npy X.npy y.npy)
+  coda-solve -q "${args[@]}" --trace plain.csv -o plain.npy
+  coda-solve -q "${args[@]}" --runs 1 --trace r1.csv -o r1.npy
+  cmp plain.npy r1.npy
+  # the plain trace's columns but the wall-clock seconds, the same bytes
+  diff <(grep -v '^#' plain.csv | cut -d, -f1-7) <(grep -v '^#' r1.csv | cut -d, -f1-7)
+  grep -q '^# runs=1' r1.csv
+  run coda-solve "${args[@]}" --runs 3 --trace r3.csv -o r3.npy
+  assert_success
+  assert_output --partial "3 runs of up to 60 iterations"
+  grep -q '^# runs=3' r3.csv
+  for i in 0 1 2; do
+    coda-solve -q "${args[@]}" --run-index $i --trace i$i.csv -o i$i.npy
+  done
+  cmp i0.npy plain.npy
+  npy "
+$TRACE
+t = [trace('i%d.csv' % i) for i in range(3)]; r = trace('r3.csv')
+assert len(r) == 60 and (r['iter'] == np.arange(1, 61)).all() and (r['runs'] == 3).all()
+for c in ['loss', 'grad_norm', 'error', 'responders', 'round_time', 'sim_time']:
+    v = np.array([x[c] for x in t])
+    tol = 1e-12 * np.abs(v).max()
+    assert np.abs(v.mean(axis=0) - r[c]).max() <= tol, c
+    if c in ('loss', 'grad_norm', 'error', 'responders'):
+        assert np.abs(v.std(axis=0, ddof=1) - r[c + '_sd']).max() <= tol, c
+e = np.array([x['error'] for x in t])
+assert np.abs((e ** 2).mean(axis=0) - r['error_sq']).max() <= 1e-12 * (e ** 2).max()
+b = np.array([np.load('i%d.npy' % i) for i in range(3)])
+got = np.load('r3.npy')
+assert np.abs(b.mean(axis=0) - got).max() <= 1e-12 * np.abs(b).max(), (got, b)
+# three different runs: the mean is no single run's
+assert np.abs(b[0] - b[1]).max() > 1e-6 and np.abs(r['error_sd']).max() > 0"
+}
+
+@test "coda-solve --runs redraws psi per run (the codes differ); a --straggle-probs file stays fixed" {
+  runs_data
+  args=(--method gd --scheme hetero -N 6 -K 10 --step decay:0.3,0.02 --iters 30 --seed 11 X.npy y.npy)
+  coda-solve -q "${args[@]}" --scheme-opt psi-range=0.1,2 --scheme-opt deadline=1.5 --runs 3 \
+    --trace r3.csv -o r3.npy
+  seeds=$(sed -n 's/^# run_seeds=//p' r3.csv)
+  [ "$(tr , '\n' <<< "$seeds" | sort -u | wc -l)" -eq 3 ]
+  [ "${seeds%%,*}" = 11 ]   # run 0 keeps the seed
+  s1=$(cut -d, -f2 <<< "$seeds")
+  # run 1 is the plain run at its seed, and its code is coda-assign's at that seed
+  coda-solve -q "${args[@]}" --scheme-opt psi-range=0.1,2 --scheme-opt deadline=1.5 --run-index 1 -o i1.npy
+  coda-solve -q "${args[@]}" --scheme-opt psi-range=0.1,2 --scheme-opt deadline=1.5 --seed "$s1" -o s1.npy
+  cmp i1.npy s1.npy
+  for s in ${seeds//,/ }; do
+    coda-assign -q --scheme hetero -N 6 -K 10 --psi-range 0.1,2 --deadline 1.5 --seed "$s" -o "a-$s.csv"
+  done
+  npy "
+a = [np.loadtxt('a-%s.csv' % s, delimiter=',') for s in '$seeds'.split(',')]
+assert all(np.abs(a[i] - a[j]).max() > 1e-3 for i in range(3) for j in range(i))"
+  # a fixed file: every run has the same code; with p = 0 nobody straggles, so the runs agree
+  printf '0\n0\n0\n0\n0\n0\n' > p0.csv
+  coda-solve -q "${args[@]}" --straggle-probs p0.csv -o one.npy
+  coda-solve -q "${args[@]}" --straggle-probs p0.csv --runs 3 --trace f3.csv -o f3.npy
+  npy "
+$TRACE
+a = np.load('one.npy'); b = np.load('f3.npy'); assert (a == b).all(), (a, b)
+r = trace('f3.csv')
+for c in ['loss_sd', 'grad_norm_sd', 'responders_sd']:
+    assert (r[c] == 0).all(), c"
+  # with p > 0 from the file the stragglers differ from run to run
+  printf '0.3\n0.3\n0.3\n0.3\n0.3\n0.3\n' > p3.csv
+  coda-solve -q "${args[@]}" --straggle-probs p3.csv --runs 3 --trace g3.csv -o g3.npy
+  npy "
+$TRACE
+assert trace('g3.csv')['responders_sd'].max() > 0"
+}
+
+@test "coda-solve --runs with --tol: a row is the mean over the runs that reached it" {
+  runs_data
+  # one worker failing half the rounds, skipped: each run converges at its own iteration
+  args=(--method gd -N 1 -p 0.5 --on-short skip --step const:0.2 --iters 400 --tol 1e-6 --seed 3
+        X.npy y.npy)
+  coda-solve -q "${args[@]}" --runs 4 --trace r.csv -o r.npy
+  for i in 0 1 2 3; do coda-solve -q "${args[@]}" --run-index $i --trace i$i.csv -o i$i.npy; done
+  npy "
+$TRACE
+t = [trace('i%d.csv' % i) for i in range(4)]; r = trace('r.csv')
+n = [len(x) for x in t]
+assert len(set(n)) > 1 and len(r) == max(n), n
+for k in range(len(r)):
+    v = np.array([x['loss'][k] for x in t if len(x) > k])
+    assert r['runs'][k] == len(v)
+    assert abs(v.mean() - r['loss'][k]) <= 1e-12 * np.abs(v).max(), k"
+}
+
+@test "coda-solve --runs: a bad R or a combination it does not run is a usage error" {
+  runs_data
+  for R in 0 -1 x 2.5 100001; do
+    run coda-solve --method gd --runs "$R" X.npy y.npy
+    assert_failure 2
+    assert_output --partial "option --runs"
+  done
+  run coda-solve --method gd --runs 2 --compare-plain X.npy y.npy
+  assert_failure 2
+  assert_output --partial "--runs averages --method gd runs"
+  run coda-solve --method pgd --runs 2 X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd --runs 2 --run-index 1 X.npy y.npy
+  assert_failure 2
+  run coda-solve --method gd --run-index -1 X.npy y.npy
+  assert_failure 2
+  assert_output --partial "option --run-index"
+}

@@ -37,6 +37,7 @@ typedef enum {
     CODA_RNG_BASELINE,   /* the random supports of bgc, od and sgc-het (index: the scheme's) */
     CODA_RNG_BYZ_COMBINE, /* the Byzantine decode's random combination (index = retry) */
     CODA_RNG_SGD,        /* the data points SGD draws in iteration round */
+    CODA_RNG_CD,         /* the blocks coordinate descent updates in iteration round */
     CODA_RNG_NPURPOSES
 } coda_rng_purpose;
 

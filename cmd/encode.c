@@ -32,7 +32,9 @@ static void usage(FILE *to)
             "  --operand FILE       right operand (B for matmul, v for matvec, beta for grad);\n"
             "                       it travels in the stream to the workers (codes of both\n"
             "                       factors encode it)\n"
-            "  --labels FILE        grad: the labels y (else the input's last column is y)\n"
+            "  --labels FILE        grad: the labels y (else the input's last column is y);\n"
+            "                       other ops but lsq-columns: y appended to the input as its\n"
+            "                       last column, coded with it ([X y])\n"
             "  --rhs FILE           lsq-columns: right-hand sides (default: the identity, so the\n"
             "                       result is the inverse or pseudoinverse of INPUT)\n"
             "  --method M           lsq-columns: the workers' solver, direct (LAPACK, default),\n"
@@ -210,6 +212,10 @@ int main(int argc, char **argv)
     }
     if (coda_scheme_cli_check(&sc_opts, sc, &e) < 0)
         goto usage_error;
+    if (labels_path && lsq) {
+        coda_fail(&e, "--labels is not for --op lsq-columns (give --rhs)");
+        goto usage_error;
+    }
     if (solver_set && !lsq) {
         coda_fail(&e, "--method, --tol and --iters are for --op lsq-columns");
         goto usage_error;
@@ -255,7 +261,7 @@ int main(int argc, char **argv)
                                                                             : "the operand",
                                          &operand, &e) < 0))
             goto out;
-        if (op->sums && labels_path) {
+        if (labels_path) { /* [X y]: grad's labels, or a column coded with the data */
             if (coda_read_matrix(labels_path, &extra, NULL, &e) < 0 ||
                 check_input(labels_path, "the labels", &extra, &e) < 0 ||
                 append_labels(&data, &extra, &e) < 0) {

@@ -349,3 +349,17 @@ assert np.abs(r.ravel()-X@x).max() < 1e-12*np.abs(X@x).max()"
   assert_failure 1
   assert_output --partial "index 2 is 3.5"
 }
+
+@test "byz: --labels codes y with the data, so that [w; -1] decodes the residual X w - y" {
+  npy "
+rng=np.random.default_rng(4); X=rng.standard_normal((50,7)); y=rng.standard_normal((50,1)); w=rng.standard_normal((7,1))
+np.save('X.npy',X); np.save('y.npy',y); np.save('wm.npy', np.r_[w, [[-1.]]]); np.save('res.npy', X@w-y)"
+  coda-encode -q --scheme byz -N 7 -t 2 --op matvec --labels y.npy --operand wm.npy X.npy \
+    | coda-worker-sim -q -t 2 --seed 3 | coda-decode -q -o r.npy
+  npy "r=np.load('r.npy'); ref=np.load('res.npy'); assert np.abs(r-ref).max() < 1e-12*np.abs(ref).max()"
+  # the operand must then have d + 1 entries
+  run coda-encode -q --scheme byz -N 7 -t 2 --op matvec --labels y.npy --operand y.npy X.npy -o s.coda
+  assert_failure
+  run coda-encode -q --op lsq-columns --labels y.npy X.npy -o s.coda
+  assert_failure 2
+}

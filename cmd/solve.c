@@ -392,7 +392,7 @@ static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const cod
                      method, bs->scheme, bs->N, bs->t, iters, loss, gnorm, excluded);
             if (co)
                 coda_say(prog, "cd: tau %ld of %zu encoded coordinates (q=%d), per iteration "
-                               "(median): slowest worker %.3g s, master %.3g s",
+                               ": slowest worker %.3g s (its median), master %.3g s (median)",
                          co->tau, r.cdi.p2, r.cdi.o.q, wk, ms);
             if (bs->plain)
                 coda_say(prog, "%s: largest relative deviation from uncoded %s %.3e", method,

@@ -62,9 +62,9 @@ int coda_byz_run_init(coda_byz_run *r, const coda_byz_setup *s, const coda_mat *
         int rc = job(&r->jobs[0], s, "sparse-matvec", X, "X", 1, e);
         if (rc == 0)
             rc = job(&r->jobs[1], s, "vecmat", X, "X by columns", 1, e);
-        r->worker_s = rc == 0 ? calloc((size_t)co->iters, sizeof *r->worker_s) : NULL;
         r->master_s = rc == 0 ? calloc((size_t)co->iters, sizeof *r->master_s) : NULL;
-        if (rc == 0 && (!r->worker_s || !r->master_s))
+        r->each_s = rc == 0 ? calloc((size_t)co->iters * (size_t)s->N, sizeof *r->each_s) : NULL;
+        if (rc == 0 && (!r->master_s || !r->each_s))
             rc = coda_fail_oom(e);
         if (rc == 0 &&
             (rc = coda_cd_init(&r->cdi, &r->jobs[0], &r->jobs[1], X, y, co, x0, e)) == 0)
@@ -119,8 +119,9 @@ int coda_byz_run_iterate(coda_byz_run *r, coda_err *e)
     if (r->cd) {
         int more = coda_cd_iterate(&r->cdi, e);
         if (more >= 0) {
-            r->worker_s[r->cdi.iter - 1] = r->cdi.worker_s;
             r->master_s[r->cdi.iter - 1] = r->cdi.master_s;
+            memcpy(r->each_s + (size_t)(r->cdi.iter - 1) * (size_t)r->cdi.nworkers,
+                   r->cdi.wtime, sizeof *r->each_s * (size_t)r->cdi.nworkers);
         }
         if (more >= 0 && (r->have & 2)) {
             if (coda_cd_iterate(&r->pcd, e) < 0)
@@ -170,7 +171,17 @@ static double median(const double *v, long n)
 
 void coda_byz_run_times(const coda_byz_run *r, double *worker_s, double *master_s)
 {
-    *worker_s = r->cd ? median(r->worker_s, r->cdi.iter) : NAN;
+    *worker_s = NAN;
+    int N = r->cd ? r->cdi.nworkers : 0;
+    long it = r->cd ? r->cdi.iter : 0;
+    double *col = N && it ? malloc(sizeof *col * (size_t)it) : NULL;
+    for (int w = 0; w < N && col; w++) {
+        for (long k = 0; k < it; k++)
+            col[k] = r->each_s[(size_t)k * (size_t)N + (size_t)w];
+        double m = median(col, it);
+        *worker_s = w == 0 || m > *worker_s ? m : *worker_s;
+    }
+    free(col);
     *master_s = r->cd ? median(r->master_s, r->cdi.iter) : NAN;
 }
 
@@ -189,8 +200,8 @@ void coda_byz_run_free(coda_byz_run *r)
         r->cd ? coda_cd_free(&r->cdi) : r->sgd ? coda_sgd_free(&r->sgdi) : coda_pgd_free(&r->pgd);
     if (r->have & 2)
         r->cd ? coda_cd_free(&r->pcd) : r->sgd ? coda_sgd_free(&r->psgd) : coda_pgd_free(&r->ppgd);
-    free(r->worker_s);
     free(r->master_s);
+    free(r->each_s);
     coda_job_free(&r->jobs[0]);
     coda_job_free(&r->jobs[1]);
     coda_mat_free(&r->Xt);

@@ -29,7 +29,8 @@ typedef struct {
     coda_pgd pgd, ppgd;
     coda_sgd sgdi, psgd;
     coda_cd cdi, pcd;
-    double *worker_s, *master_s; /* cd: per iteration, for the medians */
+    double *master_s;            /* cd: per iteration, for the median */
+    double *each_s;              /* cd: iters x N, each worker's op seconds per iteration */
     int have;    /* iterators initialized: 1 coded, 2 plain */
     double gap;  /* the largest relative deviation from the uncoded run */
 } coda_byz_run;
@@ -45,8 +46,9 @@ int coda_byz_run_iterate(coda_byz_run *r, coda_err *e);
 const coda_mat *coda_byz_run_w(const coda_byz_run *r);
 void coda_byz_run_figures(const coda_byz_run *r, long *iters, double *loss, double *gnorm,
                           long *excluded);
-/* cd: the medians over the iterations so far of the slowest worker's seconds (both rounds)
- * and the master's; NaN for the other methods. */
+/* cd: the slowest worker's op seconds per iteration (both rounds), as the largest over the
+ * workers of each one's median over the iterations (robust to a worker descheduled now and
+ * then on a shared machine), and the median of the master's; NaN for the other methods. */
 void coda_byz_run_times(const coda_byz_run *r, double *worker_s, double *master_s);
 void coda_byz_run_free(coda_byz_run *r);
 

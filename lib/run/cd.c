@@ -54,7 +54,9 @@ int coda_cd_init(coda_cd *g, coda_job *xl, coda_job *xr, const coda_mat *X, cons
     g->U = malloc(sizeof *g->U * (size_t)o->tau);
     g->fU = malloc(sizeof *g->fU * d);
     g->fprev = malloc(sizeof *g->fprev * d);
-    if (!g->U || !g->fU || !g->fprev) {
+    g->nworkers = xl ? xl->plan.N : 0;
+    g->wtime = calloc((size_t)(g->nworkers ? g->nworkers : 1), sizeof *g->wtime);
+    if (!g->U || !g->fU || !g->fprev || !g->wtime) {
         coda_cd_free(g);
         return coda_fail_oom(e);
     }
@@ -75,14 +77,18 @@ int coda_cd_init(coda_cd *g, coda_job *xl, coda_job *xr, const coda_mat *X, cons
     return 0;
 }
 
-/* the slowest worker's op and all workers' ops of the last round (seconds) */
-static void worker_times(const coda_job *j, double *slowest, double *total)
+/* the slowest worker's op and all workers' ops of the last round (seconds), and each one's */
+static void worker_times(const coda_job *j, double *slowest, double *total, double *each, int N)
 {
     double mx = 0, sum = 0, v;
     for (size_t k = 0; k < j->results.n; k++)
         if (coda_meta_get(&j->results.f[k].meta, "work_s") &&
-            coda_meta_get_double(&j->results.f[k].meta, "work_s", &v, NULL) == 0)
+            coda_meta_get_double(&j->results.f[k].meta, "work_s", &v, NULL) == 0) {
             mx = fmax(mx, v), sum += v;
+            int64_t w = j->results.f[k].tag[CODA_TAG_WORKER];
+            if (each && w >= 0 && w < N)
+                each[w] += v;
+        }
     *slowest += mx;
     *total += sum;
 }
@@ -95,7 +101,7 @@ static int step(coda_cd *g, coda_job *j, const coda_mat *operand, coda_mat *out,
     if (coda_job_step(j, round, operand, out, e) < 0)
         return coda_fail_prefix(e, "iteration %ld, round %llu: ", g->iter + 1, round);
     g->excluded += j->decoded.nexcluded;
-    worker_times(j, &g->worker_s, work);
+    worker_times(j, &g->worker_s, work, g->wtime, g->nworkers);
     if (j->decoded.status == CODA_DECODED_SUSPECT)
         return coda_failc(e, CODA_E_SUSPECT, "iteration %ld, round %llu: the decode failed its "
                           "consistency check (%s)", g->iter + 1, round, j->decoded.warning);
@@ -224,6 +230,8 @@ int coda_cd_iterate(coda_cd *g, coda_err *e)
     size_t n = X->rows, d = X->cols;
     double t0 = seconds(), work = 0;
     g->worker_s = 0;
+    for (int w = 0; w < g->nworkers; w++)
+        g->wtime[w] = 0;
     if (g->xr)
         g->xr->decode_opts = &g->dopts;
     if (round_one(g, &work, e) < 0)
@@ -271,6 +279,7 @@ void coda_cd_free(coda_cd *g)
     free(g->U);
     free(g->fU);
     free(g->fprev);
+    free(g->wtime);
     coda_mat_free(&g->w);
     coda_mat_free(&g->z);
     coda_mat_free(&g->g);

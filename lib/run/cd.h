@@ -53,6 +53,8 @@ typedef struct {
     long excluded;
     double worker_s, master_s; /* this iteration: the slowest worker of each round (summed
                                   over the two rounds) and the rest of its wall time */
+    double *wtime;             /* this iteration: each worker's op seconds, both rounds (N) */
+    int nworkers;
 } coda_cd;
 
 double coda_cd_loss(const coda_cd *g, const coda_mat *w);

@@ -3,21 +3,22 @@
 # coordinate descent CD(gamma d) on linear regression with m = 15 workers, t = 1..7 of them
 # adding N(0, 100^2) noise to their messages, a fresh random set every round (both rounds of
 # every iteration), gamma in {0.1, 0.25, 0.5, 1} (gamma = 1: every coordinate, i.e. GD), and the
-# per-iteration time of the slowest worker (both rounds summed) and of the master (decodes and
-# the rest), the medians over ITERS iterations. Workers run one after the other in this process
-# (the simulator), each op timed by itself; one BLAS thread.
+# per-iteration time of the slowest worker (both rounds summed; each worker's median over ITERS
+# iterations, the largest of them) and of the master (decodes and the rest; the median).
+# Workers run one after the other in this process (the simulator), each op timed by itself;
+# one BLAS thread.
 #   dataset A: the paper's n = 10000, d = 250 (its Fig. 4), t = 1..7;
-#   dataset B: the paper's 20000 x 22000 scaled by SCALE_B (default 0.1: 2000 x 2200), t = 1..6
+#   dataset B: the paper's 20000 x 22000 scaled by SCALE_B (default 0.25: 5000 x 5500), t = 1..6
 #              (at full size the shards need about 35 GB at t = 6).
 # Each run also runs uncoded CD alongside (--compare-plain) and records the largest relative
 # deviation of the iterates. Writes OUT/byzantine.csv and, with gnuplot, OUT/byzantine.png
 # (total time per iteration against t, one curve per gamma, one panel per dataset).
-#   ITERS=22 SCALE_B=0.1 DATASETS="A B" OUT=examples/out examples/byzantine.sh
+#   ITERS=42 SCALE_B=0.25 DATASETS="A B" OUT=examples/out examples/byzantine.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 make -s all
 export PATH="$PWD/bin:$PATH" OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-ITERS=${ITERS:-22} SCALE_B=${SCALE_B:-0.1} DATASETS=${DATASETS:-A B} OUT=${OUT:-examples/out}
+ITERS=${ITERS:-42} SCALE_B=${SCALE_B:-0.25} DATASETS=${DATASETS:-A B} OUT=${OUT:-examples/out}
 M=15
 mkdir -p "$OUT"
 tmp=$(mktemp -d)

@@ -312,6 +312,9 @@ np.save('X.npy',X); np.save('y.npy',y[:,None]); np.save('yb.npy',(y>0).astype(fl
   assert_failure 2
   run coda-solve -q --method pgd --tau 2 X.npy y.npy
   assert_failure 2
+  run coda-solve -q --method cd --scheme mds -N 7 -s 2 --tau 3 X.npy y.npy
+  assert_failure 2
+  assert_output --partial "can not decode chosen positions"
 }
 
 @test "byz column code (A S_i^T, op vecmat) and sparse-matvec through the pipeline, --positions" {

@@ -59,6 +59,9 @@ int coda_byz_run_init(coda_byz_run *r, const coda_byz_setup *s, const coda_mat *
             (s->sim->adversary.t > 0 || s->sim->adversary.nnamed > 0))
             return coda_failc(e, CODA_E_USAGE, "cd: the wrong-input attack would perturb the "
                               "coordinate indices of its operands; use another --attack");
+        if (!takes(coda_scheme_find(s->scheme), "positions"))
+            return coda_failc(e, CODA_E_USAGE, "cd: --scheme %s can not decode chosen positions "
+                              "of its shards (use byz)", s->scheme);
         int rc = job(&r->jobs[0], s, "sparse-matvec", X, "X", 1, e);
         if (rc == 0)
             rc = job(&r->jobs[1], s, "vecmat", X, "X by columns", 1, e);

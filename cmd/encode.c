@@ -32,7 +32,9 @@ static void usage(FILE *to)
             "  --operand FILE       right operand (B for matmul, v for matvec, beta for grad);\n"
             "                       it travels in the stream to the workers (codes of both\n"
             "                       factors encode it)\n"
-            "  --labels FILE        grad: the labels y (else the input's last column is y)\n"
+            "  --labels FILE        grad: the labels y (else the input's last column is y);\n"
+            "                       other ops but lsq-columns: y appended to the input as its\n"
+            "                       last column, coded with it ([X y])\n"
             "  --rhs FILE           lsq-columns: right-hand sides (default: the identity, so the\n"
             "                       result is the inverse or pseudoinverse of INPUT)\n"
             "  --method M           lsq-columns: the workers' solver, direct (LAPACK, default),\n"
@@ -189,6 +191,8 @@ int main(int argc, char **argv)
         coda_failc(&e, CODA_E_USAGE, "option --op: unknown op '%s' (%s)", a.op, coda_op_names());
         goto usage_error;
     }
+    /* lsq-columns splits the right-hand sides (the input is A); other column ops split the input */
+    int lsq = op == &coda_op_lsq_columns;
     if (assign_path)
         scheme = coda_scheme_for_assignment()->name;
     const coda_scheme *sc = coda_scheme_find(scheme);
@@ -199,7 +203,7 @@ int main(int argc, char **argv)
     /* --eps was the solver's tolerance before --tol: still taken, with a warning, where the
      * scheme has no --eps of its own */
     const char *old_eps = coda_meta_get(&sc_opts.given, "eps");
-    if (old_eps && op->by_cols && coda_scheme_cli_check(&sc_opts, sc, &e) < 0) {
+    if (old_eps && lsq && coda_scheme_cli_check(&sc_opts, sc, &e) < 0) {
         if (coda_parse_double_range("--eps", old_eps, 0, 1, INFINITY, &solver.eps, &e) < 0)
             goto usage_error;
         solver_set = 1;
@@ -208,7 +212,11 @@ int main(int argc, char **argv)
     }
     if (coda_scheme_cli_check(&sc_opts, sc, &e) < 0)
         goto usage_error;
-    if (solver_set && !op->by_cols) {
+    if (labels_path && lsq) {
+        coda_fail(&e, "--labels is not for --op lsq-columns (give --rhs)");
+        goto usage_error;
+    }
+    if (solver_set && !lsq) {
         coda_fail(&e, "--method, --tol and --iters are for --op lsq-columns");
         goto usage_error;
     }
@@ -232,9 +240,9 @@ int main(int argc, char **argv)
     coda_writer w = {0};
     status = -1; /* -1: the exit status of e's class */
     if (coda_read_matrix(in, &input, NULL, &e) < 0 ||
-        check_input(in, op->by_cols ? "A" : "the data", &input, &e) < 0)
+        check_input(in, lsq ? "A" : "the data", &input, &e) < 0)
         goto out;
-    if (op->by_cols) { /* lsq-columns: the input is A; the right-hand sides are split */
+    if (lsq) { /* lsq-columns: the input is A; the right-hand sides are split */
         operand = input;
         input.data = NULL;
         if (rhs_path) {
@@ -253,7 +261,7 @@ int main(int argc, char **argv)
                                                                             : "the operand",
                                          &operand, &e) < 0))
             goto out;
-        if (op->sums && labels_path) {
+        if (labels_path) { /* [X y]: grad's labels, or a column coded with the data */
             if (coda_read_matrix(labels_path, &extra, NULL, &e) < 0 ||
                 check_input(labels_path, "the labels", &extra, &e) < 0 ||
                 append_labels(&data, &extra, &e) < 0) {
@@ -266,7 +274,7 @@ int main(int argc, char **argv)
     size_t res_rows, res_cols;
     if (coda_op_result_shape(a.op, data.rows, data.cols, operand.data ? &operand : NULL,
                              &res_rows, &res_cols, &e) < 0) {
-        coda_fail_prefix(&e, "%s: ", op->by_cols ? (rhs_path ? rhs_path : in) : operand_path ? operand_path : in);
+        coda_fail_prefix(&e, "%s: ", lsq ? (rhs_path ? rhs_path : in) : operand_path ? operand_path : in);
         goto out;
     }
     size_t len = op->by_cols ? data.cols : data.rows;
@@ -289,7 +297,7 @@ int main(int argc, char **argv)
     if (!(sc->caps & CODA_CAP_BOTH_FACTORS) &&
         coda_plan_set_shape(&plan, res_rows, op == &coda_op_matmul ? 0 : res_cols, &e) < 0)
         goto out;
-    if (op->by_cols && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
+    if (lsq && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
         goto out;
     if (coda_open_stream_output(&w, out, &e) < 0)
         goto out;

@@ -30,9 +30,9 @@ static int wants_gd(int argc, char **argv)
             break;
         if ((strcmp(argv[i], "--method") == 0 && i + 1 < argc &&
              (strcmp(argv[i + 1], "gd") == 0 || strcmp(argv[i + 1], "pgd") == 0 ||
-              strcmp(argv[i + 1], "sgd") == 0)) ||
+              strcmp(argv[i + 1], "sgd") == 0 || strcmp(argv[i + 1], "cd") == 0)) ||
             strcmp(argv[i], "--method=gd") == 0 || strcmp(argv[i], "--method=pgd") == 0 ||
-            strcmp(argv[i], "--method=sgd") == 0)
+            strcmp(argv[i], "--method=sgd") == 0 || strcmp(argv[i], "--method=cd") == 0)
             return 1;
     }
     return 0;
@@ -290,6 +290,13 @@ static void gd_options(FILE *to)
             "  --method sgd            one-round SGD: the workers hold X^T coded (byz by\n"
             "                          default) and return the drawn points' columns\n"
             "  --batch B               sgd: points per iteration (default 1)\n"
+            "  --method cd             two-round coordinate descent, X coded by rows and by\n"
+            "                          columns (byz by default); each iteration updates the\n"
+            "                          coordinates f(U) of tau encoded coordinates U\n"
+            "  --tau T | --fraction G  cd: encoded coordinates per iteration (default: all, GD);\n"
+            "                          G: ceil(G p2) of the p2 = ceil(d/q)\n"
+            "  --cd-order O            cd: roundrobin (default) or random blocks\n"
+            "  --resync K              cd: broadcast the dense w every K iterations (default 0)\n"
             "  --seed N                seed of the code and of every draw (default 1)\n"
             "  --runs R                gd: R independent runs, each with its own seed (the\n"
             "                          code's --psi-range/--p-range redrawn, the stragglers);\n"
@@ -302,7 +309,7 @@ static void gd_options(FILE *to)
 
 static void gd_usage(FILE *to)
 {
-    fprintf(to, "Usage: coda-solve --method gd|pgd|sgd [OPTIONS] X [y]\n"
+    fprintf(to, "Usage: coda-solve --method gd|pgd|sgd|cd [OPTIONS] X [y]\n"
                 "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
                 "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
     gd_options(to);
@@ -327,15 +334,33 @@ static double gd_relative_gap(const coda_mat *a, const coda_mat *b)
     return n > 0 ? sqrt(d / n) : sqrt(d);
 }
 
+/* --scheme-opt NAME=VALUE pairs into the scheme's option table (usage class when it has none) */
+static int scheme_opts_meta(const char *scheme, const char *const *args, int n, coda_meta *m,
+                            coda_err *e)
+{
+    for (int k = 0; k < n; k++) {
+        char name[64];
+        const char *eq = strchr(args[k], '=');
+        snprintf(name, sizeof name, "%.*s", (int)(eq - args[k]) < 63 ? (int)(eq - args[k]) : 63,
+                 args[k]);
+        if (!coda_scheme_find(scheme) || !coda_scheme_takes(coda_scheme_find(scheme), name))
+            return coda_failc(e, CODA_E_USAGE, "--scheme-opt %s: scheme %s has no option --%s",
+                              args[k], scheme, name);
+        if (coda_meta_set(m, name, eq + 1, e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* --method pgd or sgd (lib/run/byz_run): the coded run, with --compare-plain the uncoded one
  * alongside; writes w. Returns the exit status, or -1 with e set. */
 static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const coda_sgd_opts *so,
-                    const coda_mat *X, const coda_mat *y, const coda_mat *x0, const char *out,
-                    const char *fmt, int quiet, coda_err *e)
+                    const coda_cd_opts *co, const coda_mat *X, const coda_mat *y,
+                    const coda_mat *x0, const char *out, const char *fmt, int quiet, coda_err *e)
 {
     coda_byz_run r;
-    const char *method = so ? "sgd" : "pgd";
-    if (coda_byz_run_init(&r, bs, X, y, po, so, x0, e) < 0)
+    const char *method = co ? "cd" : so ? "sgd" : "pgd";
+    if (coda_byz_run_init(&r, bs, X, y, po, so, co, x0, e) < 0)
         return -1;
     int rc, status = -1;
     while ((rc = coda_byz_run_iterate(&r, e)) > 0)
@@ -354,6 +379,12 @@ static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const cod
              coda_meta_set_long(&f.meta, "excluded", excluded, e);
     if (rc == 0 && bs->plain)
         rc = coda_meta_set_double(&f.meta, "plain_deviation", r.gap, e);
+    double wk, ms;
+    coda_byz_run_times(&r, &wk, &ms);
+    if (rc == 0 && co)
+        rc = coda_meta_set_long(&f.meta, "tau", co->tau, e) |
+             coda_meta_set_double(&f.meta, "worker_s", wk, e) |
+             coda_meta_set_double(&f.meta, "master_s", ms, e);
     if (rc == 0)
         rc = coda_write_output(out, fmt, &f, e);
     coda_meta_free(&f.meta);
@@ -365,9 +396,13 @@ static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const cod
             coda_say(prog, "%s: %s on %d workers (t=%d), %ld iterations, objective %.6g, "
                            "||grad|| %.3g, %ld workers excluded",
                      method, bs->scheme, bs->N, bs->t, iters, loss, gnorm, excluded);
+            if (co)
+                coda_say(prog, "cd: tau %ld of %zu encoded coordinates (q=%d), per iteration "
+                               ": slowest worker %.3g s (its median), master %.3g s (median)",
+                         co->tau, r.cdi.p2, r.cdi.o.q, wk, ms);
             if (bs->plain)
                 coda_say(prog, "%s: largest relative deviation from uncoded %s %.3e", method,
-                         so ? "SGD" : "PGD", r.gap);
+                         co ? "CD" : so ? "SGD" : "PGD", r.gap);
         }
     }
     coda_byz_run_free(&r);
@@ -461,7 +496,7 @@ static int gd_main(int argc, char **argv)
         G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
         G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_DELAY, G_DELAY_SCALE,
         G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK, G_CODE_T, G_L1, G_BATCH,
-        G_RUNS, G_RUN_INDEX
+        G_RUNS, G_RUN_INDEX, G_TAU, G_FRACTION, G_CD_ORDER, G_RESYNC
     };
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
@@ -478,7 +513,9 @@ static int gd_main(int argc, char **argv)
         {"trace", required_argument, 0, G_TRACE},       {"reference", required_argument, 0, G_REF},
         {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
         {"code-adversaries", required_argument, 0, G_CODE_T}, {"l1", required_argument, 0, G_L1},
-        {"batch", required_argument, 0, G_BATCH},
+        {"batch", required_argument, 0, G_BATCH},       {"tau", required_argument, 0, G_TAU},
+        {"fraction", required_argument, 0, G_FRACTION},
+        {"cd-order", required_argument, 0, G_CD_ORDER}, {"resync", required_argument, 0, G_RESYNC},
         {"runs", required_argument, 0, G_RUNS}, {"run-index", required_argument, 0, G_RUN_INDEX},
         {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
@@ -497,8 +534,9 @@ static int gd_main(int argc, char **argv)
                *trace_path = NULL, *ref_path = NULL, *step = NULL;
     long N = 1, K = 0, code_s = -1, code_t = -1, batch = 0, runs = 0, run_index = 0;
     unsigned long long seed = 1;
-    int quiet = 0, plain = 0, pgd = 0, sgd = 0, scheme_given = 0, c;
-    double l1 = 0;
+    int quiet = 0, plain = 0, pgd = 0, sgd = 0, cd = 0, cd_random = 0, scheme_given = 0, c;
+    long tau = 0, resync = 0;
+    double l1 = 0, fraction = 0;
     coda_err e;
     coda_worker_options_init(&w, seed);
     optind = 1;
@@ -512,6 +550,18 @@ static int gd_main(int argc, char **argv)
         case G_METHOD: /* gd, pgd or sgd: how we got here */
             pgd = strcmp(optarg, "pgd") == 0;
             sgd = strcmp(optarg, "sgd") == 0;
+            cd = strcmp(optarg, "cd") == 0;
+            break;
+        case G_TAU: bad = coda_parse_long("--tau", optarg, 1, 1000000000, &tau, &e); break;
+        case G_FRACTION:
+            bad = coda_parse_double_range("--fraction", optarg, 0, 1, 1, &fraction, &e);
+            break;
+        case G_RESYNC: bad = coda_parse_long("--resync", optarg, 0, 1000000000, &resync, &e); break;
+        case G_CD_ORDER:
+            if (strcmp(optarg, "roundrobin") == 0 || strcmp(optarg, "random") == 0)
+                cd_random = optarg[1] == 'a';
+            else
+                bad = coda_fail(&e, "option --cd-order: '%s' is not roundrobin or random", optarg);
             break;
         case G_BATCH: bad = coda_parse_long("--batch", optarg, 1, 1000000, &batch, &e); break;
         case G_RUNS: bad = coda_parse_long("--runs", optarg, 1, 100000, &runs, &e); break;
@@ -632,10 +682,10 @@ static int gd_main(int argc, char **argv)
                                 ? "--latency-scale-by-load is for --engine sim"
                             : !use_mpi && (mcfg.delay_on || mcfg.nfail)
                                 ? "--delay and --fail-workers are for --engine mpi"
-                            : use_mpi && (pgd || sgd)
-                                ? "--engine mpi runs --method gd; pgd and sgd run on the "
+                            : use_mpi && (pgd || sgd || cd)
+                                ? "--engine mpi runs --method gd; pgd, sgd and cd run on the "
                                   "simulator (--engine sim) so far"
-                            : runs && (use_mpi || plain || pgd || sgd || run_index)
+                            : runs && (use_mpi || plain || pgd || sgd || cd || run_index)
                                 ? "--runs averages --method gd runs on --engine sim (not with "
                                   "--compare-plain or --run-index)"
                                 : NULL;
@@ -645,10 +695,13 @@ static int gd_main(int argc, char **argv)
         free(fail);
         return CODA_EXIT_USAGE;
     }
-    if ((pgd || sgd) && !scheme_given)
+    if ((pgd || sgd || cd) && !scheme_given)
         scheme = "byz";
-    if ((!pgd && l1 > 0) || (!pgd && !sgd && code_t >= 0) || (!sgd && batch > 0)) {
-        coda_say(prog, "--l1 is for --method pgd, --batch for sgd, --code-adversaries for both");
+    if ((!pgd && !cd && l1 > 0) || (!pgd && !sgd && !cd && code_t >= 0) || (!sgd && batch > 0) ||
+        (!cd && (tau || fraction > 0 || cd_random || resync)) || (tau && fraction > 0)) {
+        coda_say(prog, "--l1 is for --method pgd and cd, --batch for sgd, --tau (or --fraction, "
+                       "not both), --cd-order and --resync for cd, --code-adversaries for pgd, "
+                       "sgd and cd");
         coda_worker_options_free(&w);
         free(fail);
         return CODA_EXIT_USAGE;
@@ -768,7 +821,7 @@ static int gd_main(int argc, char **argv)
     if (!step && go.adam) /* Adam's usual learning rate (the paper's App. E) */
         go.step = (coda_step_rule){.kind = CODA_STEP_CONST, .gamma = 0.001};
     else if (!step) { /* line search for ls; for logistic 1/L with L <= ||X||_F^2 / (4n) + 2 l2 */
-        if (go.loss == CODA_LOSS_LS && pgd) { /* pgd: 1/L, L <= 2 ||X||_F^2 / n + 2 l2 */
+        if (go.loss == CODA_LOSS_LS && (pgd || cd)) { /* 1/L, L <= 2 ||X||_F^2 / n + 2 l2 */
             double f = coda_mat_fro(&X);
             go.step = (coda_step_rule){.kind = CODA_STEP_CONST,
                                        .gamma = 1.0 / (2.0 * f * f / (double)X.rows + 2 * go.l2)};
@@ -787,25 +840,37 @@ static int gd_main(int argc, char **argv)
     }
     /* the loss costs a pass over X a round: only where it is shown */
     go.track_loss = trace_path || (!quiet && coda_stderr_is_tty());
-    if (pgd || sgd) { /* the Byzantine methods: a code for t liars and s stragglers */
+    if (pgd || sgd || cd) { /* the Byzantine methods: a code for t liars and s stragglers */
         const coda_straggle_model *sm = &w.sim.straggle;
         long bs_s = code_s >= 0 ? code_s : sm->stragglers > 0 ? sm->stragglers : (long)sm->nnamed;
         long bs_t = code_t >= 0 ? code_t
                                 : bs_s + (w.sim.adversary.nnamed ? (long)w.sim.adversary.nnamed
                                                                  : w.sim.adversary.t);
+        if (scheme_opts_meta(scheme, sopt_args, nsopt, &sopts, &e) < 0)
+            goto out;
         coda_byz_setup bs = {.scheme = scheme, .N = (int)N, .s = (int)bs_s, .t = (int)bs_t,
-                             .seed = seed, .sim = &w.sim, .policy = &w.policy,
+                             .seed = seed, .opts = &sopts, .sim = &w.sim, .policy = &w.policy,
                              .until_decodable = w.until_decodable, .plain = plain};
         coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
                             .iters = go.iters, .tol = go.tol};
         coda_sgd_opts so = {.loss = go.loss, .l2 = go.l2, .step = go.step, .iters = go.iters,
                             .batch = batch ? batch : 1, .seed = seed};
+        /* cd: tau of the p2 = ceil(d / q) encoded coordinates, q = N - 2t for byz */
+        long p2 = bs.N > 2 * bs.t ? (long)((X.cols + (size_t)(bs.N - 2 * bs.t) - 1) /
+                                           (size_t)(bs.N - 2 * bs.t)) : 1;
+        coda_cd_opts co = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
+                           .iters = go.iters, .random = cd_random, .seed = seed,
+                           .resync = resync,
+                           .tau = tau ? tau : fraction > 0 ? (long)ceil(fraction * (double)p2 - 1e-9)
+                                                           : p2};
+        if (co.tau < 1)
+            co.tau = 1;
         if (trace_path || ref_path) {
             coda_failc(&e, CODA_E_USAGE, "--trace and --reference are for --method gd");
             goto out;
         }
-        status = byz_main(&bs, sgd ? NULL : &po, sgd ? &so : NULL, &X, &y, x0_path ? &x0 : NULL,
-                          out, fmt, quiet, &e);
+        status = byz_main(&bs, sgd || cd ? NULL : &po, sgd ? &so : NULL, cd ? &co : NULL, &X, &y,
+                          x0_path ? &x0 : NULL, out, fmt, quiet, &e);
         goto out;
     }
     /* [X y] once, X grown in place (realloc moves pages, not bytes): the workers' shards are
@@ -830,19 +895,8 @@ static int gd_main(int argc, char **argv)
                           .opts = &sopts};
     if (w.probs_path && coda_meta_set(&sopts, "straggle-probs", w.probs_path, &e) < 0)
         goto out;
-    for (int k = 0; k < nsopt; k++) {
-        char name[64];
-        const char *eq = strchr(sopt_args[k], '=');
-        snprintf(name, sizeof name, "%.*s", (int)(eq - sopt_args[k]) < 63 ? (int)(eq - sopt_args[k]) : 63,
-                 sopt_args[k]);
-        if (!coda_scheme_find(scheme) || !coda_scheme_takes(coda_scheme_find(scheme), name)) {
-            coda_failc(&e, CODA_E_USAGE, "--scheme-opt %s: scheme %s has no option --%s",
-                       sopt_args[k], scheme, name);
-            goto out;
-        }
-        if (coda_meta_set(&sopts, name, eq + 1, &e) < 0)
-            goto out;
-    }
+    if (scheme_opts_meta(scheme, sopt_args, nsopt, &sopts, &e) < 0)
+        goto out;
     if (runs) { /* R runs averaged (lib/run/runs.c) */
         coda_gd_runs_setup rs = {.scheme = scheme, .args = a, .data = &Xy, .X = &X, .y = &y,
                                  .x0 = x0_path ? &x0 : NULL, .ref = ref_path ? &ref : NULL,

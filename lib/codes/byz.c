@@ -49,6 +49,10 @@ static const coda_scheme_option options[] = {
                         "(coda-decode)", 1},
     {"erasures", 0, "LIST", "treat these workers (0-based, comma-separated) as missing: "
                             "zero-filled and counted against T (coda-decode)", 1},
+    {"positions", 0, "LIST", "the responses hold only these positions of the shards (0-based "
+                             "rows, or columns for a column code, in order; coordinate "
+                             "descent's blocks): the result has their rows, zeros elsewhere "
+                             "(coda-decode)", 1},
     {NULL, 0, NULL, NULL, 0}};
 
 /* ---- the code's parameters, from the options (build) or the plan (load, decode) ---- */
@@ -333,6 +337,7 @@ typedef struct {
     size_t pad;      /* the longest block */
     int full;        /* blocks of length pad (the others lack the last position) */
     const char *missing;
+    const size_t *pos; /* the shard position of each response position (NULL: the same) */
 } job;
 
 typedef struct {
@@ -357,6 +362,8 @@ static void attempt_free(attempt *a)
 static int last_position(const job *j, size_t k)
 {
     size_t along = j->p->by_cols ? k / j->rows : k % j->rows;
+    if (j->pos)
+        along = j->pos[along];
     return j->full < j->p->K && along == j->pad - 1;
 }
 
@@ -473,9 +480,10 @@ typedef struct {
     double tol0, tol1, tol2;
     long retries;
     char *erased; /* m: --erasures */
+    size_t *pos, npos; /* --positions */
 } decode_opts;
 
-static int parse_opts(const coda_meta *o, int m, decode_opts *d, coda_err *e)
+static int parse_opts(const coda_meta *o, int m, size_t pad, decode_opts *d, coda_err *e)
 {
     static const char *const names[] = {"tol-syndrome", "tol-locate", "tol-verify"};
     double *dst[] = {&d->tol0, &d->tol1, &d->tol2};
@@ -508,6 +516,27 @@ static int parse_opts(const coda_meta *o, int m, decode_opts *d, coda_err *e)
         }
         free(w);
     }
+    if (o && (v = coda_meta_get(o, "positions"))) {
+        long long *w;
+        size_t n;
+        if (coda_split_longs(v, &w, &n) < 0 || n == 0)
+            return coda_failc(e, CODA_E_USAGE, "byz: option --positions: '%s' is not a list of "
+                                               "positions", v);
+        d->pos = malloc(sizeof *d->pos * n);
+        for (size_t k = 0; k < n && d->pos; k++) {
+            if (w[k] < 0 || (size_t)w[k] >= pad) {
+                long long bad = w[k];
+                free(w);
+                return coda_failc(e, CODA_E_USAGE, "byz: option --positions: position %lld "
+                                                   "outside 0..%zu", bad, pad - 1);
+            }
+            d->pos[k] = (size_t)w[k];
+        }
+        d->npos = n;
+        free(w);
+        if (!d->pos)
+            return coda_fail_oom(e);
+    }
     return 0;
 }
 
@@ -536,7 +565,7 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
     decode_opts d = {0};
     if (code_from_plan(p, &c, e) < 0)
         return -1;
-    int m = c.m, t = c.t, q = p->K, rc = parse_opts(opts, m, &d, e);
+    int m = c.m, t = c.t, q = p->K, rc = parse_opts(opts, m, coda_plan_max_block(p), &d, e);
     /* a result that is not a number, or a worker that sent two different results, is a lie
      * like any other: left out and counted against t (--erasures likewise), so collect sees
      * only finite, single results of the workers kept */
@@ -567,8 +596,19 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
         if (!(w >= 0 && w < m && d.erased[w]))
             keep[nk++] = res[k]; /* a shallow copy: the data stays res's */
     }
+    /* responses of --positions hold npos entries along the split: collect checks them
+     * against a plan whose longest block is that long */
+    coda_plan shaped = *p;
+    size_t *sb = rc == 0 && d.pos ? malloc(sizeof *sb * (size_t)(q + 1)) : NULL;
+    if (rc == 0 && d.pos && !sb)
+        rc = coda_fail_oom(e);
+    for (int b = 0; sb && b <= q; b++)
+        sb[b] = (size_t)b * d.npos;
+    if (sb)
+        shaped.bounds = sb, shaped.length = (size_t)q * d.npos;
     if (rc == 0)
-        rc = coda_results_collect(p, keep, nk, &use, &nu, e);
+        rc = coda_results_collect(&shaped, keep, nk, &use, &nu, e);
+    free(sb);
     char *missing = rc == 0 ? calloc((size_t)m, 1) : NULL;
     if (rc == 0 && !missing)
         rc = coda_fail_oom(e);
@@ -590,7 +630,7 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
         goto done;
     }
     job j = {.p = p, .c = &c, .rows = use[0]->mat.rows, .pad = coda_plan_max_block(p),
-             .missing = missing};
+             .missing = missing, .pos = d.pos};
     j.L = use[0]->mat.rows * use[0]->mat.cols;
     for (int b = 0; b < q; b++)
         j.full += coda_plan_block_len(p, b) == j.pad;
@@ -627,13 +667,15 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
         size_t len = coda_plan_block_len(p, b), at = p->bounds[b];
         for (size_t k = 0; k < j.L; k++) {
             size_t r0 = k % j.rows, c0 = k / j.rows, along = p->by_cols ? c0 : r0;
+            if (d.pos)
+                along = d.pos[along];
             if (along >= len)
                 continue;
             double v = CODA_AT(&best.X, b, k);
             if (p->by_cols)
-                CODA_AT(out, r0, at + c0) = v;
+                CODA_AT(out, r0, at + along) = v;
             else
-                CODA_AT(out, at + r0, c0) = v;
+                CODA_AT(out, at + along, c0) = v;
         }
     }
     info->status = best.ok ? CODA_DECODED_EXACT : CODA_DECODED_SUSPECT;
@@ -696,6 +738,7 @@ done:
     free(use);
     free(keep);
     free(d.erased);
+    free(d.pos);
     code_free(&c);
     return rc < 0 ? -1 : 0;
 }

@@ -38,6 +38,7 @@ typedef enum {
     CODA_RNG_BYZ_COMBINE, /* the Byzantine decode's random combination (index = retry) */
     CODA_RNG_SGD,        /* the data points SGD draws in iteration round */
     CODA_RNG_RUN,        /* the seed of run index of coda-solve --runs (lib/run/runs.h) */
+    CODA_RNG_CD,         /* the blocks coordinate descent updates in iteration round */
     CODA_RNG_NPURPOSES
 } coda_rng_purpose;
 

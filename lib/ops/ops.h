@@ -43,6 +43,6 @@ int coda_op_result_shape(const char *name, size_t rows, size_t cols, const coda_
 
 /* The ops. */
 extern const coda_op coda_op_matmul, coda_op_matvec, coda_op_grad, coda_op_lsq_columns,
-    coda_op_logistic_grad, coda_op_columns;
+    coda_op_logistic_grad, coda_op_columns, coda_op_sparse_matvec, coda_op_vecmat;
 
 #endif

@@ -5,7 +5,8 @@
 
 static const coda_op *const ops[] = {&coda_op_matmul, &coda_op_matvec, &coda_op_grad,
                                      &coda_op_lsq_columns, &coda_op_logistic_grad,
-                                     &coda_op_columns, NULL};
+                                     &coda_op_columns, &coda_op_sparse_matvec,
+                                     &coda_op_vecmat, NULL};
 
 const coda_op *const *coda_op_list(void) { return ops; }
 

@@ -87,7 +87,8 @@ int coda_job_step(coda_job *j, unsigned long long round, const coda_mat *operand
         return -1;
     if (j->results.n > 1) /* (a round nobody answered has no array to sort) */
         qsort(j->results.f, j->results.n, sizeof *j->results.f, by_worker);
-    if (coda_decode(&j->plan, j->results.f, j->results.n, out, &j->decoded, e) < 0)
+    if (coda_decode_with(&j->plan, j->results.f, j->results.n, j->decode_opts, out, &j->decoded,
+                         e) < 0)
         return -1; /* too few responders has its own class: the loop decides */
     return 0;
 }

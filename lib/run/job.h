@@ -16,6 +16,7 @@ typedef struct {
     coda_frame_list results; /* the last round's, in arrival order */
     coda_round_info round;
     coda_decode_info decoded;
+    const coda_meta *decode_opts; /* the scheme's decode-time options for step (may be NULL) */
 } coda_job;
 
 /* Takes the plan over. The engine is opened for plan->N workers with config. The shards may

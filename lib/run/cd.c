@@ -65,12 +65,9 @@ int coda_cd_init(coda_cd *g, coda_job *xl, coda_job *xr, const coda_mat *X, cons
         coda_cd_free(g);
         return -1;
     }
-    if (w0) {
-        if (w0->rows != d || w0->cols != 1) {
-            coda_cd_free(g);
-            return coda_fail(e, "--x0 is %zu x %zu, need %zu x 1", w0->rows, w0->cols, d);
-        }
-        memcpy(g->w.data, w0->data, d * sizeof(double));
+    if (coda_start_point(&g->w, w0, e) < 0) {
+        coda_cd_free(g);
+        return -1;
     }
     g->loss = coda_cd_loss(g, &g->w);
     g->gnorm = NAN;

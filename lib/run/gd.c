@@ -124,12 +124,9 @@ int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y
         coda_gd_free(g);
         return -1;
     }
-    if (x0) {
-        if (x0->rows != X->cols || x0->cols != 1) {
-            coda_gd_free(g);
-            return coda_fail(e, "--x0 is %zu x %zu, need %zu x 1", x0->rows, x0->cols, X->cols);
-        }
-        memcpy(g->beta.data, x0->data, X->cols * sizeof(double));
+    if (coda_start_point(&g->beta, x0, e) < 0) {
+        coda_gd_free(g);
+        return -1;
     }
     if (o->step.kind == CODA_STEP_REL && sigma_max_step(g, e) < 0) {
         coda_gd_free(g);
@@ -159,6 +156,17 @@ int coda_gd_init(coda_gd *g, coda_job *job, const coda_mat *X, const coda_mat *y
     }
     g->loss = o->track_loss ? coda_gd_loss(g, &g->beta) : NAN;
     g->gnorm = NAN;
+    return 0;
+}
+
+int coda_start_point(coda_mat *w, const coda_mat *x0, coda_err *e)
+{
+    if (!x0)
+        return 0;
+    if (x0->rows != w->rows || x0->cols != 1)
+        return coda_fail(e, "--x0 is %zu x %zu, need %zu x 1", x0->rows, x0->cols, w->rows);
+    for (size_t i = 0; i < w->rows; i++) /* (x0 may be a view) */
+        w->data[i] = CODA_AT(x0, i, 0);
     return 0;
 }
 

@@ -72,6 +72,9 @@ int coda_step_parse(const char *spec, coda_step_rule *r, coda_err *e);
 /* The step of a schedule (const, inv-t, decay, inv-sqrt-t) at iteration iter (0-based); NaN
  * for line and rel, which need the iterator's data (gd computes them; pgd and sgd refuse). */
 double coda_step_schedule(const coda_step_rule *s, long iter);
+/* The starting point of an iterator: w (d x 1, allocated) = x0 when given (its shape checked,
+ * naming --x0), else left at 0. */
+int coda_start_point(coda_mat *w, const coda_mat *x0, coda_err *e);
 /* The loss at beta (a pass over X). */
 double coda_gd_loss(const coda_gd *g, const coda_mat *beta);
 /* The objective every iterator reports: (1/n) sum_i loss(x_i^T w, y_i) + l2 ||w||^2 +

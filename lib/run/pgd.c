@@ -29,12 +29,9 @@ int coda_pgd_init(coda_pgd *g, coda_job *xw, coda_job *xtg, const coda_mat *X, c
         coda_pgd_free(g);
         return -1;
     }
-    if (w0) {
-        if (w0->rows != X->cols || w0->cols != 1) {
-            coda_pgd_free(g);
-            return coda_fail(e, "--x0 is %zu x %zu, need %zu x 1", w0->rows, w0->cols, X->cols);
-        }
-        memcpy(g->w.data, w0->data, X->cols * sizeof(double));
+    if (coda_start_point(&g->w, w0, e) < 0) {
+        coda_pgd_free(g);
+        return -1;
     }
     g->loss = coda_pgd_loss(g, &g->w);
     g->gnorm = NAN;

@@ -34,12 +34,9 @@ int coda_sgd_init(coda_sgd *g, coda_job *job, const coda_mat *X, const coda_mat 
         coda_sgd_free(g);
         return -1;
     }
-    if (w0) {
-        if (w0->rows != X->cols || w0->cols != 1) {
-            coda_sgd_free(g);
-            return coda_fail(e, "--x0 is %zu x %zu, need %zu x 1", w0->rows, w0->cols, X->cols);
-        }
-        memcpy(g->w.data, w0->data, X->cols * sizeof(double));
+    if (coda_start_point(&g->w, w0, e) < 0) {
+        coda_sgd_free(g);
+        return -1;
     }
     g->loss = coda_sgd_loss(g, &g->w);
     g->gnorm = NAN;

@@ -148,3 +148,54 @@ np.save('X.npy',X); np.save('y.npy',X@x0); np.save('x0.npy',x0)"
   run coda-solve -q --method gd -N 1 --step rel:1,3 --iters 10 X.npy y.npy -o b3.npy
   assert_failure 2
 }
+
+@test "leverage: examples/table3-runtime.csv is the allocation's table3 CDF and the worker stage's" {
+  T3="$ROOT/examples/table3-runtime.csv"
+  npy "s=np.random.default_rng(2).standard_t(3,100)**2; np.savetxt('p100.csv', s/s.sum())"
+  # the file gives Table III's q(T) column (m = 500) and the very allocation of --runtime table3
+  for tq in 6:142 12:226 24:230 42:230 48:262 54:267 60:499; do
+    run coda-assign --scheme leverage -N 500 --scores p100.csv --normalize \
+      --runtime "empirical:$T3" --deadline ${tq%:*} -o G2.npy
+    assert_success
+    assert_output --partial "q T ${tq#*:}, "
+    coda-assign -q --scheme leverage -N 500 --scores p100.csv --normalize --runtime table3 \
+      --deadline ${tq%:*} -o G1.npy
+    cmp G1.npy G2.npy
+  done
+  printf '0,0\n1,0.5\n' > short.csv
+  run coda-assign --scheme leverage -N 500 --scores p100.csv --normalize \
+    --runtime empirical:short.csv --deadline 6
+  assert_failure 1
+  assert_output --partial "must end at probability 1, not 0.5"
+}
+
+@test "coda-solve --method gd --scheme leverage: the deadline model (realized scale) reaches x*" {
+  T3="$ROOT/examples/table3-runtime.csv"
+  npy "
+rng=np.random.default_rng(3)
+X=rng.standard_t(3,(200,5)); x0=rng.standard_normal((5,1))
+np.save('X.npy',X); np.save('y.npy',X@x0); np.save('x0.npy',x0)"
+  # m = 40 servers, each done by T = 12 s with F(12) = 0.452 under the Table III stand-in: a
+  # Binomial(40, 0.452) number of responses a round, the master dividing by that count
+  # (scale=realized); the allocation's eq. (20) sees the same CDF and T
+  coda-solve -q --method gd --scheme leverage -N 40 -K 20 --scheme-opt scale=realized \
+    --scheme-opt runtime=empirical:$T3 --scheme-opt deadline=12 \
+    --latency "empirical:$T3" --deadline 12 --step rel:0.05 --iters 600 --trace tr.csv \
+    X.npy y.npy -o b.npy
+  # x* is a fixed point of every sketched step of a consistent system whatever the responders,
+  # so the error contracts to round-off: relative error ~ cond(X) u, far below 1e-10 (cond < 1e3)
+  npy "
+X=np.load('X.npy'); assert np.linalg.cond(X)<1e3
+e=np.linalg.norm(np.load('b.npy')-np.load('x0.npy'))/np.linalg.norm(np.load('x0.npy')); assert e<1e-10, e
+r=np.loadtxt('tr.csv',delimiter=',',comments='#',skiprows=3,usecols=4)
+# the deadline bites: the mean count is F(12) m within 5 standard errors of a Binomial mean
+n=len(r); p=0.452; se=np.sqrt(40*p*(1-p)/n)
+assert n==600 and abs(r.mean()-40*p)<5*se, (r.mean(), se)
+assert r.min()<r.max() and r.max()<40, (r.min(), r.max())"
+  # a deadline at which no server is expected to answer is refused
+  run coda-solve -q --method gd --scheme leverage -N 40 -K 20 --scheme-opt scale=realized \
+    --scheme-opt runtime=empirical:$T3 --scheme-opt deadline=0 --latency "empirical:$T3" \
+    --deadline 0 --iters 5 X.npy y.npy -o b.npy
+  assert_failure 2
+  assert_output --partial "no server is expected to answer by --deadline 0"
+}

@@ -15,7 +15,8 @@
 #    examples/table3-runtime.csv (the CDF coda-solve --latency empirical:FILE draws from).
 # Writes OUT/leverage-gc-table2.csv (method, c, metric), OUT/leverage-gc-fig6.csv and -fig7.csv
 # (method, iter, metric), OUT/leverage-gc-table3.csv, and the PNGs (gnuplot, installed by
-# scripts/deps.sh when missing). The Gaussian runs cost most (about 30 s each here).
+# scripts/deps.sh when missing). The Gaussian and Rademacher runs cost most (30-60 s each): the
+# defaults took 29 min on 2 shared cores; INSTANCES=1 about a third of that.
 #   INSTANCES=3 ITERS=600 OUT=examples/out examples/leverage-gc.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,8 +45,11 @@ sk() { # the coda-solve iterative-sketch options of a method
   esac
 }
 # trace (iter,residual,error,seconds; error = ||x - x*|| / ||x*||) -> method,c,inst,iter,metric
-metric() { awk -F, -v m="$1" -v c="$2" -v i="$3" -v s="$4" 'NR > 1 && $3 > 0 {
-  printf "%s,%s,%s,%s,%.6f\n", m, c, i, $1, log($3 * s) / log(10) }' "$5"; }
+# (a non-finite error, a run that overflowed, becomes "diverged")
+metric() { awk -F, -v m="$1" -v c="$2" -v i="$3" -v s="$4" 'NR > 1 {
+  if ($3 ~ /^[0-9.]+(e[-+]?[0-9]+)?$/ && $3 + 0 > 0 && $3 + 0 < 1e300)
+    printf "%s,%s,%s,%s,%.6f\n", m, c, i, $1, log($3 * s) / log(10)
+  else printf "%s,%s,%s,%s,diverged\n", m, c, i, $1 }' "$5"; }
 runs="$tmp/runs.csv"
 : > "$runs"
 for inst in $(seq "$INSTANCES"); do
@@ -77,10 +81,12 @@ print(repr(np.linalg.norm(xs) / np.sqrt($N)))")
   done
   echo "instance $inst of $INSTANCES done" >&2
 done
-# means over the instances; a run that diverged (no trace row at ITERS) counts as missing
+# means over the instances: "diverged" when one instance did
 mean() { awk -F, -v sel="$1" -v it="$2" '($2 == sel || (sel == "fixed" && $2 != "line")) &&
-  (it == "" || $4 == it) { k = $1 "," (it == "" ? $4 : $2); s[k] += $5; n[k]++ }
-  END { for (k in s) printf "%s,%.4f,%d\n", k, s[k] / n[k], n[k] }' "$runs"; }
+  (it == "" || $4 == it) { k = $1 "," (it == "" ? $4 : $2); n[k]++
+    if ($5 == "diverged") bad[k] = 1; else s[k] += $5 }
+  END { for (k in n) if (bad[k]) printf "%s,diverged,%d\n", k, n[k]
+        else printf "%s,%.4f,%d\n", k, s[k] / n[k], n[k] }' "$runs"; }
 t2="$OUT/leverage-gc-table2.csv"
 echo "method,c,metric,instances" > "$t2"
 mean fixed "$ITERS" | sort -t, -k1,1 -k2,2g >> "$t2"
@@ -121,7 +127,8 @@ if command -v gnuplot > /dev/null; then
   for f in fig6 fig7; do
     plot=""
     for m in $METHODS; do
-      awk -F, -v m="$m" 'NR > 1 && $1 == m { print $2, $3 }' "$OUT/leverage-gc-$f.csv" > "$tmp/$m.dat"
+      awk -F, -v m="$m" 'NR > 1 && $1 == m && $3 != "diverged" { print $2, $3 }' \
+        "$OUT/leverage-gc-$f.csv" > "$tmp/$m.dat"
       [ -s "$tmp/$m.dat" ] && plot="$plot${plot:+, }\"$tmp/$m.dat\" using 1:2 with lines title \"$m\""
     done
     title="c = $cmax"
@@ -138,7 +145,7 @@ GP
   done
   plot=""
   for m in $METHODS; do
-    awk -F, -v m="$m" 'NR > 1 && $1 == m { print $2, $3 }' "$t2" > "$tmp/$m.t2"
+    awk -F, -v m="$m" 'NR > 1 && $1 == m && $3 != "diverged" { print $2, $3 }' "$t2" > "$tmp/$m.t2"
     [ -s "$tmp/$m.t2" ] && plot="$plot${plot:+, }\"$tmp/$m.t2\" using 1:2 with linespoints title \"$m\""
   done
   gnuplot <<GP

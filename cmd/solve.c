@@ -54,8 +54,12 @@ static void usage(FILE *to)
             "                      a rank-deficient A\n"
             "  --tol E             precond: stop when ||A(x - x*)|| <~ E ||A x|| (default 1e-13)\n"
             "  --iters N           precond: cap (default 1000); iterative-sketch: count (100)\n"
-            "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2))\n"
+            "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2)),\n"
+            "                      or rel:C[,F]: C 2 / sigma_max(A)^2 with the gradient\n"
+            "                      F (S A)^T (S A x - S b), F = 2 (default) or 1\n"
             "  --line-search       iterative-sketch: exact line search on the full problem\n"
+            "  --fixed-sketch      iterative-sketch: one sketch for every iteration (the\n"
+            "                      non-iterative variant: tends to sketch-solve's answer)\n"
             "  --reference FILE    x* (of B's first column) for the trace's error column\n"
             "  --trace FILE        CSV per iteration: iter,residual,error,seconds ('-': stdout)\n"
             "  --seed N            seed of the sketches (default 1)\n"
@@ -85,13 +89,15 @@ int main(int argc, char **argv)
 {
     if (wants_gd(argc, argv))
         return gd_main(argc, argv);
-    enum { O_METHOD = 256, O_L2, O_RCOND, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION };
+    enum { O_METHOD = 256, O_L2, O_RCOND, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION,
+           O_FIXED };
     static const struct option opts[] = {
         CODA_SKETCH_LONG_OPTIONS,
         {"method", required_argument, 0, O_METHOD}, {"l2", required_argument, 0, O_L2},
         {"rcond", required_argument, 0, O_RCOND},
         {"tol", required_argument, 0, O_TOL},       {"iters", required_argument, 0, O_ITERS},
         {"step", required_argument, 0, O_STEP},     {"line-search", no_argument, 0, O_LS},
+        {"fixed-sketch", no_argument, 0, O_FIXED},
         {"reference", required_argument, 0, O_REF}, {"trace", required_argument, 0, O_TRACE},
         {"seed", required_argument, 0, O_SEED},     {"output", required_argument, 0, 'o'},
         {"format", required_argument, 0, 'f'},      {"quiet", no_argument, 0, 'q'},
@@ -123,10 +129,9 @@ int main(int argc, char **argv)
             bad = coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &o.tol, &e);
             break;
         case O_ITERS: bad = coda_parse_long("--iters", optarg, 1, 1000000000, &o.iters, &e); break;
-        case O_STEP:
-            bad = coda_parse_double_range("--step", optarg, 0, 1, INFINITY, &o.step, &e);
-            break;
+        case O_STEP: bad = coda_ls_step_parse(optarg, &o, &e); break;
         case O_LS: o.line_search = 1; break;
+        case O_FIXED: o.fixed_sketch = 1; break;
         case O_REF: ref_path = optarg; break;
         case O_TRACE: trace_path = optarg; break;
         case O_SEED: bad = coda_parse_u64("--seed", optarg, &o.sketch.seed, &e); break;

@@ -148,3 +148,119 @@ np.save('X.npy',X); np.save('y.npy',X@x0); np.save('x0.npy',x0)"
   run coda-solve -q --method gd -N 1 --step rel:1,3 --iters 10 X.npy y.npy -o b3.npy
   assert_failure 2
 }
+
+@test "leverage: examples/table3-runtime.csv is the allocation's table3 CDF and the worker stage's" {
+  T3="$ROOT/examples/table3-runtime.csv"
+  npy "s=np.random.default_rng(2).standard_t(3,100)**2; np.savetxt('p100.csv', s/s.sum())"
+  # the file gives Table III's q(T) column (m = 500) and the very allocation of --runtime table3
+  for tq in 6:142 12:226 24:230 42:230 48:262 54:267 60:499; do
+    run coda-assign --scheme leverage -N 500 --scores p100.csv --normalize \
+      --runtime "empirical:$T3" --deadline ${tq%:*} -o G2.npy
+    assert_success
+    assert_output --partial "q T ${tq#*:}, "
+    coda-assign -q --scheme leverage -N 500 --scores p100.csv --normalize --runtime table3 \
+      --deadline ${tq%:*} -o G1.npy
+    cmp G1.npy G2.npy
+  done
+  printf '0,0\n1,0.5\n' > short.csv
+  run coda-assign --scheme leverage -N 500 --scores p100.csv --normalize \
+    --runtime empirical:short.csv --deadline 6
+  assert_failure 1
+  assert_output --partial "must end at probability 1, not 0.5"
+}
+
+@test "coda-solve --method gd --scheme leverage: the deadline model (realized scale) reaches x*" {
+  T3="$ROOT/examples/table3-runtime.csv"
+  npy "
+rng=np.random.default_rng(3)
+X=rng.standard_t(3,(200,5)); x0=rng.standard_normal((5,1))
+np.save('X.npy',X); np.save('y.npy',X@x0); np.save('x0.npy',x0)"
+  # m = 40 servers, each done by T = 12 s with F(12) = 0.452 under the Table III stand-in: a
+  # Binomial(40, 0.452) number of responses a round, the master dividing by that count
+  # (scale=realized); the allocation's eq. (20) sees the same CDF and T
+  coda-solve -q --method gd --scheme leverage -N 40 -K 20 --scheme-opt scale=realized \
+    --scheme-opt runtime=empirical:$T3 --scheme-opt deadline=12 \
+    --latency "empirical:$T3" --deadline 12 --step rel:0.05 --iters 600 --trace tr.csv \
+    X.npy y.npy -o b.npy
+  # x* is a fixed point of every sketched step of a consistent system whatever the responders,
+  # so the error contracts to round-off: relative error ~ cond(X) u, far below 1e-10 (cond < 1e3)
+  npy "
+X=np.load('X.npy'); assert np.linalg.cond(X)<1e3
+e=np.linalg.norm(np.load('b.npy')-np.load('x0.npy'))/np.linalg.norm(np.load('x0.npy')); assert e<1e-10, e
+r=np.loadtxt('tr.csv',delimiter=',',comments='#',skiprows=3,usecols=4)
+# the deadline bites: the mean count is F(12) m within 5 standard errors of a Binomial mean
+n=len(r); p=0.452; se=np.sqrt(40*p*(1-p)/n)
+assert n==600 and abs(r.mean()-40*p)<5*se, (r.mean(), se)
+assert r.min()<r.max() and r.max()<40, (r.min(), r.max())"
+  # a deadline at which no server is expected to answer is refused
+  run coda-solve -q --method gd --scheme leverage -N 40 -K 20 --scheme-opt scale=realized \
+    --scheme-opt runtime=empirical:$T3 --scheme-opt deadline=0 --latency "empirical:$T3" \
+    --deadline 0 --iters 5 X.npy y.npy -o b.npy
+  assert_failure 2
+  assert_output --partial "no server is expected to answer by --deadline 0"
+}
+
+@test "coda-solve iterative-sketch: the paper's baselines reach x* of a consistent system" {
+  npy "
+rng=np.random.default_rng(5)
+X=rng.standard_t(3,(400,8)); x0=rng.standard_normal((8,1))
+np.save('X.npy',X); np.save('y.npy',X@x0); np.save('x0.npy',x0)"
+  # regular SD (none), Gaussian, Rademacher, SRHT, uniform rows, block-lvg, uniform blocks
+  # (SSD), block-SRHT: each sketched step keeps x* fixed (S A x* = S y), and at c = 0.1 the
+  # mean iterate contracts like plain SD, by |1 - 4 c / kappa^2| a step (Thm 7), kappa^2 < 3
+  # here: 300 steps leave 0.87^300 < 1e-18, so the error is round-off, ~ kappa u a step;
+  # 1e3 kappa u allows for the sketches' own rounding
+  for sk in none gaussian rademacher srht uniform block block-uniform block-srht; do
+    coda-solve -q --method iterative-sketch --sketch $sk --blocks 20 --sketch-rows 200 \
+      --step rel:0.1 --iters 300 X.npy y.npy -o x_$sk.npy
+    npy "
+X=np.load('X.npy'); k=np.linalg.cond(X); assert k*k<3
+x0=np.load('x0.npy'); e=np.linalg.norm(np.load('x_$sk.npy')-x0)/np.linalg.norm(x0)
+assert e<1e3*k*np.finfo(float).eps, ('$sk', e)"
+  done
+}
+
+@test "coda-solve iterative-sketch: --fixed-sketch is sketch-and-solve; none is plain GD" {
+  npy "
+rng=np.random.default_rng(6)
+X=rng.standard_t(3,(400,8)); y=X@rng.standard_normal((8,1))+rng.standard_normal((400,1))
+np.save('X.npy',X); np.save('y.npy',y); np.save('xs.npy',np.linalg.lstsq(X,y,rcond=None)[0])"
+  for sk in gaussian block; do
+    coda-solve -q --method iterative-sketch --fixed-sketch --sketch $sk --blocks 20 \
+      --sketch-rows 200 --step rel:0.1 --iters 300 X.npy y.npy -o f.npy
+    coda-solve -q --method sketch-solve --sketch $sk --blocks 20 --sketch-rows 200 X.npy y.npy \
+      -o s.npy
+    coda-sketch -q --sketch $sk --blocks 20 --sketch-rows 200 X.npy y.npy -o SAb.npy
+    coda-solve -q --method iterative-sketch --sketch $sk --blocks 20 --sketch-rows 200 \
+      --step rel:0.1 --iters 300 X.npy y.npy -o i.npy
+    # one sketch S (stream 0, the one coda-sketch and sketch-solve draw): SD on (S X, S y) from
+    # 0 contracts by rho = max |1 - 2 xi sigma_i(S X)^2| a step, xi = 0.1 * 2 / sigma_max(X)^2,
+    # so it ends within rho^300 of argmin ||S (X x - y)|| (relative), plus round-off; the
+    # fresh sketches of the iterative variant end closer to x* (the paper's Fig. 7 claim)
+    npy "
+X=np.load('X.npy'); M=np.load('SAb.npy'); SX=M[:,:-1]; n=np.linalg.norm
+xi=0.2/np.linalg.norm(X,2)**2; sv=np.linalg.svd(SX,compute_uv=False)
+rho=max(abs(1-2*xi*sv**2)); assert rho<1, rho
+s=np.load('s.npy'); f=np.load('f.npy'); xs=np.load('xs.npy'); i=np.load('i.npy')
+e=n(f-s)/n(s); tol=rho**300+1e3*np.linalg.cond(SX)*np.finfo(float).eps
+assert e<tol, ('$sk', e, tol)
+assert n(i-xs)<n(f-xs), ('$sk', n(i-xs), n(f-xs))"
+  done
+  # --sketch none with the relative step is coda-solve --method gd's plain GD, step for step
+  # (the two conventions differ by the 1/n of the mean loss, which rel:C undoes); F = 1 at 2C
+  # is F = 2 at C
+  coda-solve -q --method iterative-sketch --sketch none --step rel:0.01 --iters 50 X.npy y.npy \
+    -o n1.npy
+  coda-solve -q --method iterative-sketch --sketch none --step rel:0.02,1 --iters 50 X.npy \
+    y.npy -o n2.npy
+  coda-solve -q --method gd -N 1 --step rel:0.01 --iters 50 X.npy y.npy -o n3.npy
+  npy "
+a,b,c=(np.load(f) for f in ('n1.npy','n2.npy','n3.npy')); n=np.linalg.norm
+assert n(a-b)<=1e-14*n(a) and n(a-c)<=1e-12*n(a), (n(a-b)/n(a), n(a-c)/n(a))"
+  run coda-solve -q --method iterative-sketch --step rel:0.1,3 X.npy y.npy
+  assert_failure 2
+  assert_output --partial "rel:C[,F]"
+  run coda-solve -q --method iterative-sketch --sketch block-srht X.npy y.npy
+  assert_failure 2
+  assert_output --partial "--sketch block-srht needs --blocks K"
+}

@@ -9,7 +9,8 @@ int coda_sketch_option(int c, const char *arg, coda_sketch_opts *o, coda_err *e)
     case CODA_OPT_SKETCH:
         if (coda_sketch_kind_parse(arg, &o->kind) < 0)
             return coda_fail(e, "option --sketch: unknown sketch '%s' (gaussian, rademacher, "
-                                "srht, countsketch, uniform, leverage, block)", arg);
+                                "srht, countsketch, uniform, leverage, block, block-uniform, "
+                                "block-srht, none)", arg);
         return 1;
     case CODA_OPT_SKETCH_ROWS:
         if (coda_parse_long("--sketch-rows", arg, 1, 1L << 40, &v, e) < 0)
@@ -34,9 +35,11 @@ int coda_sketch_option(int c, const char *arg, coda_sketch_opts *o, coda_err *e)
 
 int coda_sketch_options_check(const coda_sketch_opts *o, coda_err *e)
 {
-    if (o->kind == CODA_SK_BLOCK && !o->blocks)
-        return coda_fail(e, "--sketch block needs --blocks K");
-    if (o->weighted && o->kind != CODA_SK_BLOCK)
-        return coda_fail(e, "--weighted applies to --sketch block only");
+    int blocky = o->kind == CODA_SK_BLOCK || o->kind == CODA_SK_BLOCK_UNIFORM ||
+                 o->kind == CODA_SK_BLOCK_SRHT;
+    if (blocky && !o->blocks)
+        return coda_fail(e, "--sketch %s needs --blocks K", coda_sketch_kind_name(o->kind));
+    if (o->weighted && !blocky)
+        return coda_fail(e, "--weighted applies to the block sketches only");
     return 0;
 }

@@ -27,9 +27,10 @@ enum {
 /* The usage lines for them (defaults named by the program). */
 #define CODA_SKETCH_USAGE                                                                          \
     "  --sketch K          gaussian, rademacher, srht, countsketch (sparse sign), uniform,\n"    \
-    "                      leverage or block (default countsketch)\n"                           \
+    "                      leverage, block, block-uniform, block-srht or none (S = I)\n"       \
+    "                      (default countsketch)\n"                                             \
     "  --nnz S             countsketch nonzeros per column (default 4)\n"                       \
-    "  --blocks K          block sketch: row blocks; --weighted for Appendix E's form\n"        \
+    "  --blocks K          block sketches: row blocks; --weighted for Appendix E's form\n"      \
     "  --approx            leverage / block: approximate scores (sparse sketch + JL)\n"
 
 /* 1 when c is one of the options above (parsed into o), 0 when it is not, -1 with e set when

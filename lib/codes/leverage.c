@@ -46,8 +46,9 @@ static const coda_scheme_option options[] = {
                     "--deadline)", 0},
     {"deadline", 0, "T", "ending time: phi = 1 - F(T) and q = floor(F(T) N) under --runtime", 0},
     {"runtime", 0, "M", "a server's runtime CDF F: shifted-exp:SHIFT,RATE (default "
-                        "shifted-exp:0,1), pareto:SCALE,SHAPE or table3 (a stand-in for the "
-                        "paper's Table III trace)", 0},
+                        "shifted-exp:0,1), pareto:SCALE,SHAPE, empirical:FILE (time, CDF "
+                        "rows, as coda-solve --latency) or table3 (a stand-in for the "
+                        "paper's Table III trace: examples/table3-runtime.csv)", 0},
     {"scale", 0, "S", "q (default: block / sqrt(q Pi-bar), decode sums q) or realized "
                       "(block / sqrt(Pi-bar), decode divides by the responders)", 0},
     {"decoder", 0, "D", "sum (default; the scaled sum, duplicates kept) or optimal (eq. 30: "
@@ -175,35 +176,52 @@ static int scores_from_data(const coda_mat *data, const char *how, int K, unsign
 }
 
 /* A stand-in for the AWS runtime CDF of the paper's Table III (its trace is not published):
- * the points q(T) / 500 the table implies (spec §4.3), F(0) = 0, linear in between, 1 after
- * 60 s. Only the seven points are the paper's; the interpolation is a guess. */
-static const double table3_t[] = {0, 6, 12, 24, 42, 48, 54, 60},
-                    table3_F[] = {0, .284, .452, .460, .460, .524, .534, .998};
+ * the points q(T) / 500 the table implies (spec §4.3), F(0) = 0, linear in between, reaching 1
+ * at 66 s (the table stops at 0.998 at 60 s; a CDF must end at 1). Only the seven points are
+ * the paper's; the interpolation and the last point are guesses. examples/table3-runtime.csv
+ * holds the same points, for coda-solve --latency empirical:FILE. */
+static const double table3_t[] = {0, 6, 12, 24, 42, 48, 54, 60, 66},
+                    table3_F[] = {0, .284, .452, .460, .460, .524, .534, .998, 1};
 
-static double table3_cdf(double T)
+/* F(T) of an empirical CDF from a file of (time, CDF) rows, as coda-solve --latency
+ * empirical:FILE draws from it. A bad file is the input's fault (class IO, exit 1), as for
+ * --scores FILE. */
+static int empirical_cdf(const char *path, double T, double *F, coda_err *e)
 {
-    size_t n = sizeof table3_t / sizeof table3_t[0];
-    if (T >= table3_t[n - 1])
-        return table3_F[n - 1];
-    for (size_t i = 1; i < n; i++)
-        if (T < table3_t[i])
-            return table3_F[i - 1] + (table3_F[i] - table3_F[i - 1]) * (T - table3_t[i - 1]) /
-                                         (table3_t[i] - table3_t[i - 1]);
-    return table3_F[n - 1];
+    coda_mat c;
+    if (coda_read_matrix(path, &c, NULL, e) < 0) {
+        e->cls = e->cls == CODA_E_DATA ? CODA_E_IO : e->cls;
+        return -1;
+    }
+    int rc = 0;
+    if (c.cols != 2)
+        rc = coda_failc(e, CODA_E_IO, "leverage: --runtime empirical:%s: expected 2 columns "
+                                      "(time, CDF), got %zu x %zu", path, c.rows, c.cols);
+    coda_straggle_model m = {.kind = CODA_LAT_EMPIRICAL, .cdf_t = c.data,
+                             .cdf_p = c.data + c.rows, .ncdf = c.rows};
+    if (rc == 0 && coda_latency_empirical_cdf(&m, T, F, e) < 0) {
+        rc = coda_fail_prefix(e, "leverage: --runtime empirical:%s: ", path);
+        e->cls = CODA_E_IO;
+    }
+    coda_mat_free(&c);
+    return rc;
 }
 
 /* F(T) of the runtime model */
 static int runtime_cdf(const char *spec, double T, double *F, coda_err *e)
 {
     if (strcmp(spec, "table3") == 0) {
-        *F = table3_cdf(T);
-        return 0;
+        coda_straggle_model m = {.kind = CODA_LAT_EMPIRICAL, .cdf_t = table3_t,
+                                 .cdf_p = table3_F, .ncdf = sizeof table3_t / sizeof table3_t[0]};
+        return coda_latency_empirical_cdf(&m, T, F, e);
     }
+    if (strncmp(spec, "empirical:", 10) == 0)
+        return empirical_cdf(spec + 10, T, F, e);
     coda_straggle_model m = {0};
     if (coda_latency_parse(spec, &m, e) < 0 ||
         (m.kind != CODA_LAT_SHIFTEXP && m.kind != CODA_LAT_PARETO)) {
         return coda_failc(e, CODA_E_USAGE, "leverage: --runtime '%s': shifted-exp:SHIFT,RATE, "
-                                           "pareto:SCALE,SHAPE or table3", spec);
+                                           "pareto:SCALE,SHAPE, table3 or empirical:FILE", spec);
     }
     if (m.kind == CODA_LAT_SHIFTEXP)
         *F = T > m.a ? -expm1(-m.b * (T - m.a)) : 0;

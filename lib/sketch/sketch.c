@@ -11,12 +11,13 @@
 #include "../core/threads.h"
 #include "../core/rng.h"
 
-static const char *const kind_names[] = {"gaussian", "rademacher", "srht",   "countsketch",
-                                         "uniform",  "leverage",   "block"};
+static const char *const kind_names[] = {"gaussian",      "rademacher", "srht", "countsketch",
+                                         "uniform",       "leverage",   "block", "block-uniform",
+                                         "block-srht",    "none"};
 
 int coda_sketch_kind_parse(const char *name, coda_sketch_kind *k)
 {
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < (int)(sizeof kind_names / sizeof kind_names[0]); i++)
         if (strcmp(name, kind_names[i]) == 0) {
             *k = (coda_sketch_kind)i;
             return 0;
@@ -447,38 +448,34 @@ static int sampling(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, 
     return rc;
 }
 
-static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
-                 coda_err *e)
+/* q of the K blocks of A's rows drawn with replacement, with probabilities pi (NULL: uniform,
+ * 1 / K), each scaled by 1 / sqrt(q pi_l) (plain, in draw order) or, weighted, each distinct
+ * block once scaled by sqrt(count_l / (q pi_l)) in block order */
+static int block_sample(const coda_sketch_opts *o, const coda_mat *A, const double *pi, size_t q,
+                        coda_mat *SA, coda_rng *g, coda_err *e)
 {
     size_t N = A->rows, K = (size_t)o->blocks;
-    if (K < 1 || K > N)
-        return coda_fail(e, "block: need 1 <= K <= N blocks (K = %zu, N = %zu)", K, N);
-    size_t tau = (N + K - 1) / K, q = o->rows / tau ? o->rows / tau : 1;
-    coda_mat pi;
-    if (coda_leverage_scores(A, o->score_cols, (int)K, o->approx, o->seed, &pi, e) < 0)
-        return -1;
     double *cum = malloc(K * sizeof *cum), *scale = malloc(q * sizeof *scale);
     size_t *pick = malloc(q * sizeof *pick), *count = calloc(K, sizeof *count);
     int rc = cum && scale && pick && count ? 0 : coda_fail_oom(e);
     if (rc == 0) {
         double t = 0;
         for (size_t l = 0; l < K; l++)
-            cum[l] = t += pi.data[l];
+            cum[l] = t += pi ? pi[l] : 1.0;
         draw(cum, K, q, g, pick);
         for (size_t j = 0; j < q; j++)
             count[pick[j]]++;
     }
-    /* plain: the q drawn blocks in draw order; weighted: distinct blocks in block order */
     size_t nb = 0, rows = 0;
     if (rc == 0 && o->weighted) {
         for (size_t l = 0; l < K; l++)
             if (count[l]) {
                 pick[nb] = l;
-                scale[nb++] = sqrt((double)count[l] / ((double)q * pi.data[l]));
+                scale[nb++] = sqrt((double)count[l] / ((double)q * (pi ? pi[l] : 1.0 / (double)K)));
             }
     } else if (rc == 0) {
         for (nb = 0; nb < q; nb++)
-            scale[nb] = 1.0 / sqrt((double)q * pi.data[pick[nb]]);
+            scale[nb] = 1.0 / sqrt((double)q * (pi ? pi[pick[nb]] : 1.0 / (double)K));
     }
     for (size_t j = 0; rc == 0 && j < nb; j++)
         rows += block_lo(N, K, pick[j] + 1) - block_lo(N, K, pick[j]);
@@ -493,8 +490,59 @@ static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, cod
         }
     if (rc == 0)
         rc = gather(A, idx, w, rows, SA, e);
-    coda_mat_free(&pi);
     free(cum), free(scale), free(pick), free(count), free(idx), free(w);
+    return rc;
+}
+
+/* H D A / sqrt(P): the rows zero-padded to P = 2^ceil(log2 N), D's signs from a stream of their
+ * own, so that every iteration's sketch (o->stream) keeps the same D */
+static int hadamard_rows(const coda_sketch_opts *o, const coda_mat *A, coda_mat *HA, coda_err *e)
+{
+    size_t N = A->rows, d = A->cols, P = 1;
+    while (P < N)
+        P *= 2;
+    double *sign = malloc(N * sizeof *sign);
+    int rc = sign ? coda_mat_alloc(HA, P, d, e) : coda_fail_oom(e);
+    if (rc == 0) {
+        coda_rng g;
+        coda_rng_seed(&g, o->seed, CODA_RNG_SKETCH, 1, 0);
+        for (size_t i = 0; i < N; i++)
+            sign[i] = coda_rng_u64(&g) >> 63 ? 1.0 : -1.0;
+        double s = 1.0 / sqrt((double)P);
+        for (size_t j = 0; j < d; j++) {
+            double *x = HA->data + j * P; /* zeroed beyond N by the allocation */
+            for (size_t i = 0; i < N; i++)
+                x[i] = s * sign[i] * A->data[j * N + i];
+            fwht(x, P);
+        }
+    }
+    free(sign);
+    return rc;
+}
+
+static int block(const coda_sketch_opts *o, const coda_mat *A, coda_mat *SA, coda_rng *g,
+                 coda_err *e)
+{
+    size_t N = A->rows, K = (size_t)o->blocks;
+    if (K < 1 || K > N)
+        return coda_fail(e, "%s: need 1 <= K <= N blocks (K = %zu, N = %zu)",
+                         coda_sketch_kind_name(o->kind), K, N);
+    size_t tau = (N + K - 1) / K, q = o->rows / tau ? o->rows / tau : 1;
+    if (o->kind == CODA_SK_BLOCK_UNIFORM)
+        return block_sample(o, A, NULL, q, SA, g, e);
+    if (o->kind == CODA_SK_BLOCK_SRHT) {
+        coda_mat HA;
+        if (hadamard_rows(o, A, &HA, e) < 0)
+            return -1;
+        int rc = block_sample(o, &HA, NULL, q, SA, g, e);
+        coda_mat_free(&HA);
+        return rc;
+    }
+    coda_mat pi;
+    if (coda_leverage_scores(A, o->score_cols, (int)K, o->approx, o->seed, &pi, e) < 0)
+        return -1;
+    int rc = block_sample(o, A, pi.data, q, SA, g, e);
+    coda_mat_free(&pi);
     return rc;
 }
 
@@ -521,7 +569,10 @@ int coda_sketch_apply_finite(const coda_sketch_opts *o, const coda_mat *A, coda_
     case CODA_SK_COUNT: return countsketch(o, A, SA, &g, e);
     case CODA_SK_UNIFORM:
     case CODA_SK_LEVERAGE: return sampling(o, A, SA, &g, e);
-    case CODA_SK_BLOCK: return block(o, A, SA, &g, e);
+    case CODA_SK_BLOCK:
+    case CODA_SK_BLOCK_UNIFORM:
+    case CODA_SK_BLOCK_SRHT: return block(o, A, SA, &g, e);
+    case CODA_SK_NONE: return coda_mat_copy(SA, A, e);
     }
     return coda_fail(e, "unknown sketch");
 }

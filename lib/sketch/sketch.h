@@ -17,7 +17,15 @@
  *   block        papers/leverage-gc.txt Algorithm 1: K row blocks, q = r / tau blocks drawn with
  *                replacement with probability Pi_l (block leverage scores), block scaled by
  *                1 / sqrt(q Pi_l); `weighted` keeps each distinct block once, scaled by
- *                sqrt(w_l / (q Pi_l)), in block order (Appendix E) */
+ *                sqrt(w_l / (q Pi_l)), in block order (Appendix E)
+ *   block-uniform the same with Pi_l = 1 / K: q blocks uniformly with replacement, each scaled by
+ *                sqrt(K / q) (uniform block sampling; the paper's SSD on A's blocks)
+ *   block-srht   block-uniform on H D A instead of A (spec §2.10, a guess: the paper's
+ *                definition is in a missing reference): D = diag(+-1) drawn once per seed (the
+ *                same for every stream, as fixed at encoding), H the orthonormal Walsh-Hadamard
+ *                transform of the rows zero-padded to P = 2^ceil(log2 N), the P rows cut into K
+ *                near-equal blocks; q = r / ceil(N / K) as for block
+ *   none         S = I (plain steepest descent through iterative-sketch) */
 #ifndef CODA_SKETCH_H
 #define CODA_SKETCH_H
 
@@ -35,7 +43,10 @@ typedef enum {
     CODA_SK_COUNT,
     CODA_SK_UNIFORM,
     CODA_SK_LEVERAGE,
-    CODA_SK_BLOCK
+    CODA_SK_BLOCK,
+    CODA_SK_BLOCK_UNIFORM,
+    CODA_SK_BLOCK_SRHT,
+    CODA_SK_NONE
 } coda_sketch_kind;
 
 typedef struct {

@@ -4,6 +4,7 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,26 @@ int coda_ls_method_parse(const char *name, coda_ls_method *m)
             return 0;
         }
     return -1;
+}
+
+int coda_ls_step_parse(const char *s, coda_ls_opts *o, coda_err *e)
+{
+    double c, f = 2, x;
+    char extra;
+    if ((sscanf(s, "rel:%lf,%lf%c", &c, &f, &extra) == 2 || sscanf(s, "rel:%lf%c", &c, &extra) == 1)
+        && c > 0 && isfinite(c) && (f == 1 || f == 2)) {
+        o->step_rel = c;
+        o->grad_factor = (int)f;
+        o->step = 0;
+        return 0;
+    }
+    if (strncmp(s, "rel:", 4) != 0 && sscanf(s, "%lf%c", &x, &extra) == 1 && x > 0 && isfinite(x)) {
+        o->step = x;
+        o->step_rel = 0;
+        return 0;
+    }
+    return coda_failc(e, CODA_E_USAGE, "option --step: '%s' is neither a positive number nor "
+                                       "rel:C[,F] (C > 0, F 1 or 2)", s);
 }
 
 const char *coda_ls_method_name(coda_ls_method m) { return names[m]; }
@@ -515,6 +536,27 @@ static int sketch_rank(const coda_mat *Ab, size_t d, unsigned long long seed, co
     return rc;
 }
 
+/* The step of the relative rule, for the gradient 2 (S A)^T (...) the loop takes: the paper's
+ * xi = c 2 / sigma_max(A)^2 on the gradient F (S A)^T (...) is the step xi F / 2 on it.
+ * sigma_max^2 = lambda_max(A^T A), from dsyrk and dsyev (d x d). */
+static int rel_step(const coda_mat *Ab, size_t d, double c, double F, double *step, coda_err *e)
+{
+    size_t R = Ab->rows;
+    double *C = calloc(d * d, sizeof *C), *w = malloc(d * sizeof *w);
+    int rc = C && w ? 0 : coda_fail_oom(e);
+    if (rc == 0) {
+        cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, (int)d, (int)R, 1.0, Ab->data,
+                    (int)R, 0.0, C, (int)d);
+        if (LAPACKE_dsyev(LAPACK_COL_MAJOR, 'N', 'U', (int)d, C, (int)d, w) != 0 ||
+            !(w[d - 1] > 0))
+            rc = coda_failc(e, CODA_E_NUMERIC, "--step rel: sigma_max(A) is 0 or not computable");
+    }
+    if (rc == 0)
+        *step = c * 2.0 / w[d - 1] * F / 2.0;
+    free(C), free(w);
+    return rc;
+}
+
 /* Algorithm 3: steepest descent on sketched gradients, a fresh sketch each iteration, for the k
  * columns of X together (one sketch of [A B] per iteration). Each gradient 2 A^T S^T (S A x - S b)
  * lies in A's row space, so from x = 0 the iterates never leave it: on a rank-deficient A they
@@ -533,23 +575,27 @@ static int iterative(const coda_mat *Ab, size_t d, const coda_ls_opts *o, double
         return coda_fail_oom(e);
     }
     memset(X, 0, d * k * sizeof *X);
-    double step = o->step;
+    double step = o->step, gf = o->grad_factor ? o->grad_factor : 2;
     int rc = o->rcond > 0 ? 0 : sketch_rank(Ab, d, o->sketch.seed, e);
+    if (rc == 0 && o->step_rel > 0 && !o->line_search)
+        rc = rel_step(Ab, d, o->step_rel, gf, &step, e);
+    coda_mat SAb = {0};
     for (long s = 0; s < S && rc == 0; s++) {
         coda_sketch_opts so = o->sketch;
         if (!so.rows)
             so.rows = 2 * d < R ? 2 * d : R;
-        so.stream = (unsigned long long)s;
+        so.stream = o->fixed_sketch ? 0 : (unsigned long long)s;
         so.score_cols = d;
-        coda_mat SAb;
-        if (coda_sketch_apply_finite(&so, Ab, &SAb, e) < 0) {
-            rc = -1;
-            break;
+        if (!o->fixed_sketch || s == 0) { /* the non-iterative variant keeps S_0 A */
+            coda_mat_free(&SAb);
+            if (coda_sketch_apply_finite(&so, Ab, &SAb, e) < 0) {
+                rc = -1;
+                break;
+            }
         }
         size_t q = SAb.rows;
         free(sr);
         if (!(sr = malloc(q * sizeof *sr))) {
-            coda_mat_free(&SAb);
             rc = coda_fail_oom(e);
             break;
         }
@@ -575,12 +621,12 @@ static int iterative(const coda_mat *Ab, size_t d, const coda_ls_opts *o, double
             }
             cblas_daxpy((int)d, -step, g, 1, x, 1);
         }
-        coda_mat_free(&SAb);
         *iters = s + 1;
         if (o->trace)
             o->trace(o->trace_ctx, s + 1, residual(Ab, d, 1, Ab->data + d * R, X, r),
                      rel_err(X, o->reference, d));
     }
+    coda_mat_free(&SAb);
     free(g), free(r), free(Ag), free(sr);
     return rc;
 }

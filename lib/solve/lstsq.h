@@ -14,8 +14,11 @@
  *                   bounds ||A (x - x*)|| by (1 + eps) tol ||A x|| for an eps-embedding S;
  *                   x = x0 + R^-1 y
  *   iterative-sketch papers/leverage-gc.txt Algorithm 3: x <- x - step * 2 (S_s A)^T (S_s A x -
- *                   S_s b) with a fresh sketch S_s each iteration; fixed step or exact line
- *                   search on the full problem */
+ *                   S_s b) with a fresh sketch S_s each iteration; fixed step (absolute, or
+ *                   relative: c 2 / sigma_max(A)^2 with the gradient F (S A)^T (...), spec §2.8)
+ *                   or exact line search on the full problem; fixed_sketch: one S (stream 0)
+ *                   for every iteration, the non-iterative variant, which tends to
+ *                   argmin ||S (A x - b)|| (sketch-solve's answer for the same seed), not x* */
 #ifndef CODA_LSTSQ_H
 #define CODA_LSTSQ_H
 
@@ -35,6 +38,10 @@ typedef struct {
     long iters;              /* precond: cap; iterative-sketch: the count */
     int line_search;         /* iterative-sketch: exact line search instead of a fixed step */
     double step;             /* iterative-sketch fixed step (0: 1 / ||S_0 A||_2^2 estimate) */
+    double step_rel;         /* > 0: the step step_rel 2 / sigma_max(A)^2 instead ... */
+    int grad_factor;         /* ... with the gradient grad_factor (S A)^T (S A x - S b), 1 or 2
+                                (0: 2, the paper's as printed) */
+    int fixed_sketch;        /* iterative-sketch: one sketch for all iterations */
     double rcond;            /* > 0: the minimum-norm solution, singular values <= rcond
                                 sigma_max taken as zero (numpy lstsq's rcond); 0: refuse a
                                 rank-deficient A */
@@ -54,6 +61,9 @@ typedef struct {
 } coda_ls_info;
 
 int coda_ls_method_parse(const char *name, coda_ls_method *m);
+/* --step of iterative-sketch: a positive number X (o->step) or rel:C[,F] (o->step_rel = C > 0,
+ * o->grad_factor = F, 1 or 2); a usage error otherwise */
+int coda_ls_step_parse(const char *s, coda_ls_opts *o, coda_err *e);
 const char *coda_ls_method_name(coda_ls_method m);
 
 /* x: d x k for b: N x k. When l2 = 0 and b's data directly follow A's (b = the last k columns

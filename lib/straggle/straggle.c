@@ -101,6 +101,23 @@ static int check_model(const coda_straggle_model *m, int N, coda_err *e)
     return 0;
 }
 
+int coda_latency_empirical_cdf(const coda_straggle_model *m, double t, double *F, coda_err *e)
+{
+    if (m->kind != CODA_LAT_EMPIRICAL)
+        return coda_failc(e, CODA_E_USAGE, "not an empirical runtime CDF");
+    if (check_model(m, 0, e) < 0)
+        return -1;
+    size_t n = m->ncdf;
+    *F = t < m->cdf_t[0] ? 0 : m->cdf_p[n - 1];
+    for (size_t k = 1; k < n && t >= m->cdf_t[0]; k++)
+        if (t < m->cdf_t[k]) { /* cdf_t[k-1] <= t < cdf_t[k]: a positive width */
+            double f = (t - m->cdf_t[k - 1]) / (m->cdf_t[k] - m->cdf_t[k - 1]);
+            *F = m->cdf_p[k - 1] + f * (m->cdf_p[k] - m->cdf_p[k - 1]);
+            break;
+        }
+    return 0;
+}
+
 int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_straggle_outcome *o,
                        coda_err *e)
 {

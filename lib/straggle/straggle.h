@@ -66,6 +66,9 @@ typedef struct {
 int coda_latency_parse(const char *spec, coda_straggle_model *m, coda_err *e);
 int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_straggle_outcome *o,
                        coda_err *e);
+/* F(t) of an empirical model: the piecewise-linear CDF its draws invert (0 before its first
+ * point's time when that point's probability is 0), after the checks a draw makes. */
+int coda_latency_empirical_cdf(const coda_straggle_model *m, double t, double *F, coda_err *e);
 void coda_straggle_free(coda_straggle_outcome *o);
 /* The code's own straggling probabilities as the failure model, when none was given (no -s,
  * --straggle-workers, -p, --straggle-probs nor --responders): a plan built for per-worker p

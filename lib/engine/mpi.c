@@ -59,14 +59,21 @@ int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
     *buf = malloc(n + 1);
     if (!*buf)
         return coda_fail_oom(e);
-    for (size_t at = 0; at < n; at += CODA_MPI_CHUNK) {
-        size_t k = n - at < CODA_MPI_CHUNK ? n - at : CODA_MPI_CHUNK;
-        if (MPI_Recv(*buf + at, (int)k, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
-            MPI_SUCCESS) {
+    /* the bytes come in messages of any size the sender chose (chunks, or the pieces of a
+     * gathered answer), in order */
+    for (size_t at = 0; at < n;) {
+        MPI_Status st;
+        int count = 0;
+        if (MPI_Probe(src, tag, MPI_COMM_WORLD, &st) != MPI_SUCCESS ||
+            MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS || count < 0 ||
+            (size_t)count > n - at ||
+            MPI_Recv(*buf + at, count, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+                MPI_SUCCESS) {
             free(*buf);
             *buf = NULL;
-            return coda_failc(e, CODA_E_IO, "MPI_Recv from rank %d failed", src);
+            return coda_failc(e, CODA_E_IO, "receiving %zu bytes from rank %d failed", n, src);
         }
+        at += (size_t)count;
     }
     (*buf)[n] = '\0';
     return 0;
@@ -81,7 +88,9 @@ typedef struct {
     int refs;    /* sends not yet completed */
 } outgoing;
 
-enum { CAP_FIRST = 1 << 16, CAP_MAX = 1 << 26 };
+/* Answers up to this size come in the one message the master's posted receive holds; bigger
+ * ones as a head and then their pieces, each contiguous (the transport's single-copy path). */
+enum { CAP_FIRST = 1 << 16 };
 
 typedef struct {
     coda_mpi_config cfg;
@@ -89,7 +98,7 @@ typedef struct {
     MPI_Request *rreq;             /* the receive posted for each worker (a result or BYE) */
     char **rbuf;                   /* ... its buffer: a result head and cap bytes */
     size_t *rcap;
-    size_t cap, cap_want;          /* what the receives hold, what answers have needed */
+    size_t cap;                    /* the payload bytes each posted receive holds */
     MPI_Request *sreq;             /* sends in flight */
     int *sout;                     /* ... and the outgoing buffer each belongs to */
     size_t nsend, capsend;
@@ -296,52 +305,8 @@ static int arrival(mpi_state *s, int w, const MPI_Status *st, coda_mpi_result_he
             return -1;
         *owned_size = (size_t)h->nbytes + 1;
         *data = *owned;
-        /* answers this big go in one message from the next round on */
-        size_t want = (size_t)h->nbytes + 4096;
-        if (want > s->cap_want)
-            s->cap_want = want < CAP_MAX ? want : CAP_MAX;
     }
     return post_recv(s, w, e);
-}
-
-/* Before a round: receives that hold less than the answers need are cancelled (receives may
- * be) and posted again bigger; one that had already matched is a late answer, dropped. */
-static int grow_receives(mpi_state *s, coda_err *e)
-{
-    if (s->cap_want <= s->cap)
-        return 0;
-    s->cap = s->cap_want;
-    spares_free(s);
-    for (int w = 0; w < s->N; w++) {
-        if (s->gone[w] || s->rreq[w] == MPI_REQUEST_NULL || s->rcap[w] >= s->cap)
-            continue;
-        MPI_Status st;
-        int cancelled = 0;
-        MPI_Cancel(&s->rreq[w]);
-        MPI_Wait(&s->rreq[w], &st);
-        MPI_Test_cancelled(&st, &cancelled);
-        if (cancelled) {
-            free(s->rbuf[w]);
-            s->rbuf[w] = NULL;
-            if (post_recv(s, w, e) < 0)
-                return -1;
-            continue;
-        }
-        coda_mpi_result_head h;
-        char *owned, *data;
-        size_t osize;
-        int bye = arrival(s, w, &st, &h, &owned, &osize, &data, e);
-        free(owned);
-        if (bye < 0)
-            return -1;
-        if (bye) {
-            s->gone[w] = 1;
-            s->ngone++;
-        } else {
-            s->stale++;
-        }
-    }
-    return 0;
 }
 
 /* Whether the workers have been told to stop (and said goodbye): a process-wide fact, as MPI's
@@ -449,7 +414,7 @@ static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
     s->rbuf = calloc((size_t)N, sizeof *s->rbuf);
     s->rcap = calloc((size_t)N, sizeof *s->rcap);
     s->spare = calloc((size_t)N, sizeof *s->spare);
-    s->cap = s->cap_want = CAP_FIRST;
+    s->cap = CAP_FIRST;
     s->latency = calloc((size_t)N, sizeof *s->latency);
     s->responded = calloc((size_t)N, 1);
     s->straggled = calloc((size_t)N, 1);
@@ -543,8 +508,6 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
     if (coda_adversary_draw(&adv, N, s->corrupt, e) < 0)
         return -1;
     round_bufs_free(s); /* the last round's results are gone (see coda_engine_mpi) */
-    if (grow_receives(s, e) < 0)
-        return -1;
     /* the operand, as a MATRIX frame (none: the workers use their own) */
     char *bytes = NULL;
     size_t len = 0;

@@ -7,11 +7,12 @@
  *                    follows instead in CTRL_DATA chunks (inline = 0)
  * worker -> master:  tag RESULT_TAG(round): a coda_mpi_result_head followed by the RESULT
  *                    frames (or an error message) when they fit in the `cap` bytes the master
- *                    said its receive holds; else the head alone, then RESULT_DATA chunks.
+ *                    said its receive holds; else the head alone, then the bytes in
+ *                    RESULT_DATA messages of any size (the frames' pieces where they lie).
  *                    BYE (no bytes), once, after STOP.
  * The master keeps one receive posted per worker (any tag: a result of this round or an
- * earlier one, or BYE) and takes chunks right after their head, so a worker's blocking send
- * always completes. A worker's big answer raises cap for the rounds after. */
+ * earlier one, or BYE) and takes the data messages right after their head, so a worker's
+ * blocking send always completes. */
 #ifndef CODA_MPI_PROTO_H
 #define CODA_MPI_PROTO_H
 
@@ -45,7 +46,8 @@ typedef struct {
 #define CODA_MPI_CHUNK ((size_t)1 << 30)
 static inline int coda_mpi_nchunks(size_t n) { return (int)((n + CODA_MPI_CHUNK - 1) / CODA_MPI_CHUNK); }
 int coda_mpi_send_bytes(const char *buf, size_t n, int dest, int tag);
-/* Receive n bytes (malloc'ed into *buf, NUL-terminated) from src; -1 with e on failure. */
+/* Receive n bytes (malloc'ed into *buf, NUL-terminated) from src, in messages of any sizes that
+ * add up to n; -1 with e on failure. */
 int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e);
 
 #endif

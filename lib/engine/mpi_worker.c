@@ -146,7 +146,8 @@ static int is_failed(const coda_mpi_config *cfg, int w)
 }
 
 /* An answer as one message (its head, then pieces gathered from where they lie: no copy into
- * a send buffer) when it fits in the master's receive (cap), else the head and then chunks. */
+ * a send buffer) when it fits in the master's posted receive (cap), else the head and then
+ * each piece as its own messages. */
 static int send_answer(int64_t round, int status, const char *const *at, const size_t *len,
                        size_t n, size_t cap, coda_err *e)
 {
@@ -156,15 +157,22 @@ static int send_answer(int64_t round, int status, const char *const *at, const s
     coda_mpi_result_head h = {.round = round, .nbytes = (int64_t)total, .status = status,
                               .inline_ = total <= cap};
     int tag = RESULT_TAG((uint64_t)round), rc = 0;
-    if (!h.inline_) {
-        char *flat = malloc(total ? total : 1);
+    if (!h.inline_) { /* the head, then each piece where it lies (contiguous: single copy) */
+        if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, tag, MPI_COMM_WORLD) != MPI_SUCCESS)
+            rc = -1;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            if (len[i] && coda_mpi_send_bytes(at[i], len[i], 0, TAG_RESULT_DATA) < 0)
+                rc = -1;
+    } else if (total <= (1u << 14)) { /* small: one copy is cheaper than a datatype */
+        char *flat = malloc(sizeof h + total);
         if (!flat)
             return coda_fail_oom(e);
-        for (size_t i = 0, o = 0; i < n; o += len[i], i++)
-            memcpy(flat + o, at[i], len[i]);
-        if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, tag, MPI_COMM_WORLD) != MPI_SUCCESS ||
-            coda_mpi_send_bytes(flat, total, 0, TAG_RESULT_DATA) < 0)
-            rc = -1;
+        memcpy(flat, &h, sizeof h);
+        for (size_t i = 0, o = sizeof h; i < n; o += len[i], i++)
+            if (len[i])
+                memcpy(flat + o, at[i], len[i]);
+        rc = MPI_Send(flat, (int)(sizeof h + total), MPI_BYTE, 0, tag, MPI_COMM_WORLD) ==
+                     MPI_SUCCESS ? 0 : -1;
         free(flat);
     } else {
         int *bl = malloc((n + 1) * sizeof *bl);

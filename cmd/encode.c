@@ -23,12 +23,16 @@ static void usage(FILE *to)
             "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
             "Split the input matrix into blocks, code them for N workers, and write a stream:\n"
             "a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n"
-            "  --scheme NAME        %s (default uncoded;\n"
-            "                       e.g. mds, or matdot to code both factors of A B)\n"
+            "  --scheme NAME        the code (default uncoded; e.g. mds, or matdot to code both\n"
+            "                       factors of A B), one of:\n");
+    coda_print_wrapped(to, 23, coda_scheme_names());
+    fprintf(to,
             "  -N, --workers N      number of workers (required)\n"
             "  -s, --stragglers S   stragglers the code must tolerate (default 0)\n"
             "  -K, --blocks K       data blocks (where the scheme takes it; mds: default N-s)\n"
-            "  --op OP              %s (default matmul)\n"
+            "  --op OP              what a worker computes (default matmul), one of:\n");
+    coda_print_wrapped(to, 23, coda_op_names());
+    fprintf(to,
             "  --operand FILE       right operand (B for matmul, v for matvec, beta for grad);\n"
             "                       it travels in the stream to the workers (codes of both\n"
             "                       factors encode it)\n"
@@ -46,8 +50,7 @@ static void usage(FILE *to)
             "  -o, --output FILE    write the stream to FILE (default: stdout, not a terminal)\n"
             "  -q, --quiet          no summary on stderr\n"
             "  -h, --help, --version\n\n"
-            "The schemes' own options:\n",
-            coda_scheme_names(), coda_op_names());
+            "The schemes' own options:\n");
     coda_scheme_cli_usage(to, 0);
     fprintf(to,
             "\nFor matmul, matvec and grad the input rows are split; for lsq-columns the input A\n"

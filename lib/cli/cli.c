@@ -326,3 +326,26 @@ int coda_figures_to_meta(const coda_meta *fig, coda_meta *m, coda_err *e)
             return -1;
     return 0;
 }
+
+void coda_print_wrapped(FILE *to, int indent, const char *list)
+{
+    int col = fprintf(to, "%*s", indent, "");
+    const char *p = list;
+    while (*p) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (col > indent && col + 1 + (int)len > 79) {
+            fputc('\n', to);
+            col = fprintf(to, "%*s", indent, "");
+        } else if (col > indent) {
+            fputc(' ', to);
+            col++;
+        }
+        fwrite(p, 1, len, to);
+        col += (int)len;
+        p += len;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', to);
+}

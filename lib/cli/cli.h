@@ -55,6 +55,9 @@ int coda_open_side_output(coda_outfile *o, const char *opt, const char *path,
 int coda_missing_operand(const char *prog, const char *what);
 /* Print the version line. */
 void coda_print_version(const char *prog);
+/* A comma-separated list for --help, wrapped at 79 columns with every line indented by
+ * `indent` spaces (the first too), ending with a newline. */
+void coda_print_wrapped(FILE *to, int indent, const char *list);
 /* A scheme's report (coda_plan_report) on stderr: "prog: NAME: key value, key value" with "_"
  * read as a space, then its "warning" on a line of its own; long lists are cut at 12 entries
  * (the whole value is in the output's metadata). */

@@ -106,6 +106,10 @@ encode matdot 1 --scheme matdot -m 2 -N 4 --operand B.coda A.coda
 encode matdot-approx 2 --scheme matdot-approx -m 2 -N 4 --eps 1e-3 --force --operand B.coda A.coda
 encode poly 1 --scheme poly -m 2 -N 5 --operand B.coda A.coda
 encode linear 1 --scheme linear --code code.coda -m 2 -N 4 --operand B.coda A.coda
+encode byz 1 --scheme byz -N 7 -t 2 --op matvec --operand v.coda A.coda
+encode hetero 1 --scheme hetero -N 4 -K 6 --p-range 0.1,0.5 --op grad --labels y.coda --operand beta.coda A.coda
+encode leverage 4 --scheme leverage -N 8 -K 3 --responders 4 --op grad --labels y.coda --operand beta.coda A.coda
+encode od 1 --scheme od -N 4 -K 4 --op grad --labels y.coda --operand beta.coda A.coda
 
 # Metadata: the text of every frame of those streams (the bytes after each 72-byte header).
 python3 - "$out/meta" ./*.coda <<'EOF'

@@ -52,8 +52,9 @@ static void usage(FILE *to)
             "See coda-worker-mpi(1).\n");
 }
 
-enum { O_OPERAND = 256, O_ROUND, O_SEED, O_LOG, O_TRUTH, O_VERSION, O_DELAY, O_DELAY_SCALE,
-       O_FAIL, O_KEEP_STALE };
+enum { O_OPERAND = CODA_OPT_OPERAND, O_ROUND = CODA_OPT_ROUND, O_SEED = CODA_OPT_SEED,
+       O_LOG = CODA_OPT_LOG, O_TRUTH = CODA_OPT_TRUTH, O_VERSION = CODA_OPT_VERSION,
+       O_DELAY = 256, O_DELAY_SCALE, O_FAIL, O_KEEP_STALE };
 
 typedef struct {
     coda_worker_opts wo;
@@ -76,19 +77,11 @@ static int parse(int argc, char **argv, options *o)
 {
     static const struct option opts[] = {
         CODA_WORKER_LONG_OPTIONS,
-        {"operand", required_argument, 0, O_OPERAND},
-        {"round", required_argument, 0, O_ROUND},
-        {"seed", required_argument, 0, O_SEED},
-        {"log", required_argument, 0, O_LOG},
-        {"truth", required_argument, 0, O_TRUTH},
+        CODA_WORKER_STAGE_LONG_OPTIONS,
         {"delay", required_argument, 0, O_DELAY},
         {"delay-scale", required_argument, 0, O_DELAY_SCALE},
         {"fail-workers", required_argument, 0, O_FAIL},
         {"keep-stale", no_argument, 0, O_KEEP_STALE},
-        {"output", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     coda_err e;
     int c;
@@ -260,17 +253,8 @@ static int master(options *o, int size)
                 coda_writer_put(&w, f, &e) < 0)
                 goto out;
         }
-    if (lf.f) {
-        fprintf(lf.f, "worker,latency,responded\n");
-        for (int i = 0; i < plan.N; i++)
-            fprintf(lf.f, "%d,%.17g,%d\n", i, info.latency[i], info.responded[i]);
-    }
-    if (tf.f) {
-        fprintf(tf.f, "round,worker,corrupt,straggled,latency\n");
-        for (int i = 0; i < plan.N; i++)
-            fprintf(tf.f, "%llu,%d,%d,%d,%.17g\n", o->round, i, info.corrupt[i],
-                    info.straggled[i], info.latency[i]);
-    }
+    coda_write_worker_log(lf.f, plan.N, info.latency, info.responded);
+    coda_write_truth(tf.f, o->round, plan.N, info.corrupt, info.responded, info.latency);
     if (coda_outfile_commit(&lf, &e) < 0 || coda_outfile_commit(&tf, &e) < 0 ||
         coda_writer_close(&w, &e) < 0)
         goto out;

@@ -39,19 +39,10 @@ static void usage(FILE *to)
 
 int main(int argc, char **argv)
 {
-    enum { O_OPERAND = 256, O_ROUND, O_SEED, O_LOG, O_TRUTH, O_VERSION };
-    static const struct option opts[] = {
-        CODA_WORKER_LONG_OPTIONS,
-        {"operand", required_argument, 0, O_OPERAND},
-        {"round", required_argument, 0, O_ROUND},
-        {"seed", required_argument, 0, O_SEED},
-        {"log", required_argument, 0, O_LOG},
-        {"truth", required_argument, 0, O_TRUTH},
-        {"output", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
+    enum { O_OPERAND = CODA_OPT_OPERAND, O_ROUND = CODA_OPT_ROUND, O_SEED = CODA_OPT_SEED,
+           O_LOG = CODA_OPT_LOG, O_TRUTH = CODA_OPT_TRUTH, O_VERSION = CODA_OPT_VERSION };
+    static const struct option opts[] = {CODA_WORKER_LONG_OPTIONS, CODA_WORKER_STAGE_LONG_OPTIONS,
+                                         {0, 0, 0, 0}};
     coda_worker_opts wo;
     coda_worker_options_init(&wo, 1);
     const char *operand_path = NULL, *log_path = NULL, *truth_path = NULL, *out = NULL;
@@ -184,17 +175,8 @@ int main(int argc, char **argv)
     coda_progress_end();
     if (rc < 0)
         goto out;
-    if (lf.f) {
-        fprintf(lf.f, "worker,latency,responded\n");
-        for (int i = 0; i < plan.N; i++)
-            fprintf(lf.f, "%d,%.17g,%d\n", i, o.latency[i], o.responded[i]);
-    }
-    if (tf.f) {
-        fprintf(tf.f, "round,worker,corrupt,straggled,latency\n");
-        for (int i = 0; i < plan.N; i++)
-            fprintf(tf.f, "%llu,%d,%d,%d,%.17g\n", round, i, corrupt[i], !o.responded[i],
-                    o.latency[i]);
-    }
+    coda_write_worker_log(lf.f, plan.N, o.latency, o.responded);
+    coda_write_truth(tf.f, round, plan.N, corrupt, o.responded, o.latency);
     /* the files appear only now, when the whole stream has been written */
     if (coda_outfile_commit(&lf, &e) < 0 || coda_outfile_commit(&tf, &e) < 0 ||
         coda_writer_close(&w, &e) < 0)

@@ -172,3 +172,22 @@ void coda_worker_options_free(coda_worker_opts *o)
     free(o->cdf);
     memset(o, 0, sizeof *o);
 }
+
+void coda_write_worker_log(FILE *f, int N, const double *latency, const char *responded)
+{
+    if (!f)
+        return;
+    fprintf(f, "worker,latency,responded\n");
+    for (int i = 0; i < N; i++)
+        fprintf(f, "%d,%.17g,%d\n", i, latency[i], responded[i]);
+}
+
+void coda_write_truth(FILE *f, unsigned long long round, int N, const char *corrupt,
+                      const char *responded, const double *latency)
+{
+    if (!f)
+        return;
+    fprintf(f, "round,worker,corrupt,straggled,latency\n");
+    for (int i = 0; i < N; i++)
+        fprintf(f, "%llu,%d,%d,%d,%.17g\n", round, i, corrupt[i], !responded[i], latency[i]);
+}

@@ -10,6 +10,7 @@
 #define CODA_WORKER_OPTS_H
 
 #include <getopt.h>
+#include <stdio.h>
 
 #include "../engine/engine.h"
 
@@ -23,7 +24,14 @@ enum {
     CODA_OPT_ATTACK,
     CODA_OPT_WAIT_FOR,
     CODA_OPT_DEADLINE,
-    CODA_OPT_UNTIL_DECODABLE
+    CODA_OPT_UNTIL_DECODABLE,
+    /* the options of a worker-stage program (coda-worker-sim, coda-worker-mpi) */
+    CODA_OPT_OPERAND,
+    CODA_OPT_ROUND,
+    CODA_OPT_SEED,
+    CODA_OPT_LOG,
+    CODA_OPT_TRUTH,
+    CODA_OPT_VERSION
 };
 
 #define CODA_WORKER_LONG_OPTIONS                                                                   \
@@ -40,6 +48,17 @@ enum {
         {"wait-for", required_argument, 0, CODA_OPT_WAIT_FOR},                                     \
         {"deadline", required_argument, 0, CODA_OPT_DEADLINE},                                     \
         {"until-decodable", no_argument, 0, CODA_OPT_UNTIL_DECODABLE}
+
+/* A worker-stage program's own options besides the above: --operand, --round, --seed, --log,
+ * --truth, -o, -q, -h, --version. */
+#define CODA_WORKER_STAGE_LONG_OPTIONS                                                             \
+    {"operand", required_argument, 0, CODA_OPT_OPERAND},                                           \
+        {"round", required_argument, 0, CODA_OPT_ROUND},                                           \
+        {"seed", required_argument, 0, CODA_OPT_SEED},                                             \
+        {"log", required_argument, 0, CODA_OPT_LOG},                                               \
+        {"truth", required_argument, 0, CODA_OPT_TRUTH},                                           \
+        {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},                   \
+        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, CODA_OPT_VERSION}
 
 #define CODA_WORKER_USAGE                                                                          \
     "  -s, --stragglers S      exactly S workers, drawn at random each round, never respond\n" \
@@ -78,5 +97,11 @@ int coda_worker_option(int c, const char *arg, coda_worker_opts *o, coda_err *e)
  * options need of each other. */
 int coda_worker_options_finish(coda_worker_opts *o, coda_err *e);
 void coda_worker_options_free(coda_worker_opts *o);
+
+/* A worker stage's --log (worker,latency,responded) and --truth (round,worker,corrupt,
+ * straggled,latency) CSV of one round; f NULL: nothing. */
+void coda_write_worker_log(FILE *f, int N, const double *latency, const char *responded);
+void coda_write_truth(FILE *f, unsigned long long round, int N, const char *corrupt,
+                      const char *responded, const double *latency);
 
 #endif

@@ -44,7 +44,7 @@ static int task_frame(const coda_plan *p, coda_frame *f, int worker, int block, 
 /* sum_j G[i,j] block_j, each block zero-padded to pad rows (columns): the first term is
  * written (no zero-fill of the whole task), the others added. Serial BLAS: these are
  * memory-bound axpys, which threads only slow down (and the bytes do not depend on it). */
-static int coda_combine_blocks(const coda_plan *p, const coda_mat *data, int i, size_t pad,
+static int combine_blocks(const coda_plan *p, const coda_mat *data, int i, size_t pad,
                                coda_mat *t, coda_err *e)
 {
     size_t rows = p->by_cols ? data->rows : pad, cols = p->by_cols ? pad : data->cols;
@@ -117,7 +117,7 @@ static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink
                 size_t at = p->bounds[only];
                 f.mat = p->by_cols ? coda_mat_view(data, 0, data->rows, at, pad)
                                    : coda_mat_view(data, at, pad, 0, data->cols);
-            } else if (coda_combine_blocks(p, data, i, pad, &f.mat, e) < 0) {
+            } else if (combine_blocks(p, data, i, pad, &f.mat, e) < 0) {
                 coda_frame_free(&f);
                 return -1;
             }

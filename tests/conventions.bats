@@ -355,13 +355,17 @@ import os, re, subprocess, sys
 root = sys.argv[1]
 entry = r'\{"([a-z0-9-]+)", *(?:no|required|optional)_argument'
 shared = re.findall(entry, open(f"{root}/lib/cli/sketch_opts.h").read())
-worker = re.findall(entry, open(f"{root}/lib/cli/worker_opts.h").read())
+wh = open(f"{root}/lib/cli/worker_opts.h").read()
+cut = wh.index("#define CODA_WORKER_STAGE_LONG_OPTIONS")
+worker = re.findall(entry, wh[:cut])       # CODA_WORKER_LONG_OPTIONS
+stage = re.findall(entry, wh[cut:])        # CODA_WORKER_STAGE_LONG_OPTIONS
 bad = 0
 for src in sorted(os.listdir(f"{root}/cmd")):
     prog = "coda-" + src[:-2].replace("_", "-")
     s = open(f"{root}/cmd/{src}").read()
     longs = re.findall(entry, s) + (shared if "CODA_SKETCH_LONG_OPTIONS" in s else []) \
-        + (worker if "CODA_WORKER_LONG_OPTIONS" in s else [])
+        + (worker if "CODA_WORKER_LONG_OPTIONS" in s else []) \
+        + (stage if "CODA_WORKER_STAGE_LONG_OPTIONS" in s else [])
     shorts = re.search(r'(?:getopt_long\(argc, argv, |coda_scheme_cli_init\(&\w+, \w+, )"([^"]*)"',
                        s).group(1).replace(":", "")
     assert longs and shorts, prog

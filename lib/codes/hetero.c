@@ -287,9 +287,6 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
     char *end;
     if (gb && (C = strtod(gb, &end), *end || !(C > 0) || !isfinite(C)))
         return coda_failc(e, CODA_E_USAGE, "--grad-bound: '%s' is not a positive number", gb);
-    if (p->s != 0)
-        return coda_failc(e, CODA_E_USAGE, "hetero takes no -s: it is built for the straggling "
-                          "probabilities, not for a number of stragglers");
     double *prob = malloc((size_t)k * sizeof *prob), *Y = malloc((size_t)k * sizeof *Y),
            *Ys = malloc((size_t)k * sizeof *Ys), *wtl = malloc((size_t)k * sizeof *wtl),
            *w = malloc((size_t)k * sizeof *w);
@@ -531,7 +528,7 @@ const coda_scheme coda_scheme_hetero = {
     .name = "hetero",
     .summary = "optimal approximate gradient codes for heterogeneous stragglers (Song and "
                "Choi): unbiased, least residual bound, load < 2",
-    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX,
+    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX | CODA_CAP_ANY | CODA_CAP_UNBIASED,
     .options = options,
     .build = build,
     .encode = coda_encode_g,

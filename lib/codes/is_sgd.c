@@ -9,8 +9,6 @@
 
 static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 {
-    if (coda_baseline_check_s(p, e) < 0)
-        return -1;
     int k = p->N, n = a->K > 0 ? a->K : k;
     if (n % k)
         return coda_failc(e, CODA_E_USAGE, "is-sgd needs the workers to divide the partitions "
@@ -51,7 +49,7 @@ const coda_scheme coda_scheme_is_sgd = {
     .name = "is-sgd",
     .summary = "ignore stragglers (baseline of [hetero-gc]): disjoint batches, sum of what "
                "arrived (biased)",
-    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX,
+    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX | CODA_CAP_ANY,
     .options = options,
     .build = build,
     .encode = coda_encode_g,

@@ -15,8 +15,6 @@
 
 static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 {
-    if (coda_baseline_check_s(p, e) < 0)
-        return -1;
     int k = p->N, n = a->K > 0 ? a->K : k, d;
     if (coda_baseline_replication(a, k, &d, e) < 0)
         return -1;
@@ -114,7 +112,7 @@ const coda_scheme coda_scheme_od = {
     .name = "od",
     .summary = "optimal decoding (baseline of [hetero-gc]): random biregular 0/1 code, "
                "min-norm weights per round",
-    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX,
+    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX | CODA_CAP_ANY,
     .options = options,
     .build = build,
     .encode = coda_encode_g,

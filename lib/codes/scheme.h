@@ -21,7 +21,11 @@ enum {
     CODA_CAP_CONCATS = 2,      /* results that concatenate (products, least-squares columns) */
     CODA_CAP_BOTH_FACTORS = 4, /* codes both factors of A B: the operand is encoded too */
     CODA_CAP_APPROX = 8,       /* decodes approximately, with an error report */
-    CODA_CAP_BYZANTINE = 16    /* locates and excludes corrupt workers */
+    CODA_CAP_BYZANTINE = 16,   /* locates and excludes corrupt workers */
+    CODA_CAP_ANY = 32,         /* decodes from any responders (none: zero), approximately: it
+                                  is built for straggling probabilities and takes no -s */
+    CODA_CAP_UNBIASED = 64     /* CODA_CAP_ANY, and under the plan's straggle_probs the
+                                  expected decode is the exact result */
 };
 
 /* One option of a scheme's own: --name (or -c when short_opt is set and name is one letter). */

@@ -11,8 +11,6 @@
 
 static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
 {
-    if (coda_baseline_check_s(p, e) < 0)
-        return -1;
     int k = p->N, n = a->K > 0 ? a->K : k, d, rc = 0;
     if (coda_baseline_replication(a, k, &d, e) < 0)
         return -1;
@@ -90,7 +88,7 @@ const coda_scheme coda_scheme_sgc_het = {
     .name = "sgc-het",
     .summary = "stochastic gradient coding as modified by [hetero-gc]: random d-subsets, "
                "a = 1/(d (1 - p)), w = 1 (unbiased)",
-    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX,
+    .caps = CODA_CAP_SUMS | CODA_CAP_APPROX | CODA_CAP_ANY | CODA_CAP_UNBIASED,
     .options = options,
     .build = build,
     .encode = coda_encode_g,

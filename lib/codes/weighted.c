@@ -132,10 +132,3 @@ int coda_baseline_finish(coda_plan *p, const double *w, coda_err *e)
     p->load = (double)maxb / p->K;
     return coda_meta_set_doubles(&p->extra, "w", w, (size_t)p->N, e);
 }
-
-int coda_baseline_check_s(const coda_plan *p, coda_err *e)
-{
-    return p->s ? coda_failc(e, CODA_E_USAGE, "%s takes no -s: it decodes from any responders, "
-                             "approximately", p->scheme)
-                : 0;
-}

@@ -23,8 +23,6 @@ int coda_weighted_report_load(const coda_plan *p, coda_meta *fig, coda_err *e);
 #endif
 
 /* The baselines' shared pieces (is_sgd.c, bgc.c, ehd.c, od.c, sgc_het.c). */
-/* -s is refused: these codes decode from any responders, approximately. */
-int coda_baseline_check_s(const coda_plan *p, coda_err *e);
 /* --replication D (default 2, 1 <= D <= N). */
 int coda_baseline_replication(const coda_scheme_args *a, int N, int *d, coda_err *e);
 /* The option table entry of --replication, which bgc, ehd, od and sgc-het share. */

@@ -7,12 +7,19 @@
  * under uniformly random responders is the expectation); one responder fewer than the threshold is refused, with class too-few, for
  * some set; honest results are never reported suspect; the same seed gives the same bytes;
  * the PLAN frame reads back to the same plan.
- * A scheme whose options this generic test cannot supply (a code file) is named as skipped. */
+ * Codes built for straggling probabilities (CODA_CAP_ANY) take no -s and decode from every
+ * responder set, the empty one to zero with status empty; the unbiased ones
+ * (CODA_CAP_UNBIASED) have the exact result as the expectation of their decode under the
+ * plan's straggle_probs, computed exactly over all 2^N sets.
+ * The options a scheme needs are supplied by option name, never by scheme name: m (2), a
+ * probability range (p-range), and a code from the code search (code). A scheme whose options
+ * this generic test still cannot supply is named as skipped. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../lib/codes/scheme.h"
+#include "../../lib/codes/search.h"
 #include "../../lib/core/rng.h"
 #include "../../lib/ops/ops.h"
 #include "../../lib/work/work.h"
@@ -65,26 +72,105 @@ static int same_frames(const coda_frame_list *a, const coda_frame_list *b)
     return 1;
 }
 
+/* CODA_CAP_ANY: every responder set decodes (the empty one to zero, status empty), none is
+ * called suspect; CODA_CAP_UNBIASED: sum over the sets R of P(R) decode(R) is the exact result,
+ * P(R) = prod_{i in R} (1 - p_i) prod_{i not in R} p_i with the plan's p. */
+static void any_contract(const coda_scheme *sc, const coda_plan *p, const coda_frame_list *tasks,
+                         const coda_mat *wop, const coda_mat *ref, const char *opname)
+{
+    coda_err e;
+    const int N = p->N;
+    double *prob = NULL;
+    size_t np = 0;
+    int unbiased = (sc->caps & CODA_CAP_UNBIASED) != 0;
+    if (unbiased)
+        CHECK(coda_meta_get_doubles(&p->extra, "straggle_probs", &prob, &np, &e) == 0 &&
+                  np == (size_t)N,
+              "%s: an unbiased code's plan has no straggle_probs for its %d workers", sc->name,
+              N);
+    coda_mat mean = {0};
+    coda_mat_alloc(&mean, ref->rows, ref->cols, &e);
+    int failed = 0, suspect = 0, nonzero_empty = 0, nonfinite = 0;
+    double weight = 0, max_abs = 0;
+    for (unsigned mask = 0; mask < (1u << N); mask++) {
+        coda_mat out;
+        coda_decode_info info;
+        if (run(p, tasks, wop, mask, &out, &info, &e) < 0) {
+            failed++;
+            printf("  %s: responders %#x: %s\n", sc->name, mask, e.msg);
+            continue;
+        }
+        suspect += info.status == CODA_DECODED_SUSPECT;
+        nonfinite += coda_mat_first_nonfinite(&out) != (size_t)-1;
+        if (mask == 0)
+            for (size_t k = 0; k < out.rows * out.cols; k++)
+                nonzero_empty += info.status != CODA_DECODED_EMPTY || out.data[k] != 0;
+        if (prob && np == (size_t)N && out.rows == ref->rows && out.cols == ref->cols) {
+            double w = 1;
+            for (int i = 0; i < N; i++)
+                w *= mask >> i & 1 ? 1 - prob[i] : prob[i];
+            weight += w;
+            for (size_t k = 0; k < out.rows * out.cols; k++) {
+                mean.data[k] += w * out.data[k];
+                max_abs = fmax(max_abs, fabs(out.data[k]));
+            }
+        }
+        coda_mat_free(&out);
+    }
+    CHECK(failed == 0, "%s %s: %d responder sets failed to decode", sc->name, opname, failed);
+    CHECK(suspect == 0, "%s %s: %d honest decodes reported suspect", sc->name, opname, suspect);
+    CHECK(nonfinite == 0, "%s %s: %d decodes not finite", sc->name, opname, nonfinite);
+    CHECK(nonzero_empty == 0, "%s %s: nobody answering did not decode to zero, status empty",
+          sc->name, opname);
+    if (unbiased && prob) {
+        /* round-off: 2^N weighted terms, each of size at most max_abs, relative to |ref| */
+        double err = test_rel_err(&mean, ref), ref_norm = 0;
+        for (size_t k = 0; k < ref->rows * ref->cols; k++)
+            ref_norm = fmax(ref_norm, fabs(ref->data[k]));
+        double tol = 1e2 * 2.2e-16 * (1 << N) * (1 + max_abs / (ref_norm > 0 ? ref_norm : 1));
+        CHECK(fabs(weight - 1) < 1e-12, "%s: the set probabilities sum to %.17g", sc->name,
+              weight);
+        CHECK(err <= tol, "%s %s: the expected decode is off the exact result by %.3g (> %.3g)",
+              sc->name, opname, err, tol);
+    }
+    free(prob);
+    coda_mat_free(&mean);
+}
+
 static void contract(const coda_scheme *sc, const char *opname)
 {
     coda_err e;
-    const int N = 5;
     int both = (sc->caps & CODA_CAP_BOTH_FACTORS) != 0, sums = strcmp(opname, "grad") == 0;
+    int any = (sc->caps & CODA_CAP_ANY) != 0;
+    /* 5 workers; 6 for the codes of any responders, whose replication must divide N */
+    const int N = any ? 6 : 5;
     coda_meta opts = {0};
     if (takes(sc, "m"))
         coda_meta_set(&opts, "m", "2", &e);
+    if (takes(sc, "replication"))
+        coda_meta_set(&opts, "replication", "2", &e);
+    if (takes(sc, "p-range"))
+        coda_meta_set(&opts, "p-range", "0.05,0.4", &e);
+    coda_search_result code = {0};
+    if (takes(sc, "code")) { /* a searched code for m = 2 pieces, decodable from 2 of N */
+        coda_search_opts so = {.m = 2, .k = 2, .P = N, .starts = 2, .iters = 200, .seed = 3,
+                               .stop_loss = 1e-26, .trace_every = 1000};
+        CHECK(coda_matdot_search(&so, &code, &e) == 0, "%s: code search: %s", sc->name, e.msg);
+    }
     coda_mat data, operand, ref;
     test_randn(&data, 12, sums ? 5 : 6, 1, 5);
     test_randn(&operand, sums ? 4 : 6, sums ? 1 : 3, 2, 5);
     coda_op_apply(opname, NULL, &data, &operand, &ref, NULL, &e); /* the uncoded result */
-    coda_scheme_args a = {.N = N, .s = 1, .op = opname, .seed = 7, .opts = &opts,
-                          .data = &data, .operand = &operand};
+    coda_scheme_args a = {.N = N, .s = any ? 0 : 1, .op = opname, .seed = 7, .opts = &opts,
+                          .data = &data, .operand = &operand,
+                          .code = code.code.data ? &code.code : NULL};
     coda_plan p;
     if (coda_plan_build(&p, sc->name, &a, data.rows, &e) < 0) {
         printf("  contract: %s skipped (%s)\n", sc->name, e.msg);
         CHECK(e.cls == CODA_E_USAGE, "%s: build failed with class %d: %s", sc->name, e.cls,
               e.msg);
         coda_meta_free(&opts), coda_mat_free(&data), coda_mat_free(&operand), coda_mat_free(&ref);
+        coda_mat_free(&code.code);
         return;
     }
     if (!both) {
@@ -120,6 +206,15 @@ static void contract(const coda_scheme *sc, const char *opname)
         coda_plan_free(&q);
     }
     coda_frame_free(&f1);
+    if (any) {
+        any_contract(sc, &p, &tasks, both ? NULL : &operand, &ref, opname);
+        coda_frame_list_free(&tasks);
+        coda_plan_free(&p);
+        coda_meta_free(&opts);
+        coda_mat_free(&data), coda_mat_free(&operand), coda_mat_free(&ref);
+        coda_mat_free(&code.code);
+        return;
+    }
     /* every set of at least threshold responders decodes; one fewer is refused for some set */
     const coda_mat *wop = both ? NULL : &operand;
     int thr = p.threshold ? p.threshold : N, bad_sets = 0, refused = 0, wrong_class = 0,
@@ -186,6 +281,7 @@ static void contract(const coda_scheme *sc, const char *opname)
     coda_plan_free(&p);
     coda_meta_free(&opts);
     coda_mat_free(&data), coda_mat_free(&operand), coda_mat_free(&ref);
+    coda_mat_free(&code.code);
 }
 
 int main(void)

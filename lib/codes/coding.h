@@ -13,12 +13,6 @@ typedef int (*coda_sink)(void *ctx, coda_frame *f, coda_err *e);
 int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
                       coda_err *e);
 
-/* The same for a worker stage in this process (an engine): where a task is a block of the
- * data (not a coded combination), its matrix is a view of `data`, which must outlive the
- * tasks; the ops read views (coda_op.views). */
-int coda_encode_task_views(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
-                           coda_err *e);
-
 /* The block a RESULT frame stands for on its own (its block tag, or a worker whose only block
  * has coefficient 1); -1 when it is a combination, -2 when its tags are out of range. */
 int coda_result_block(const coda_plan *p, const coda_frame *r);
@@ -89,7 +83,6 @@ double coda_leave_one_out(const coda_plan *p, const coda_frame *const *use, size
 /* Mark a decode suspect: "leaving one out changes the WHAT by up to WORST times BOUND". */
 void coda_report_suspect(coda_decode_info *info, double worst, const char *what,
                          const char *bound);
-
 
 /* Recover the result from whatever RESULT frames arrived. On failure the message says what is
  * missing ("need any 5 of 8 workers, got 4: blocks 2 and 3 missing"), class CODA_E_FEW when

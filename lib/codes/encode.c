@@ -157,12 +157,6 @@ int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, 
     return encode(p, data, 0, sink, ctx, e);
 }
 
-int coda_encode_task_views(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
-                           coda_err *e)
-{
-    return encode(p, data, 1, sink, ctx, e);
-}
-
 int coda_encode_g(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                   coda_sink sink, void *ctx, coda_err *e)
 {

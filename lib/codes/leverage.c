@@ -445,6 +445,13 @@ static int encode(const coda_plan *p, const coda_mat *data, const coda_mat *oper
     return 0;
 }
 
+/* in process: each server's block in place, its weight the coefficient of its result */
+static int encode_resident(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                           coda_err *e)
+{
+    return coda_encode_g(p, data, NULL, sink, ctx, e);
+}
+
 static void add_fig(coda_decode_info *info, const char *key, double v)
 {
     if (info->nfig < (int)(sizeof info->fig / sizeof info->fig[0])) {
@@ -631,6 +638,7 @@ const coda_scheme coda_scheme_leverage = {
     .options = options,
     .build = build,
     .encode = encode,
+    .encode_resident = encode_resident,
     .decode = decode,
     .load = load,
     .report = report,

@@ -123,3 +123,13 @@ int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operan
         return coda_fail(e, "unknown scheme '%s' (%s)", p->scheme, coda_scheme_names());
     return sc->encode(p, data, operand, sink, ctx, e);
 }
+
+int coda_encode_resident(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                         coda_err *e)
+{
+    const coda_scheme *sc = coda_plan_scheme(p);
+    if (!sc)
+        return coda_fail(e, "unknown scheme '%s' (%s)", p->scheme, coda_scheme_names());
+    return sc->encode_resident ? sc->encode_resident(p, data, sink, ctx, e)
+                               : sc->encode(p, data, NULL, sink, ctx, e);
+}

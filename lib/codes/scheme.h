@@ -60,6 +60,12 @@ typedef struct coda_scheme {
     /* TASK frames for every worker (operand: B for both-factor codes, else unused). */
     int (*encode)(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                   coda_sink sink, void *ctx, coda_err *e);
+    /* The shards an in-process engine keeps, where they differ from the stream's tasks in how
+     * a weight is carried (leverage: the block in place and its weight as the coefficient of
+     * the result, not a scaled copy), never in the decoded result beyond rounding. NULL:
+     * encode. */
+    int (*encode_resident)(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                           coda_err *e);
     /* The result from whatever arrived (any order: decoders sort by worker). opts: the
      * scheme's decode-time options (may be NULL). */
     int (*decode)(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
@@ -108,6 +114,9 @@ int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e);
  * it comes: a task may be a view of data (a block in place), valid while data is. */
 int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                 coda_sink sink, void *ctx, coda_err *e);
+/* The scheme's shards for an in-process engine (its encode_resident, else its encode). */
+int coda_encode_resident(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
+                         coda_err *e);
 
 /* The library the schemes pick from (registry.c, decode.c, encode.c, product.c). */
 /* A G-coded plan's common fields from the arguments (scheme name, op, N, s, seed). */

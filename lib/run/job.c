@@ -35,6 +35,24 @@ static int decodable(void *ctx, const coda_frame *res, size_t n)
     return ok;
 }
 
+struct resident {
+    coda_frame_list *tasks;
+    int views; /* the op reads strided views */
+};
+
+/* a sink that keeps the tasks for install: views stay views where the op reads them */
+static int keep_resident(void *ctx, coda_frame *f, coda_err *e)
+{
+    struct resident *r = ctx;
+    if (f->mat.view && !r->views && !coda_mat_is_contiguous(&f->mat)) {
+        coda_mat owned;
+        if (coda_mat_copy(&owned, &f->mat, e) < 0)
+            return -1;
+        f->mat = owned;
+    }
+    return coda_frame_list_push(r->tasks, f, e);
+}
+
 int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
                    const coda_engine_type *type, const void *config, const coda_policy *policy,
                    int until_decodable, coda_err *e)
@@ -62,12 +80,12 @@ int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
     int rc = 0;
     if (coda_op_result_shape(j->plan.op, data->rows, data->cols, NULL, &rows, &cols, NULL) == 0)
         rc = coda_plan_set_shape(&j->plan, rows, cols, e);
-    /* shards as views of the data where the op reads them (replicas cost no memory) */
+    /* the scheme's own encode: its blocks in place are views of the data, which outlives the
+     * job (replicas cost no memory); an op that cannot read a strided view gets a copy */
     const coda_op *op = coda_op_find(j->plan.op);
+    struct resident res = {&tasks, op && op->views};
     if (rc == 0)
-        rc = op && op->views ? coda_encode_task_views(&j->plan, data, coda_frame_list_sink,
-                                                      &tasks, e)
-                             : coda_encode_tasks(&j->plan, data, coda_frame_list_sink, &tasks, e);
+        rc = coda_encode_resident(&j->plan, data, keep_resident, &res, e);
     if (rc == 0)
         rc = coda_engine_open(&j->engine, type, j->plan.N, config, e);
     if (rc == 0)

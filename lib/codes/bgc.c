@@ -40,5 +40,7 @@ const coda_scheme coda_scheme_bgc = {
     .build = build,
     .encode = coda_encode_g,
     .decode = coda_decode_weighted,
+    .prepare = coda_weighted_prepare,
+    .free = coda_weighted_free,
     .report = coda_weighted_report_load,
 };

@@ -408,12 +408,10 @@ static int load(const coda_plan *p, coda_err *e)
     return coda_plan_shape_check(p, e) < 0 ? -1 : check_vectors(p, e);
 }
 
-/* g_hat = sum over the responders of w_i f_i (eq. 5): no solve (weighted.c). */
-static int decode(const coda_plan *p, const coda_frame *res, size_t n, const coda_meta *opts,
-                  coda_mat *out, coda_decode_info *info, coda_err *e)
+/* Its weights, checked with p and w~ once (the weighted decoders' state). */
+static int prepare(coda_plan *p, coda_err *e)
 {
-    int rc = check_vectors(p, e);
-    return rc < 0 ? rc : coda_decode_weighted(p, res, n, opts, out, info, e);
+    return check_vectors(p, e) < 0 ? -1 : coda_weighted_prepare(p, e);
 }
 
 /* union-find root */
@@ -532,7 +530,10 @@ const coda_scheme coda_scheme_hetero = {
     .options = options,
     .build = build,
     .encode = coda_encode_g,
-    .decode = decode,
+    /* g_hat = sum over the responders of w_i f_i (eq. 5): no solve (weighted.c) */
+    .decode = coda_decode_weighted,
+    .prepare = prepare,
+    .free = coda_weighted_free,
     .load = load,
     .report = report,
 };

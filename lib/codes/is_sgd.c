@@ -54,5 +54,7 @@ const coda_scheme coda_scheme_is_sgd = {
     .build = build,
     .encode = coda_encode_g,
     .decode = decode,
+    .prepare = coda_weighted_prepare,
+    .free = coda_weighted_free,
     .report = coda_weighted_report_load,
 };

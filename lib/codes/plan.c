@@ -11,6 +11,9 @@
 
 void coda_plan_free(coda_plan *p)
 {
+    const coda_scheme *sc = p->state ? coda_plan_scheme(p) : NULL;
+    if (sc && sc->free)
+        sc->free(p->state);
     free(p->bounds);
     coda_mat_free(&p->G);
     coda_meta_free(&p->extra);
@@ -194,9 +197,19 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e)
     }
     if (rc == 0)
         rc = sc->load ? sc->load(p, e) : coda_plan_shape_check(p, e);
+    if (rc == 0)
+        rc = coda_plan_prepare(p, e);
     if (rc < 0)
         coda_plan_free(p);
     return rc;
+}
+
+int coda_plan_prepare(coda_plan *p, coda_err *e)
+{
+    const coda_scheme *sc = coda_plan_scheme(p);
+    if (!sc || !sc->prepare || p->state)
+        return 0;
+    return sc->prepare(p, e);
 }
 
 int coda_plan_set_shape(coda_plan *p, size_t rows, size_t cols, coda_err *e)

@@ -26,6 +26,10 @@ typedef struct {
     unsigned long long seed;
     coda_mat G;      /* N x K */
     coda_meta extra; /* scheme-specific parameters kept in the plan */
+    /* (not saved) the scheme's private state, derived from the fields above by its prepare
+     * hook when the plan is built or read, and released by coda_plan_free through its free
+     * hook: what decode would otherwise parse again every round (weights, a locator) */
+    void *state;
 } coda_plan;
 
 void coda_plan_free(coda_plan *p);

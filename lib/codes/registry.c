@@ -101,14 +101,22 @@ int coda_plan_build(coda_plan *p, const char *name, const coda_scheme_args *a, s
     if (!op->sums && !(sc->caps & CODA_CAP_CONCATS))
         return coda_failc(e, CODA_E_USAGE, "scheme %s codes sums (gradients), not op %s", name,
                           a->op);
-    if (sc->caps & CODA_CAP_BOTH_FACTORS) /* the scheme builds the whole plan */
-        return sc->build(p, a, e);
+    if (sc->caps & CODA_CAP_BOTH_FACTORS) { /* the scheme builds the whole plan */
+        if (sc->build(p, a, e) < 0)
+            return -1;
+        if (coda_plan_prepare(p, e) < 0) {
+            coda_plan_free(p);
+            return -1;
+        }
+        return 0;
+    }
     if ((sc->caps & CODA_CAP_ANY) && a->s != 0)
         return coda_failc(e, CODA_E_USAGE, "%s takes no -s: it is built for straggling "
                           "probabilities and decodes from any responders, approximately", name);
     if (coda_plan_common(p, name, a, e) < 0)
         return -1;
-    if (sc->build(p, a, e) < 0 || (data_len && coda_plan_split(p, data_len, e) < 0)) {
+    if (sc->build(p, a, e) < 0 || (data_len && coda_plan_split(p, data_len, e) < 0) ||
+        coda_plan_prepare(p, e) < 0) {
         coda_plan_free(p);
         return -1;
     }

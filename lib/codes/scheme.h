@@ -73,6 +73,11 @@ typedef struct coda_scheme {
     /* Check the scheme's own fields of a plan read from a PLAN frame (NULL: the generic
      * shape check). */
     int (*load)(const coda_plan *p, coda_err *e);
+    /* Derive the private state (p->state) from the plan's fields, once: after build and after
+     * load (coda_plan_prepare). NULL: the scheme keeps none. */
+    int (*prepare)(coda_plan *p, coda_err *e);
+    /* Release what prepare made. */
+    void (*free)(void *state);
     /* The built code's own figures (a radius, a predicted error, row sums, bounds), name=value
      * in the order to print them: coda-assign and coda-encode print them ("_" read as a space)
      * and copy them into their output's metadata without knowing what they mean. A warning
@@ -108,6 +113,9 @@ int coda_plan_build(coda_plan *p, const char *scheme, const coda_scheme_args *a,
  * N workers decode is refused. */
 int coda_plan_from_assignment(coda_plan *p, const coda_mat *G, const coda_scheme_args *a,
                               size_t data_len, coda_err *e);
+/* The scheme's private state for a plan built or read (coda_plan_build and
+ * coda_plan_from_frame call it; a no-op when there is none or it is made). */
+int coda_plan_prepare(coda_plan *p, coda_err *e);
 /* The plan's scheme's report (empty when it has none). */
 int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e);
 /* The scheme's encode: every worker's TASK frames, to a sink that writes (or copies) each as

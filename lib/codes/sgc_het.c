@@ -93,5 +93,7 @@ const coda_scheme coda_scheme_sgc_het = {
     .build = build,
     .encode = coda_encode_g,
     .decode = coda_decode_weighted,
+    .prepare = coda_weighted_prepare,
+    .free = coda_weighted_free,
     .report = report,
 };

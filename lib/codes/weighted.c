@@ -67,6 +67,17 @@ int coda_plan_weights(const coda_plan *p, double **w, coda_err *e)
     return rc;
 }
 
+int coda_weighted_prepare(coda_plan *p, coda_err *e)
+{
+    double *w;
+    if (coda_plan_weights(p, &w, e) < 0)
+        return -1;
+    p->state = w;
+    return 0;
+}
+
+void coda_weighted_free(void *state) { free(state); }
+
 int coda_decode_weighted(const coda_plan *p, const coda_frame *res, size_t n,
                          const coda_meta *opts, coda_mat *out, coda_decode_info *info,
                          coda_err *e)
@@ -74,16 +85,18 @@ int coda_decode_weighted(const coda_plan *p, const coda_frame *res, size_t n,
     (void)opts;
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
-    double *w;
-    if (coda_plan_weights(p, &w, e) < 0)
+    /* the weights prepared with the plan (a plan made by hand: parsed here) */
+    double *own = NULL;
+    const double *w = p->state;
+    if (!w && coda_plan_weights(p, &own, e) < 0)
         return -1;
     const coda_frame **use = NULL;
     size_t nu = 0;
     int rc = coda_results_collect(p, res, n, &use, &nu, e);
     if (rc == 0)
-        rc = coda_weighted_sum(p, use, nu, w, out, info, e);
+        rc = coda_weighted_sum(p, use, nu, own ? own : w, out, info, e);
     free(use);
-    free(w);
+    free(own);
     return rc;
 }
 

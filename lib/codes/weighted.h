@@ -17,6 +17,11 @@ int coda_decode_weighted(const coda_plan *p, const coda_frame *res, size_t n,
                          coda_err *e);
 /* The plan's "w": N finite weights (the caller frees *w). */
 int coda_plan_weights(const coda_plan *p, double **w, coda_err *e);
+/* The private state of a code decoded by coda_decode_weighted: its weights w, parsed and
+ * checked once (the scheme's prepare and free hooks). */
+int coda_weighted_prepare(coda_plan *p, coda_err *e);
+void coda_weighted_free(void *state);
+
 /* Figures every such code reports: load d = nnz/n, nnz, max b (nonzeros of a worker's row). */
 int coda_weighted_report_load(const coda_plan *p, coda_meta *fig, coda_err *e);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/cli/scheme_opts.h"
 #include "../lib/codes/scheme.h"
 #include "../lib/codes/search.h"
@@ -14,33 +15,40 @@
 
 static const char *prog = "coda-assign";
 
+enum { O_THRESHOLD = 256, O_STARTS, O_INIT };
+
+static const coda_cli_option options[] = {
+    CODA_CLI_SCHEME_HELP("a code that splits the data (default uncoded; list below)"),
+    CODA_CLI_WORKERS_HELP("number of workers (required)"),
+    CODA_CLI_STRAGGLERS_HELP("stragglers to tolerate (default 0)"),
+    CODA_CLI_BLOCKS_HELP("data blocks (default: the scheme's)"),
+    CODA_CLI_SEED_HELP("seed of the scheme's random choices (default 1)"),
+    CODA_CLI_OUTPUT_HELP("output file (format from its extension unless -f)"),
+    CODA_CLI_FORMAT_HELP("bin, csv, tsv, npy or mtx (default: csv to a terminal)"),
+    CODA_CLI_QUIET,
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_HEADING("Code search ([approx-matdot] §IV, arXiv:2105.01973): --scheme matdot-search "
+                     "-m M\n--threshold k -N P writes a 2M x P code (A-coefficients, then B's) "
+                     "for\ncoda-encode --scheme linear --code FILE."),
+    {NULL, 'm', "M", "pieces per factor"},
+    {"threshold", O_THRESHOLD, "k", "responders the code is designed for (m <= k < 2m-1)"},
+    {"starts", O_STARTS, "S", "random starts, the best kept (default 20)"},
+    CODA_CLI_ITERS_HELP("iterations per start (default 20000)"),
+    {"init", O_INIT, "I", "randn (default) or matdot:R (start from MatDot at radius R)"},
+    CODA_CLI_TRACE_HELP("CSV: start, iteration, loss, max|d|, max|alpha|, max|beta| ('-': "
+                        "stdout, with -o FILE)"),
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-assign --scheme NAME -N WORKERS [-s S] [-K K] [OPTIONS]\n"
-            "Write the N x K allocation/encoding matrix G of a scheme: row i says which data\n"
-            "blocks worker i holds and with which coefficient. Edit it and give it back with\n"
-            "coda-encode --assign FILE.\n\n"
-            "  --scheme NAME       a code that splits the data (default uncoded; list below)\n"
-            "  -N, --workers N     number of workers (required)\n"
-            "  -s, --stragglers S  stragglers to tolerate (default 0)\n"
-            "  -K, --blocks K      data blocks (default: the scheme's)\n"
-            "  --seed N            seed of the scheme's random choices (default 1)\n"
-            "  -o, --output FILE   output file (format from its extension unless -f)\n"
-            "  -f, --format F      bin, csv, tsv, npy or mtx (default: csv to a terminal)\n"
-            "  -q, --quiet         no summary or progress on stderr\n"
-            "  -h, --help, --version\n\n"
-            "Code search ([approx-matdot] §IV, arXiv:2105.01973): --scheme matdot-search -m M\n"
-            "--threshold k -N P writes a 2M x P code (A-coefficients, then B's) for\n"
-            "coda-encode --scheme linear --code FILE.\n"
-            "  -m M                pieces per factor\n"
-            "  --threshold k       responders the code is designed for (m <= k < 2m-1)\n"
-            "  --starts S          random starts, the best kept (default 20)\n"
-            "  --iters I           iterations per start (default 20000)\n"
-            "  --init I            randn (default) or matdot:R (start from MatDot at radius R)\n"
-            "  --trace FILE        CSV: start, iteration, loss, max|d|, max|alpha|, max|beta|\n"
-            "                      ('-': stdout, with -o FILE)\n\n"
-            "Schemes (the product codes, which code both factors, have no allocation to write):\n");
+    fprintf(to, "Usage: coda-assign --scheme NAME -N WORKERS [-s S] [-K K] [OPTIONS]\n"
+                "Write the N x K allocation/encoding matrix G of a scheme: row i says which data\n"
+                "blocks worker i holds and with which coefficient. Edit it and give it back with\n"
+                "coda-encode --assign FILE.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nSchemes (the product codes, which code both factors, have no allocation to "
+                "write):\n");
     for (const coda_scheme *const *s = coda_scheme_list(); *s; s++)
         if (!((*s)->caps & CODA_CAP_BOTH_FACTORS) && *s != coda_scheme_for_assignment())
             fprintf(to, "  %-13s %s\n", (*s)->name, (*s)->summary);
@@ -123,25 +131,15 @@ static int search(const coda_search_opts *so, const char *trace_path, const char
     return CODA_EXIT_OK;
 }
 
-enum { O_SCHEME = 256, O_SEED, O_VERSION, O_THRESHOLD, O_STARTS, O_ITERS, O_INIT, O_TRACE };
-
 static int assign_main(int argc, char **argv, coda_scheme_cli *sc_opts);
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
-        {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
-        {"seed", required_argument, 0, O_SEED},
-        {"output", required_argument, 0, 'o'},      {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
-        {"threshold", required_argument, 0, O_THRESHOLD},
-        {"starts", required_argument, 0, O_STARTS}, {"iters", required_argument, 0, O_ITERS},
-        {"init", required_argument, 0, O_INIT},     {"trace", required_argument, 0, O_TRACE},
-        {"quiet", no_argument, 0, 'q'},             {0, 0, 0, 0}};
     coda_err e;
     coda_scheme_cli sc_opts; /* the schemes' own options; -m and --threshold are the search's */
-    if (coda_scheme_cli_init(&sc_opts, opts, "N:s:K:m:o:f:qh", 0, &e) < 0) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0 ||
+        coda_scheme_cli_init(&sc_opts, g.longopts, g.shortopts, 0, &e) < 0) {
         coda_say(prog, "%s", e.msg);
         return coda_exit_for(&e);
     }
@@ -174,7 +172,7 @@ static int assign_main(int argc, char **argv, coda_scheme_cli *sc_opts)
             search_opt = 1;
             break;
         case O_STARTS: bad = coda_parse_long("--starts", optarg, 1, 1000000, &v, &e); so.starts = (int)v; break;
-        case O_ITERS: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &so.iters, &e); break;
+        case CODA_CLI_ITERS_ID: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &so.iters, &e); break;
         case O_INIT:
             if (strcmp(optarg, "randn") == 0)
                 so.init_radius = 0;
@@ -184,17 +182,17 @@ static int assign_main(int argc, char **argv, coda_scheme_cli *sc_opts)
                 bad = -1;
             }
             break;
-        case O_TRACE: trace_path = optarg; break;
-        case O_SCHEME: scheme = optarg; break;
+        case CODA_CLI_TRACE_ID: trace_path = optarg; break;
+        case CODA_CLI_SCHEME_ID: scheme = optarg; break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &v, &e); a.N = (int)v; break;
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &v, &e); a.s = (int)v; break;
         case 'K': bad = coda_parse_long("--blocks", optarg, 1, 100000, &v, &e); a.K = (int)v; break;
-        case O_SEED: bad = coda_parse_u64("--seed", optarg, &a.seed, &e); break;
+        case CODA_CLI_SEED_ID: bad = coda_parse_u64("--seed", optarg, &a.seed, &e); break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
-        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); return CODA_EXIT_OK;
         default:
             bad = coda_scheme_cli_option(sc_opts, c, optarg, &e);
             if (bad == 0) {

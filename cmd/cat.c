@@ -5,33 +5,41 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/io/stream.h"
 #include "../lib/io/textfmt.h"
 
 static const char *prog = "coda-cat";
 
+enum { O_TAG = 256, O_DTYPE };
+
+static const coda_cli_option options[] = {
+    CODA_CLI_OUTPUT,
+    CODA_CLI_FORMAT_HELP("bin, csv, tsv, npy, npz or mtx (default: bin into a pipe or file, csv "
+                         "to a terminal)"),
+    {"dtype", O_DTYPE, "T", "npy/npz output as f8 (float64, the default) or f4 (float32)"},
+    {"info", 'i', NULL, "list frames: kind, shape, dtype, tags, metadata"},
+    {"kind", 'k', "K", "keep only frames of kind matrix, plan, task or result"},
+    {"tag", O_TAG, "NAME=V", "keep only frames whose tag NAME (worker, block, iter, aux) is V "
+                             "(repeatable; all must match)"},
+    {NULL, 't', "NAME=V", "the deprecated alias of --tag (-t is the toolkit's --adversaries)"},
+    {"frame", 'n', "N", "keep only the N-th frame (0-based, counted after --kind/--tag)"},
+    {"delimiter", 'd', "C", "text input separated by C: ',', ';', tab ('\\t', 'tab') or blanks "
+                            "(' ', 'space'); default: detected"},
+    CODA_CLI_QUIET_HELP("no warnings"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-cat [OPTIONS] [FILE...]\n"
-            "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, .npz, Matrix Market;\n"
-            "the input format is detected; FILE.npz:NAME is member NAME) and write them in one\n"
-            "format.\n\n"
-            "  -o, --output FILE   write to FILE (format from its extension unless -f)\n"
-            "  -f, --format F      bin, csv, tsv, npy, npz or mtx (default: bin into a pipe or\n"
-            "                      file, csv to a terminal)\n"
-            "      --dtype T       npy/npz output as f8 (float64, the default) or f4 (float32)\n"
-            "  -i, --info          list frames: kind, shape, dtype, tags, metadata\n"
-            "  -k, --kind K        keep only frames of kind matrix, plan, task or result\n"
-            "      --tag NAME=V    keep only frames whose tag NAME (worker, block, iter, aux) is V\n"
-            "                      (repeatable; all must match; -t is a deprecated alias)\n"
-            "  -n, --frame N       keep only the N-th frame (0-based, counted after --kind/--tag)\n"
-            "  -d, --delimiter C   text input separated by C: ',', ';', tab ('\\t', 'tab') or\n"
-            "                      blanks (' ', 'space'); default: detected\n"
-            "  -q, --quiet         no warnings\n"
-            "  -h, --help          this help\n"
-            "      --version       print the version\n\n"
-            "With no FILE, or FILE '-', read standard input. See coda-cat(1), coda-format(5).\n");
+    fprintf(to, "Usage: coda-cat [OPTIONS] [FILE...]\n"
+                "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, .npz, Matrix "
+                "Market;\nthe input format is detected; FILE.npz:NAME is member NAME) and "
+                "write them in one\nformat.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nWith no FILE, or FILE '-', read standard input. See coda-cat(1), "
+                "coda-format(5).\n");
 }
 
 static void print_info(const char *input, long index, unsigned long long offset,
@@ -50,15 +58,6 @@ static void print_info(const char *input, long index, unsigned long long offset,
 
 int main(int argc, char **argv)
 {
-    enum { O_TAG = 256 };
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
-        {"info", no_argument, 0, 'i'},         {"kind", required_argument, 0, 'k'},
-        {"tag", required_argument, 0, O_TAG},    {"frame", required_argument, 0, 'n'},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"delimiter", required_argument, 0, 'd'},
-        {"version", no_argument, 0, 'V'},      {"dtype", required_argument, 0, 'D'},
-        {0, 0, 0, 0}};
     const char *out = NULL, *fmt = NULL, *dtype = NULL;
     int info = 0, kind = 0, ntags = 0, quiet = 0, tag_name[CODA_NTAGS * 2];
     char delim = 0;
@@ -66,11 +65,16 @@ int main(int argc, char **argv)
     long frame_sel = -1;
     coda_err e;
     int c, old_t = 0;
-    while ((c = getopt_long(argc, argv, "o:f:ik:t:n:d:qh", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
-        case 'D':
+        case O_DTYPE:
             if (strcmp(optarg, "f8") && strcmp(optarg, "f4")) {
                 coda_say(prog, "option --dtype: expected f8 or f4, got '%s'", optarg);
                 return CODA_EXIT_USAGE;
@@ -120,7 +124,7 @@ int main(int argc, char **argv)
             }
             break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
-        case 'V': coda_print_version(prog); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); return CODA_EXIT_OK;
         default: usage(stderr); return CODA_EXIT_USAGE;
         }
     }

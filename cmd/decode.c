@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/cli/scheme_opts.h"
 #include "../lib/work/work.h"
 #include "../lib/codes/coding.h"
@@ -14,18 +15,22 @@
 
 static const char *prog = "coda-decode";
 
+static const coda_cli_option options[] = {
+    CODA_CLI_OUTPUT_HELP("write the result to FILE (format from its extension)"),
+    CODA_CLI_FORMAT_HELP("bin, csv, tsv, npy, npz or mtx (default: bin into a pipe or file, csv "
+                         "to a terminal)"),
+    CODA_CLI_QUIET_HELP("no summary on stderr"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-decode [OPTIONS] [STREAM]\n"
-            "Read a PLAN frame and the RESULT frames of the workers that responded, decode,\n"
-            "and write the result (a product, a gradient, or least-squares columns).\n\n"
-            "  -o, --output FILE   write the result to FILE (format from its extension)\n"
-            "  -f, --format F      bin, csv, tsv, npy, npz or mtx (default: bin into a pipe or\n"
-            "                      file, csv to a terminal)\n"
-            "  -q, --quiet         no summary on stderr\n"
-            "  -h, --help, --version\n\n"
-            "The schemes' own decode options:\n");
+    fprintf(to, "Usage: coda-decode [OPTIONS] [STREAM]\n"
+                "Read a PLAN frame and the RESULT frames of the workers that responded, decode,\n"
+                "and write the result (a product, a gradient, or least-squares columns).\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nThe schemes' own decode options:\n");
     coda_scheme_cli_usage(to, 1);
     fprintf(to,
             "\nExits 1 with a message saying what is missing when the responders cannot determine\n"
@@ -35,15 +40,13 @@ static void usage(FILE *to)
 
 int main(int argc, char **argv)
 {
-    static const struct option base[] = {
-        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
     const char *out = NULL, *fmt = NULL;
     int quiet = 0, c;
     coda_err e;
     coda_scheme_cli sc_opts;
-    if (coda_scheme_cli_init(&sc_opts, base, "o:f:qh", 1, &e) < 0) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0 ||
+        coda_scheme_cli_init(&sc_opts, g.longopts, g.shortopts, 1, &e) < 0) {
         coda_say(prog, "%s", e.msg);
         return CODA_EXIT_DATA;
     }
@@ -61,7 +64,7 @@ int main(int argc, char **argv)
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
-        case 'V': coda_print_version(prog); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
         default: usage(stderr); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_USAGE;
         }
     }

@@ -6,42 +6,47 @@
 #include <stdlib.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/core/gen.h"
 
 static const char *prog = "coda-gen";
 
+enum { O_KIND = 256, O_KAPPA, O_COHERENT };
+
+static const coda_cli_option options[] = {
+    {"kind", O_KIND, "K", "gaussian (default: i.i.d. N(0,1)), svd (U diag(s) V^T with\n"
+                          "Haar-random U, V and s geometric from 1 to 1/kappa), spd"},
+    {"kappa", O_KAPPA, "K", "condition number for svd and spd (default 100)"},
+    {"coherent", O_COHERENT, NULL, "svd: leverage concentrated on the first min(ROWS,COLS) rows"},
+    CODA_CLI_SEED,
+    CODA_CLI_OUTPUT,
+    CODA_CLI_FORMAT_HELP("bin, csv, tsv, npy or mtx"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-gen [OPTIONS] ROWS COLS\n"
-            "Write a seeded random ROWS x COLS matrix.\n\n"
-            "  --kind K            gaussian (default: i.i.d. N(0,1)), svd (U diag(s) V^T with\n"
-            "                      Haar-random U, V and s geometric from 1 to 1/kappa), spd\n"
-            "  --kappa K           condition number for svd and spd (default 100)\n"
-            "  --coherent          svd: leverage concentrated on the first min(ROWS,COLS) rows\n"
-            "  --seed N            seed (default 1); the same seed gives the same bytes\n"
-            "  -o, --output FILE   write to FILE (format from the extension)\n"
-            "  -f, --format F      bin, csv, tsv, npy or mtx\n"
-            "  -h, --help, --version\n\n"
-            "See coda-gen(1).\n");
+    fprintf(to, "Usage: coda-gen [OPTIONS] ROWS COLS\n"
+                "Write a seeded random ROWS x COLS matrix.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nSee coda-gen(1).\n");
 }
 
 int main(int argc, char **argv)
 {
-    enum { O_KIND = 256, O_KAPPA, O_COHERENT, O_SEED, O_VERSION };
-    static const struct option opts[] = {
-        {"kind", required_argument, 0, O_KIND},   {"kappa", required_argument, 0, O_KAPPA},
-        {"coherent", no_argument, 0, O_COHERENT}, {"seed", required_argument, 0, O_SEED},
-        {"output", required_argument, 0, 'o'},    {"format", required_argument, 0, 'f'},
-        {"help", no_argument, 0, 'h'},            {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
     coda_gen_kind kind = CODA_GEN_GAUSSIAN;
     double kappa = 100;
     int coherent = 0, c;
     unsigned long long seed = 1;
     const char *out = NULL, *fmt = NULL;
     coda_err e;
-    while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_KIND:
@@ -52,11 +57,11 @@ int main(int argc, char **argv)
             bad = coda_parse_double_range("--kappa", optarg, 1, 0, INFINITY, &kappa, &e);
             break;
         case O_COHERENT: coherent = 1; break;
-        case O_SEED: bad = coda_parse_u64("--seed", optarg, &seed, &e); break;
+        case CODA_CLI_SEED_ID: bad = coda_parse_u64("--seed", optarg, &seed, &e); break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
-        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); return CODA_EXIT_OK;
         default: usage(stderr); return CODA_EXIT_USAGE;
         }
         if (bad) {

@@ -7,40 +7,50 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/run/invert.h"
 
 static const char *prog = "coda-invert";
 
+enum { O_MODE = 256, O_METHOD, O_EPS, O_SCALE, O_NAMED, O_LAT, O_REPORT };
+
+static const coda_cli_option options[] = {
+    {"mode", O_MODE, "MODE", "inverse (default), left (tall A: (A^T A)^-1 A^T), right (wide A: "
+                             "A^T (A A^T)^-1), or pinv (left or right from the shape)"},
+    {"method", O_METHOD, "M", "direct (LAPACK, default), sd (steepest descent, backtracking) or "
+                              "cg (conjugate gradient on the normal equations)"},
+    CODA_CLI_TOL_HELP("sd: stop at ||grad f_i|| <= E; cg: at ||b_k - b_k-1|| <= E (default "
+                      "1e-6)"),
+    {"eps", O_EPS, "E", "the old name of --tol: still works, with a warning"},
+    CODA_CLI_ITERS_HELP("iteration cap per column (default 10000); capped columns are named in "
+                        "a warning"),
+    {"scale", O_SCALE, "D|auto", "solve for (D A)^-1 and multiply by D (paper §III-B); auto: "
+                                 "D = 1/sigma_min from LAPACK's singular values (O(n^3))"},
+    CODA_CLI_WORKERS_HELP("distribute the columns over N simulated workers"),
+    CODA_CLI_STRAGGLERS_HELP("code for S stragglers and draw S at random (default 0) unless "
+                             "--straggle-workers names them"),
+    CODA_CLI_SCHEME_HELP("the code for -N (default frc; uncoded, rep, mds also work)"),
+    {"straggle-workers", O_NAMED, "LIST", "these workers (0-based, comma-separated) never "
+                                          "respond"},
+    {"latency", O_LAT, "MODEL", "none, shifted-exp:SHIFT,RATE or pareto:SCALE,SHAPE"},
+    CODA_CLI_SEED_HELP("seed of every random choice (default 1)"),
+    {"report", O_REPORT, "FILE", "CSV of errors against LAPACK's exact (pseudo)inverse, "
+                                 "iterations and the bounds of Proposition 1 / Corollary 2 "
+                                 "('-': stderr)"},
+    CODA_CLI_OUTPUT_HELP("write the estimate to FILE (format from the extension)"),
+    CODA_CLI_FORMAT_HELP("bin, csv, tsv, npy or mtx"),
+    CODA_CLI_QUIET_HELP("no summary on stderr (warnings still print)"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-invert [OPTIONS] [MATRIX]\n"
-            "Approximate A^-1 (or a pseudoinverse) column by column with a least-squares solver.\n\n"
-            "  --mode MODE          inverse (default), left (tall A: (A^T A)^-1 A^T), right (wide\n"
-            "                       A: A^T (A A^T)^-1), or pinv (left or right from the shape)\n"
-            "  --method M           direct (LAPACK, default), sd (steepest descent, backtracking)\n"
-            "                       or cg (conjugate gradient on the normal equations)\n"
-            "  --tol E              sd: stop at ||grad f_i|| <= E; cg: at ||b_k - b_k-1|| <= E\n"
-            "                       (--eps E, its old name, still works, with a warning)\n"
-            "                       (default 1e-6)\n"
-            "  --iters N            iteration cap per column (default 10000); capped columns are\n"
-            "                       named in a warning\n"
-            "  --scale D|auto       solve for (D A)^-1 and multiply by D (paper §III-B); auto:\n"
-            "                       D = 1/sigma_min from LAPACK's singular values (O(n^3))\n"
-            "  -N, --workers N      distribute the columns over N simulated workers\n"
-            "  -s, --stragglers S   code for S stragglers and draw S at random (default 0)\n"
-            "                       unless --straggle-workers names them\n"
-            "  --scheme NAME        the code for -N (default frc; uncoded, rep, mds also work)\n"
-            "  --straggle-workers L these workers (0-based, comma-separated) never respond\n"
-            "  --latency MODEL      none, shifted-exp:SHIFT,RATE or pareto:SCALE,SHAPE\n"
-            "  --seed N             seed of every random choice (default 1)\n"
-            "  --report FILE        CSV of errors against LAPACK's exact (pseudo)inverse, iterations\n"
-            "                       and the bounds of Proposition 1 / Corollary 2 ('-': stderr)\n"
-            "  -o, --output FILE    write the estimate to FILE (format from the extension)\n"
-            "  -f, --format F       bin, csv, tsv, npy or mtx\n"
-            "  -q, --quiet          no summary on stderr (warnings still print)\n"
-            "  -h, --help, --version\n\n"
-            "See coda-invert(1).\n");
+    fprintf(to, "Usage: coda-invert [OPTIONS] [MATRIX]\n"
+                "Approximate A^-1 (or a pseudoinverse) column by column with a least-squares "
+                "solver.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nSee coda-invert(1).\n");
 }
 
 static int fail(const char *msg, int code)
@@ -72,20 +82,6 @@ static void write_report(FILE *f, const coda_invert_opts *o, const coda_mat *A,
 
 int main(int argc, char **argv)
 {
-    enum { O_MODE = 256, O_METHOD, O_EPS, O_TOL, O_ITERS, O_SCALE, O_SCHEME, O_NAMED, O_LAT, O_SEED,
-           O_REPORT, O_VERSION };
-    static const struct option opts[] = {
-        {"mode", required_argument, 0, O_MODE},       {"method", required_argument, 0, O_METHOD},
-        {"tol", required_argument, 0, O_TOL},         {"iters", required_argument, 0, O_ITERS},
-        {"eps", required_argument, 0, O_EPS}, /* the old name of --tol */
-        {"scale", required_argument, 0, O_SCALE},     {"workers", required_argument, 0, 'N'},
-        {"stragglers", required_argument, 0, 's'},    {"scheme", required_argument, 0, O_SCHEME},
-        {"straggle-workers", required_argument, 0, O_NAMED},
-        {"latency", required_argument, 0, O_LAT},     {"seed", required_argument, 0, O_SEED},
-        {"report", required_argument, 0, O_REPORT},   {"output", required_argument, 0, 'o'},
-        {"format", required_argument, 0, 'f'},        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},                {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
     coda_invert_opts o = {.lsq = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000},
                           .scale = 1.0, .seed = 1};
     coda_straggle_model m = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
@@ -94,7 +90,10 @@ int main(int argc, char **argv)
     long N = 0, s = 0, *named = NULL;
     int quiet = 0, c;
     coda_err e;
-    while ((c = getopt_long(argc, argv, "N:s:o:f:qh", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0)
+        return fail(e.msg, CODA_EXIT_DATA);
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_MODE: mode = optarg; break;
@@ -106,10 +105,10 @@ int main(int argc, char **argv)
             coda_say(prog, "warning: --eps is now --tol (a solver's stopping tolerance; --eps "
                            "names accuracy targets)");
             /* fall through */
-        case O_TOL:
+        case CODA_CLI_TOL_ID:
             bad = coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &o.lsq.eps, &e);
             break;
-        case O_ITERS: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &o.lsq.iters, &e); break;
+        case CODA_CLI_ITERS_ID: bad = coda_parse_long("--iters", optarg, 0, 1000000000, &o.lsq.iters, &e); break;
         case O_SCALE:
             scale = optarg;
             if (strcmp(optarg, "auto") != 0)
@@ -117,20 +116,20 @@ int main(int argc, char **argv)
             break;
         case 'N': bad = coda_parse_long("--workers", optarg, 1, 100000, &N, &e); break;
         case 's': bad = coda_parse_long("--stragglers", optarg, 0, 100000, &s, &e); break;
-        case O_SCHEME: o.scheme = optarg; break;
+        case CODA_CLI_SCHEME_ID: o.scheme = optarg; break;
         case O_NAMED: bad = coda_parse_list("--straggle-workers", optarg, &named, &m.nnamed, &e); break;
         case O_LAT:
             bad = coda_latency_parse(optarg, &m, &e);
             if (bad)
                 coda_fail_prefix(&e, "option --latency: ");
             break;
-        case O_SEED: bad = coda_parse_u64("--seed", optarg, &o.seed, &e); break;
+        case CODA_CLI_SEED_ID: bad = coda_parse_u64("--seed", optarg, &o.seed, &e); break;
         case O_REPORT: report = optarg; break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
-        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); return CODA_EXIT_OK;
         default: usage(stderr); return CODA_EXIT_USAGE;
         }
         if (bad) {

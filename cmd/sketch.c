@@ -5,44 +5,51 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/cli/sketch_opts.h"
 
 static const char *prog = "coda-sketch";
 
+enum { O_EMIT = 256 };
+
+static const coda_cli_option options[] = {
+    {"emit", O_EMIT, "WHAT", "sketch (default); scores: A's leverage scores (N x 1), or with "
+                             "--blocks K its K block scores; distortion: the 1 x 1 "
+                             "||I - U^T S^T S U||_2 of the sketch for range(A)"},
+    CODA_CLI_SKETCH_ROWS_HELP("sketch size r (default 4 d)"),
+    CODA_CLI_SKETCH_OPTIONS,
+    CODA_CLI_SEED,
+    CODA_CLI_OUTPUT,
+    CODA_CLI_FORMAT,
+    CODA_CLI_QUIET_HELP("no summary on stderr"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-sketch [OPTIONS] A [b]\n"
-            "Sketch A (N x d), and b with it by the same S: writes S A, or S [A b] with S b as\n"
-            "the last column.\n\n"
-            "  --emit WHAT         sketch (default); scores: A's leverage scores (N x 1), or\n"
-            "                      with --blocks K its K block scores; distortion: the 1 x 1\n"
-            "                      ||I - U^T S^T S U||_2 of the sketch for range(A)\n"
-            "  --sketch-rows R     sketch size r (default 4 d)\n" CODA_SKETCH_USAGE
-            "  --seed N            seed (default 1); the same seed gives the same bytes\n"
-            "  -o, --output FILE   write to FILE;  -f, --format F\n"
-            "  -q, --quiet         no summary on stderr\n"
-            "  -h, --help, --version\n\n"
-            "See coda-sketch(1).\n");
+    fprintf(to, "Usage: coda-sketch [OPTIONS] A [b]\n"
+                "Sketch A (N x d), and b with it by the same S: writes S A, or S [A b] with S b "
+                "as\nthe last column.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nSee coda-sketch(1).\n");
 }
 
 enum emit { EMIT_SKETCH, EMIT_SCORES, EMIT_DISTORTION };
 
 int main(int argc, char **argv)
 {
-    enum { O_EMIT = 256, O_SEED, O_VERSION };
-    static const struct option opts[] = {
-        CODA_SKETCH_LONG_OPTIONS,
-        {"emit", required_argument, 0, O_EMIT}, {"seed", required_argument, 0, O_SEED},
-        {"output", required_argument, 0, 'o'},  {"format", required_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},         {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, O_VERSION}, {0, 0, 0, 0}};
     coda_sketch_opts so = {.kind = CODA_SK_COUNT, .seed = 1};
     enum emit emit = EMIT_SKETCH;
     const char *out = NULL, *fmt = NULL;
     int quiet = 0, c;
     coda_err e;
-    while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int bad = coda_sketch_option(c, optarg, &so, &e);
         if (bad > 0)
             continue;
@@ -59,12 +66,12 @@ int main(int argc, char **argv)
                 bad = coda_fail(&e, "option --emit: '%s' is not sketch, scores or distortion",
                                 optarg);
             break;
-        case O_SEED: bad = coda_parse_u64("--seed", optarg, &so.seed, &e); break;
+        case CODA_CLI_SEED_ID: bad = coda_parse_u64("--seed", optarg, &so.seed, &e); break;
         case 'o': out = optarg; break;
         case 'f': fmt = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return CODA_EXIT_OK;
-        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); return CODA_EXIT_OK;
         default: usage(stderr); return CODA_EXIT_USAGE;
         }
         if (bad) {

@@ -14,56 +14,57 @@
 
 static const char *prog = "coda-worker-sim";
 
+static const coda_cli_option options[] = {
+    CODA_CLI_WORKER_OPTIONS,
+    CODA_CLI_UNTIL_DECODABLE_HELP("not here (needs a decoder: coda-solve --method gd)"),
+    CODA_CLI_WORKER_STAGE_OPTIONS,
+    CODA_CLI_OUTPUT_HELP("write the stream to FILE (default stdout, not a terminal)"),
+    CODA_CLI_QUIET_HELP("no summary on stderr"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-worker-sim [OPTIONS] [STREAM]\n"
-            "Simulate N workers on a coda-encode stream: compute each responding worker's tasks\n"
-            "and forward the PLAN and their RESULT frames.\n\n"
-            "  --operand FILE          the right operand (else the one in the stream)\n"
-            CODA_WORKER_USAGE
-            "                          (for shifted-exp, pareto and replay a worker's latency is\n"
-            "                          its load times its drawn time)\n"
-            "  --until-decodable       not here (needs a decoder: coda-solve --method gd)\n"
-            "  --round R               the round whose draws to use (default 0): the same as\n"
-            "                          round R of coda-solve --method gd with the same seed\n"
-            "  --seed N                seed of every random choice (default 1)\n"
-            "  --log FILE              CSV: worker,latency,responded ('-': stdout, with -o)\n"
-            "  --truth FILE            CSV: round,worker,corrupt,straggled,latency\n"
-            "  -o, --output FILE       write the stream to FILE (default stdout, not a terminal)\n"
-            "  -q, --quiet             no summary on stderr\n"
-            "  -h, --help, --version\n\n"
-            "stderr gets the simulated completion time and what an uncoded run would have taken.\n"
-            "See coda-worker-sim(1).\n");
+    fprintf(to, "Usage: coda-worker-sim [OPTIONS] [STREAM]\n"
+                "Simulate N workers on a coda-encode stream: compute each responding worker's "
+                "tasks\nand forward the PLAN and their RESULT frames.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nFor shifted-exp, pareto and replay a worker's latency is its load times its "
+                "drawn\ntime. stderr gets the simulated completion time and what an uncoded run "
+                "would\nhave taken. See coda-worker-sim(1).\n");
 }
 
 int main(int argc, char **argv)
 {
-    enum { O_OPERAND = CODA_OPT_OPERAND, O_ROUND = CODA_OPT_ROUND, O_SEED = CODA_OPT_SEED,
-           O_LOG = CODA_OPT_LOG, O_TRUTH = CODA_OPT_TRUTH, O_VERSION = CODA_OPT_VERSION };
-    static const struct option opts[] = {CODA_WORKER_LONG_OPTIONS, CODA_WORKER_STAGE_LONG_OPTIONS,
-                                         {0, 0, 0, 0}};
+    enum { O_OPERAND = CODA_OPT_OPERAND, O_LOG = CODA_OPT_LOG, O_TRUTH = CODA_OPT_TRUTH };
     coda_worker_opts wo;
     coda_worker_options_init(&wo, 1);
     const char *operand_path = NULL, *log_path = NULL, *truth_path = NULL, *out = NULL;
     unsigned long long seed = 1, round = 0;
     int quiet = 0, c, status = CODA_EXIT_USAGE;
     coda_err e;
-    while ((c = getopt_long(argc, argv, "s:p:t:o:qh", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        coda_worker_options_free(&wo);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int bad = coda_worker_option(c, optarg, &wo, &e);
         if (bad > 0)
             continue;
         switch (bad < 0 ? 0 : c) {
         case 0: break;
         case O_OPERAND: operand_path = optarg; break;
-        case O_ROUND: bad = coda_parse_u64("--round", optarg, &round, &e); break;
-        case O_SEED: bad = coda_parse_u64("--seed", optarg, &seed, &e); break;
+        case CODA_CLI_ROUND_ID: bad = coda_parse_u64("--round", optarg, &round, &e); break;
+        case CODA_CLI_SEED_ID: bad = coda_parse_u64("--seed", optarg, &seed, &e); break;
         case O_LOG: log_path = optarg; break;
         case O_TRUTH: truth_path = optarg; break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); coda_worker_options_free(&wo); return CODA_EXIT_OK;
-        case O_VERSION: coda_print_version(prog); coda_worker_options_free(&wo); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); coda_worker_options_free(&wo); return CODA_EXIT_OK;
         default: usage(stderr); coda_worker_options_free(&wo); return CODA_EXIT_USAGE;
         }
         if (bad) {

@@ -360,16 +360,32 @@ cut = wh.index("#define CODA_WORKER_STAGE_LONG_OPTIONS")
 worker = re.findall(entry, wh[:cut])       # CODA_WORKER_LONG_OPTIONS
 stage = re.findall(entry, wh[cut:])        # CODA_WORKER_STAGE_LONG_OPTIONS
 bad = 0
+def help_options(help):
+    """The options a generated --help lists (lib/cli/options.c's lines), before the schemes'
+    own, which their coda-SCHEME(7) pages document."""
+    longs, shorts = [], ""
+    for line in help.split("\n"):
+        if line.startswith("The schemes' own"):
+            break
+        m = re.match(r'  (?:-(\w)(?:, |\s|$))?(?:--([a-z0-9-]+))?', line)
+        if m and (m.group(1) or m.group(2)):
+            shorts += m.group(1) or ""
+            longs += [m.group(2)] if m.group(2) else []
+    return longs, shorts
 for src in sorted(os.listdir(f"{root}/cmd")):
     prog = "coda-" + src[:-2].replace("_", "-")
     s = open(f"{root}/cmd/{src}").read()
-    longs = re.findall(entry, s) + (shared if "CODA_SKETCH_LONG_OPTIONS" in s else []) \
+    help = subprocess.run([prog, "--help"], capture_output=True, text=True).stdout
+    if "coda_cli_getopt_build" in s:  # --help is generated from the option table
+        longs, shorts = help_options(help)
+        assert longs, prog
+    else:
+      longs = re.findall(entry, s) + (shared if "CODA_SKETCH_LONG_OPTIONS" in s else []) \
         + (worker if "CODA_WORKER_LONG_OPTIONS" in s else []) \
         + (stage if "CODA_WORKER_STAGE_LONG_OPTIONS" in s else [])
-    shorts = re.search(r'(?:getopt_long\(argc, argv, |coda_scheme_cli_init\(&\w+, \w+, )"([^"]*)"',
-                       s).group(1).replace(":", "")
-    assert longs and shorts, prog
-    help = subprocess.run([prog, "--help"], capture_output=True, text=True).stdout
+      shorts = re.search(r'(?:getopt_long\(argc, argv, |coda_scheme_cli_init\(&\w+, \w+, )"([^"]*)"',
+                         s).group(1).replace(":", "")
+      assert longs and shorts, prog
     man = open(f"{root}/man/{prog}.1").read()
     for o in longs:  # in the man page a hyphen is written - or \-
         if not re.search(r'--' + o + r'(?![\w-])', help):

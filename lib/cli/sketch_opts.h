@@ -6,6 +6,7 @@
 #include <getopt.h>
 
 #include "../sketch/sketch.h"
+#include "options.h"
 
 enum {
     CODA_OPT_SKETCH = 1000,
@@ -23,6 +24,19 @@ enum {
         {"blocks", required_argument, 0, CODA_OPT_BLOCKS},                                         \
         {"weighted", no_argument, 0, CODA_OPT_WEIGHTED},                                           \
         {"approx", no_argument, 0, CODA_OPT_APPROX}
+
+/* The same options as coda_cli_option entries with their help, but --sketch-rows, whose
+ * default is the program's (CODA_CLI_SKETCH_ROWS_HELP). */
+#define CODA_CLI_SKETCH_OPTIONS                                                                    \
+    {"sketch", CODA_OPT_SKETCH, "K",                                                               \
+     "gaussian, rademacher, srht, countsketch (sparse sign), uniform, leverage, block, "         \
+     "block-uniform, block-srht or none (S = I) (default countsketch)"},                          \
+        {"nnz", CODA_OPT_NNZ, "S", "countsketch nonzeros per column (default 4)"},                \
+        {"blocks", CODA_OPT_BLOCKS, "K", "block sketches: the number of row blocks"},             \
+        {"weighted", CODA_OPT_WEIGHTED, NULL, "block sketches: Appendix E's weighted form"},      \
+        {"approx", CODA_OPT_APPROX, NULL,                                                          \
+         "leverage / block: approximate scores (sparse sketch + JL)"}
+#define CODA_CLI_SKETCH_ROWS_HELP(h) {"sketch-rows", CODA_OPT_SKETCH_ROWS, "R", h}
 
 /* The usage lines for them (defaults named by the program). */
 #define CODA_SKETCH_USAGE                                                                          \

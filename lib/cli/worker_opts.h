@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "../engine/engine.h"
+#include "options.h"
 
 enum {
     CODA_OPT_STRAGGLE_WORKERS = 1100,
@@ -59,6 +60,42 @@ enum {
         {"truth", required_argument, 0, CODA_OPT_TRUTH},                                           \
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},                   \
         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, CODA_OPT_VERSION}
+
+/* The same options as coda_cli_option entries, with their help (lib/cli/options.h): the
+ * straggler model, the adversary and the policy, without --until-decodable, which only a
+ * program with a decoder takes (CODA_CLI_UNTIL_DECODABLE). */
+#define CODA_CLI_WORKER_OPTIONS                                                                    \
+    {"stragglers", 's', "S", "exactly S workers, drawn at random each round, never respond"},    \
+        {"straggle-workers", CODA_OPT_STRAGGLE_WORKERS, "LIST",                                    \
+         "these workers (0-based, comma-separated) never respond"},                                \
+        {"responders", CODA_OPT_RESPONDERS, "Q",                                                   \
+         "exactly Q workers respond, a uniform Q-subset (fixed-q)"},                               \
+        {"straggle-prob", 'p', "P", "each worker fails independently with probability P"},        \
+        {"straggle-probs", CODA_OPT_STRAGGLE_PROBS, "FILE",                                        \
+         "one failure probability per worker (a column)"},                                         \
+        {"latency", CODA_OPT_LATENCY, "MODEL",                                                     \
+         "none, shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE, replay:FILE, rates:FILE or "          \
+         "rates:LO,HI (1 + Exp(rate_i)), empirical:FILE (two columns: time, CDF)"},               \
+        {"latency-scale-by-load", CODA_OPT_SCALE_BY_LOAD, NULL,                                    \
+         "a worker with more data is slower (off by default)"},                                    \
+        {"adversaries", 't', "T", "T corrupt workers, drawn at random each round"},               \
+        {"corrupt-workers", CODA_OPT_CORRUPT_WORKERS, "LIST", "these workers are corrupt"},        \
+        {"attack", CODA_OPT_ATTACK, "KIND",                                                        \
+         "what a corrupt worker sends: gauss[:SIGMA] (default, 100), replace:S, scale:C, flip, "  \
+         "zero, const:C, sparse:K:S, small:S, uniform:A, wrong-input:S, collude[:S]"},            \
+        {"wait-for", CODA_OPT_WAIT_FOR, "F", "collect only the F earliest responders"},            \
+        {"deadline", CODA_OPT_DEADLINE, "T", "collect only the workers done by time T"}
+#define CODA_CLI_UNTIL_DECODABLE_HELP(h) {"until-decodable", CODA_OPT_UNTIL_DECODABLE, NULL, h}
+
+/* A worker-stage program's own options (coda-worker-sim, coda-worker-mpi), but -o, -q, -h,
+ * --version (CODA_CLI_OUTPUT_HELP ...). */
+#define CODA_CLI_WORKER_STAGE_OPTIONS                                                              \
+    {"operand", CODA_OPT_OPERAND, "FILE", "the right operand (else the one in the stream)"},      \
+        CODA_CLI_ROUND_HELP("the round whose draws to use (default 0): the same as round R of "   \
+                            "coda-solve --method gd with the same seed"),                          \
+        CODA_CLI_SEED_HELP("seed of every random choice (default 1)"),                            \
+        {"log", CODA_OPT_LOG, "FILE", "CSV: worker,latency,responded ('-': stdout, with -o)"},    \
+        {"truth", CODA_OPT_TRUTH, "FILE", "CSV: round,worker,corrupt,straggled,latency"}
 
 #define CODA_WORKER_USAGE                                                                          \
     "  -s, --stragglers S      exactly S workers, drawn at random each round, never respond\n" \

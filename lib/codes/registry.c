@@ -42,6 +42,14 @@ const coda_scheme *coda_scheme_default(void) { return &coda_scheme_uncoded; }
 
 const coda_scheme *coda_scheme_for_assignment(void) { return &coda_scheme_assigned; }
 
+const coda_scheme *coda_scheme_first_with(unsigned caps)
+{
+    for (const coda_scheme *const *s = coda_scheme_list(); *s; s++)
+        if (((*s)->caps & caps) == caps)
+            return *s;
+    return NULL;
+}
+
 const coda_scheme *coda_plan_scheme(const coda_plan *p) { return coda_scheme_find(p->scheme); }
 
 int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e)

@@ -97,6 +97,9 @@ const char *coda_scheme_names(void);
  * is (assigned). */
 const coda_scheme *coda_scheme_default(void);
 const coda_scheme *coda_scheme_for_assignment(void);
+/* The first registered scheme with all these capabilities (the Byzantine methods' default
+ * code: CODA_CAP_BYZANTINE), or NULL. */
+const coda_scheme *coda_scheme_first_with(unsigned caps);
 /* The scheme of a plan (NULL when unknown). */
 const coda_scheme *coda_plan_scheme(const coda_plan *p);
 /* Whether the scheme's table has an option of this name. */

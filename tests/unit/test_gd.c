@@ -35,7 +35,7 @@ static int start(coda_job *j, const char *scheme, int N, int s, const char *op,
         CHECK(0, "%s: %s", scheme, e.msg);
         return -1;
     }
-    coda_sim_config cfg = {.straggle = *sm, .load = p.load};
+    coda_sim_config cfg = {.straggle = *sm};
     if (adv)
         cfg.adversary = *adv;
     coda_policy pol = {.wait_for = -1, .deadline = -1};

@@ -248,7 +248,7 @@ out:
     return status;
 }
 
-/* --method gd: coded gradient descent (lib/run/gd) on the simulator engine. Its options are
+/* --method gd: coded gradient descent (lib/run/gd) on an engine (sim or mpi). Its options are
  * its own (a different problem from the least-squares methods above), so it has its own
  * option table; main hands over when --method gd is given. */
 static void gd_options(FILE *to)

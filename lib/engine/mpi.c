@@ -469,7 +469,8 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
         s->setload = more;
     int k = s->nsets;
     /* each worker's tasks in stream order, as one message; sent without waiting, as every
-     * message to a worker is (a worker may be busy sending an earlier set's result) */
+     * message to a worker is (a worker may be busy sending an earlier set's result), so the
+     * serialised shards are held until the workers have taken them (at once, when idle) */
     coda_frame *mine = rc == 0 ? malloc((n ? n : 1) * sizeof *mine) : NULL;
     if (!mine && rc == 0)
         rc = coda_fail_oom(e);

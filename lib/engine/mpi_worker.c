@@ -274,6 +274,7 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
         return -1;
     if (k->stop)
         return 0;
+    t = &k->sets[set]; /* a set installed during the delay may have moved the array */
     coda_frame_list op = {0}, res = {0};
     coda_err we;
     /* the operand is read where it arrived (a view into the message) */

@@ -248,7 +248,7 @@ out:
     return status;
 }
 
-/* --method gd: coded gradient descent (lib/run/gd) on the simulator engine. Its options are
+/* --method gd: coded gradient descent (lib/run/gd) on an engine (sim or mpi). Its options are
  * its own (a different problem from the least-squares methods above), so it has its own
  * option table; main hands over when --method gd is given. */
 static void gd_options(FILE *to)
@@ -398,9 +398,14 @@ static int byz_main(const coda_byz_setup *bs, const coda_pgd_opts *po, const cod
     else if (rc == 0) {
         status = CODA_EXIT_OK;
         if (!quiet) {
-            coda_say(prog, "%s: %s on %d workers (t=%d), %ld iterations, objective %.6g, "
+            int on_mpi = bs->engine->type == &coda_engine_mpi;
+            coda_say(prog, "%s: %s on %d %sworkers (t=%d), %ld iterations, objective %.6g, "
                            "||grad|| %.3g, %ld workers excluded",
-                     method, bs->scheme, bs->N, bs->t, iters, loss, gnorm, excluded);
+                     method, bs->scheme, bs->N, on_mpi ? "MPI " : "", bs->t, iters, loss, gnorm,
+                     excluded);
+            if (on_mpi)
+                coda_say(prog, "%s: %ld late results dropped", method,
+                         coda_mpi_engine_stale(bs->engine));
             if (co)
                 coda_say(prog, "cd: tau %ld of %zu encoded coordinates (q=%d), per iteration "
                                ": slowest worker %.3g s (its median), master %.3g s (median)",
@@ -687,9 +692,6 @@ static int gd_main(int argc, char **argv)
                                 ? "--latency-scale-by-load is for --engine sim"
                             : !use_mpi && (mcfg.delay_on || mcfg.nfail)
                                 ? "--delay and --fail-workers are for --engine mpi"
-                            : use_mpi && (pgd || sgd || cd)
-                                ? "--engine mpi runs --method gd; pgd, sgd and cd run on the "
-                                  "simulator (--engine sim) so far"
                             : runs && (use_mpi || plain || pgd || sgd || cd || run_index)
                                 ? "--runs averages --method gd runs on --engine sim (not with "
                                   "--compare-plain or --run-index)"
@@ -701,7 +703,7 @@ static int gd_main(int argc, char **argv)
         return CODA_EXIT_USAGE;
     }
     if ((pgd || sgd || cd) && !scheme_given)
-        scheme = "byz";
+        scheme = coda_scheme_first_with(CODA_CAP_BYZANTINE)->name; /* the Byzantine code */
     if ((!pgd && !cd && l1 > 0) || (!pgd && !sgd && !cd && code_t >= 0) || (!sgd && batch > 0) ||
         (!cd && (tau || fraction > 0 || cd_random || resync)) || (tau && fraction > 0)) {
         coda_say(prog, "--l1 is for --method pgd and cd, --batch for sgd, --tau (or --fraction, "
@@ -767,6 +769,7 @@ static int gd_main(int argc, char **argv)
     coda_meta sopts = {0}; /* what the code is built for: the per-worker p (hetero) */
     double *plan_pi = NULL; /* the plan's straggle_probs, when they are the failure model */
     coda_job job = {0}, pjob = {0};
+    coda_engine byz_engine = {0}; /* the Byzantine methods' jobs share it */
     coda_gd g = {0}, pg = {0};
     coda_outfile tf = {0};
     int have_g = 0, have_pg = 0;
@@ -853,8 +856,12 @@ static int gd_main(int argc, char **argv)
                                                                  : w.sim.adversary.t);
         if (scheme_opts_meta(scheme, sopt_args, nsopt, &sopts, &e) < 0)
             goto out;
+        if (coda_engine_open(&byz_engine, use_mpi ? &coda_engine_mpi : &coda_engine_sim, (int)N,
+                             use_mpi ? (const void *)&mcfg : &w.sim, &e) < 0)
+            goto out;
         coda_byz_setup bs = {.scheme = scheme, .N = (int)N, .s = (int)bs_s, .t = (int)bs_t,
-                             .seed = seed, .opts = &sopts, .sim = &w.sim, .policy = &w.policy,
+                             .seed = seed, .opts = &sopts, .engine = &byz_engine,
+                             .adversary = &w.sim.adversary, .policy = &w.policy,
                              .until_decodable = w.until_decodable, .plain = plain};
         coda_pgd_opts po = {.loss = go.loss, .l2 = go.l2, .l1 = l1, .step = go.step,
                             .iters = go.iters, .tol = go.tol};
@@ -924,7 +931,6 @@ static int gd_main(int argc, char **argv)
     }
     /* (on MPI the workers draw from the options they were given, not from the plan: its p is
      * not the model of a real run's stragglers) */
-    w.sim.load = mcfg.load = plan.load;
     if (coda_job_start(&job, &plan, &Xy, use_mpi ? &coda_engine_mpi : &coda_engine_sim,
                        use_mpi ? (const void *)&mcfg : &w.sim, &w.policy, w.until_decodable,
                        &e) < 0 ||
@@ -934,8 +940,7 @@ static int gd_main(int argc, char **argv)
     if (plain) { /* uncoded, one worker, nobody straggles: the reference trajectory */
         coda_scheme_args pa = {.N = 1, .s = 0, .op = op, .seed = seed};
         coda_sim_config pc = {.straggle = {.kind = CODA_LAT_NONE, .stragglers = -1,
-                                           .wait_for = -1, .deadline = -1},
-                              .load = 1};
+                                           .wait_for = -1, .deadline = -1}};
         coda_policy pp = {.wait_for = -1, .deadline = -1};
         coda_plan pplan;
         if (coda_plan_build(&pplan, coda_scheme_default()->name, &pa, Xy.rows, &e) < 0 ||
@@ -1019,7 +1024,7 @@ static int gd_main(int argc, char **argv)
                            "%.3g, %d rounds could not decode, %.6g s in rounds, %ld late "
                            "results dropped",
                      scheme, N, g.iter, g.loss, g.gnorm, g.skipped, g.sim_time,
-                     coda_mpi_engine_stale(&job.engine));
+                     coda_mpi_engine_stale(job.engine));
         else
             coda_say(prog, "gd: %s on %ld workers, %ld iterations, loss %.6g, ||grad|| %.3g, "
                            "%d rounds could not decode, simulated time %.6g",
@@ -1033,7 +1038,9 @@ out:
         status = coda_exit_for(&e);
     if (status != CODA_EXIT_OK) {
         coda_say(prog, "%s", e.msg);
-        coda_mpi_engine_fail(&job.engine, status, e.msg);
+        if (job.engine)
+            coda_mpi_engine_fail(job.engine, status, e.msg);
+        coda_mpi_engine_fail(&byz_engine, status, e.msg);
     }
     coda_outfile_abort(&tf);
     if (have_g)
@@ -1042,6 +1049,7 @@ out:
         coda_gd_free(&pg);
     coda_job_free(&job);
     coda_job_free(&pjob);
+    coda_engine_close(&byz_engine);
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&x0), coda_mat_free(&ref);
     coda_mat_free(&Xy);
     coda_meta_free(&sopts);

@@ -229,14 +229,14 @@ static int master(options *o, int size)
                    plan.N, size);
         goto out;
     }
-    o->mpi.load = plan.load;
+    int set = 0;
     if (coda_engine_open(&g, &coda_engine_mpi, plan.N, &o->mpi, &e) < 0)
         goto out;
-    if (g.type->install(&g, tasks.f, tasks.n, &e) < 0)
+    if (g.type->install(&g, tasks.f, tasks.n, plan.load, &set, &e) < 0)
         goto out;
     coda_round_info info;
     coda_policy policy = o->wo.policy;
-    if (g.type->round(&g, o->round, operand.data ? &operand : NULL, &policy, &results, &info,
+    if (g.type->round(&g, set, o->round, operand.data ? &operand : NULL, &policy, &results, &info,
                       &e) < 0)
         goto out;
     /* the stream: the PLAN, then the results in worker order (arrival order is in --log) */

@@ -79,8 +79,8 @@ int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
     return 0;
 }
 
-/* One broadcast message (a round's operand, STOP's message): the same bytes go to every
- * worker, alive until every send of them has completed. */
+/* One outgoing message (a round's operand or STOP's message, the same bytes to every worker;
+ * or one worker's shards), alive until every send of it has completed. */
 typedef struct {
     char *bytes; /* a coda_mpi_ctl, then the payload when inline */
     char *chunked; /* the payload, when it goes in chunks (points into bytes) */
@@ -110,8 +110,11 @@ typedef struct {
     int ngone;
     int *idx;
     MPI_Status *st;
-    char **bufs;                   /* this round's received payloads: results are views into them */
+    char **bufs;                   /* received payloads: results are views into them */
     size_t *bufsize, nbufs, capbufs;
+    int *bufset;                   /* ... the task set of each (kept until its next round) */
+    double *setload;               /* each installed task set's load */
+    int nsets;
     char **spare;                  /* receive buffers of the current size, to post again */
     size_t nspare;
     long stale;
@@ -170,12 +173,12 @@ static int add_send(mpi_state *s, MPI_Request r, int o, coda_err *e)
     return 0;
 }
 
-/* Send op with its payload to every worker without waiting: a busy worker takes it when it
- * can. buf (taken over, NULL for none) holds room for the header, then the len payload bytes:
- * the header goes in front of them, and one message carries both. */
+/* Send op with its payload to worker `to` (-1: every worker) without waiting: a busy worker
+ * takes it when it can. buf (taken over, NULL for none) holds room for the header, then the
+ * len payload bytes: the header goes in front of them, and one message carries both. */
 enum { ROOM = sizeof(coda_mpi_ctl) };
-static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, char *buf,
-                     size_t len, coda_err *e)
+static int post_ctl(mpi_state *s, int to, int64_t op, int64_t set, int64_t round,
+                    int64_t status, double load, char *buf, size_t len, coda_err *e)
 {
     sends_progress(s);
     int inl = len <= CODA_MPI_CHUNK - ROOM;
@@ -188,7 +191,7 @@ static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, ch
         return coda_fail_oom(e);
     }
     coda_mpi_ctl h = {.op = op, .round = round, .nbytes = (int64_t)len, .status = status,
-                      .inline_ = inl, .cap = (int64_t)s->cap, .load = s->cfg.load};
+                      .inline_ = inl, .cap = (int64_t)s->cap, .load = load, .set = set};
     memcpy(buf, &h, sizeof h);
     char *msg = buf;
     if (!inl)
@@ -209,7 +212,7 @@ static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, ch
     }
     s->out[slot] = o;
     int mlen = (int)(ROOM + (inl ? len : 0));
-    for (int w = 0; w < s->N; w++) {
+    for (int w = to < 0 ? 0 : to; w < (to < 0 ? s->N : to + 1); w++) {
         MPI_Request r;
         MPI_Isend(msg, mlen, MPI_BYTE, w + 1, TAG_CTRL, MPI_COMM_WORLD, &r);
         if (add_send(s, r, (int)slot, e) < 0)
@@ -225,16 +228,22 @@ static int broadcast(mpi_state *s, int64_t op, int64_t round, int64_t status, ch
     return 0;
 }
 
-/* The last round's payloads: those of the receive size are posted again (their pages are
- * warm), the rest freed. */
-static void round_bufs_free(mpi_state *s)
+/* The payloads of set's last round (set < 0: every set's): those of the receive size are
+ * posted again (their pages are warm), the rest freed. */
+static void round_bufs_free(mpi_state *s, int set)
 {
+    size_t keep = 0;
     for (size_t i = 0; i < s->nbufs; i++)
-        if (s->bufsize[i] == sizeof(coda_mpi_result_head) + s->cap && s->nspare < (size_t)s->N)
+        if (set >= 0 && s->bufset[i] != set) {
+            s->bufs[keep] = s->bufs[i];
+            s->bufsize[keep] = s->bufsize[i];
+            s->bufset[keep++] = s->bufset[i];
+        } else if (s->bufsize[i] == sizeof(coda_mpi_result_head) + s->cap &&
+                   s->nspare < (size_t)s->N)
             s->spare[s->nspare++] = s->bufs[i];
         else
             free(s->bufs[i]);
-    s->nbufs = 0;
+    s->nbufs = keep;
 }
 
 static void spares_free(mpi_state *s)
@@ -244,7 +253,7 @@ static void spares_free(mpi_state *s)
     s->nspare = 0;
 }
 
-static int keep_buf(mpi_state *s, char *b, size_t size, coda_err *e)
+static int keep_buf(mpi_state *s, char *b, size_t size, int set, coda_err *e)
 {
     if (s->nbufs == s->capbufs) {
         size_t cap = s->capbufs ? 2 * s->capbufs : 16;
@@ -254,14 +263,18 @@ static int keep_buf(mpi_state *s, char *b, size_t size, coda_err *e)
         size_t *sz = realloc(s->bufsize, cap * sizeof *sz);
         if (sz)
             s->bufsize = sz;
-        if (!more || !sz) {
+        int *st = realloc(s->bufset, cap * sizeof *st);
+        if (st)
+            s->bufset = st;
+        if (!more || !sz || !st) {
             free(b);
             return coda_fail_oom(e);
         }
         s->capbufs = cap;
     }
     s->bufs[s->nbufs] = b;
-    s->bufsize[s->nbufs++] = size;
+    s->bufsize[s->nbufs] = size;
+    s->bufset[s->nbufs++] = set;
     return 0;
 }
 
@@ -324,10 +337,10 @@ static void mpi_close(coda_engine *g)
     size_t len = s->stop_msg ? strlen(s->stop_msg) : 0;
     char *msg = malloc(ROOM + len + 1);
     if (!msg)
-        len = 0; /* (broadcast makes room for the header alone) */
+        len = 0; /* (post_ctl makes room for the header alone) */
     else if (len)
         memcpy(msg + ROOM, s->stop_msg, len);
-    if (broadcast(s, MSG_STOP, -1, s->stop_status, msg, len, &e) == 0) {
+    if (post_ctl(s, -1, MSG_STOP, -1, -1, s->stop_status, 0, msg, len, &e) == 0) {
         /* every worker answers STOP with BYE, after what it was doing: drain until then (a
          * late result is received and dropped, so its sender never blocks) */
         for (int w = 0; w < s->N; w++) {
@@ -355,10 +368,12 @@ static void mpi_close(coda_engine *g)
         workers_stopped = 1;
     }
 release:
-    round_bufs_free(s);
+    round_bufs_free(s, -1);
     spares_free(s);
     free(s->bufs);
     free(s->bufsize);
+    free(s->bufset);
+    free(s->setload);
     free(s->spare);
     for (size_t i = 0; i < s->nout; i++)
         out_free(s->out[i]);
@@ -435,7 +450,8 @@ static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
     return 0;
 }
 
-static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
+static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load, int *set,
+                       coda_err *e)
 {
     mpi_state *s = g->state;
     int N = s->N, rc = 0;
@@ -446,40 +462,44 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
             break;
         }
     }
-    /* each worker's tasks in stream order, as one message */
-    coda_frame *mine = malloc((n ? n : 1) * sizeof *mine);
+    double *more = rc == 0 ? realloc(s->setload, (size_t)(s->nsets + 1) * sizeof *more) : NULL;
+    if (rc == 0 && !more)
+        rc = coda_fail_oom(e);
+    if (rc == 0)
+        s->setload = more;
+    int k = s->nsets;
+    /* each worker's tasks in stream order, as one message; sent without waiting, as every
+     * message to a worker is (a worker may be busy sending an earlier set's result), so the
+     * serialised shards are held until the workers have taken them (at once, when idle) */
+    coda_frame *mine = rc == 0 ? malloc((n ? n : 1) * sizeof *mine) : NULL;
     if (!mine && rc == 0)
         rc = coda_fail_oom(e);
     for (int w = 0; w < N && rc == 0; w++) {
         size_t m = 0;
-        for (size_t k = 0; k < n; k++)
-            if (tasks[k].tag[CODA_TAG_WORKER] == w)
-                mine[m++] = tasks[k]; /* shallow: serialised, not kept */
+        for (size_t i = 0; i < n; i++)
+            if (tasks[i].tag[CODA_TAG_WORKER] == w)
+                mine[m++] = tasks[i]; /* shallow: serialised, not kept */
         char *bytes = NULL;
         size_t len = 0;
-        if (coda_frames_to_bytes(mine, m, &bytes, &len, e) < 0) {
+        if (coda_frames_to_bytes_after(mine, m, ROOM, &bytes, &len, e) < 0 ||
+            post_ctl(s, w, MSG_INSTALL, k, -1, 0, load, bytes, len, e) < 0)
             rc = -1;
-            break;
-        }
-        coda_mpi_ctl h = {.op = MSG_INSTALL, .round = -1, .nbytes = (int64_t)len,
-                          .load = s->cfg.load};
-        if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, w + 1, TAG_CTRL, MPI_COMM_WORLD) !=
-                MPI_SUCCESS ||
-            coda_mpi_send_bytes(bytes, len, w + 1, TAG_CTRL_DATA) < 0)
-            rc = coda_failc(e, CODA_E_IO, "sending worker %d its shards failed", w);
-        free(bytes);
-        if (rc == 0)
+        else if (s->rreq[w] == MPI_REQUEST_NULL) /* the first set: the worker's one receive */
             rc = post_recv(s, w, e);
     }
     free(mine);
-    for (size_t k = 0; k < n; k++)
-        coda_frame_free(&tasks[k]);
+    for (size_t i = 0; i < n; i++)
+        coda_frame_free(&tasks[i]);
+    if (rc == 0) {
+        s->setload[k] = load;
+        *set = s->nsets++;
+    }
     return rc;
 }
 
 /* What the delay model says of this round: the workers it fails never answer (the master
  * needs to know so that, with no policy, it waits for the others only). */
-static int expected_this_round(mpi_state *s, unsigned long long round, coda_err *e)
+static int expected_this_round(mpi_state *s, int set, unsigned long long round, coda_err *e)
 {
     int expect = 0;
     coda_straggle_free(&s->drawn);
@@ -487,27 +507,29 @@ static int expected_this_round(mpi_state *s, unsigned long long round, coda_err 
     m.round = round;
     m.wait_for = -1;
     m.deadline = -1;
-    if (coda_straggle_draw(&m, s->N, s->cfg.load, &s->drawn, e) < 0)
+    if (coda_straggle_draw(&m, s->N, s->setload[set], &s->drawn, e) < 0)
         return -1;
     for (int w = 0; w < s->N; w++)
         expect += !s->failed[w] && isfinite(s->drawn.latency[w]);
     return expect;
 }
 
-static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *operand,
+static int mpi_round(coda_engine *g, int set, unsigned long long round, const coda_mat *operand,
                      const coda_policy *p, coda_frame_list *out, coda_round_info *info,
                      coda_err *e)
 {
     mpi_state *s = g->state;
     int N = s->N;
-    int expect = expected_this_round(s, round, e);
+    if (set < 0 || set >= s->nsets)
+        return coda_fail(e, "the engine has no task set %d (%d installed)", set, s->nsets);
+    int expect = expected_this_round(s, set, round, e);
     if (expect < 0)
         return -1;
     coda_adversary adv = s->cfg.adversary;
     adv.round = round;
     if (coda_adversary_draw(&adv, N, s->corrupt, e) < 0)
         return -1;
-    round_bufs_free(s); /* the last round's results are gone (see coda_engine_mpi) */
+    round_bufs_free(s, set); /* this set's last results are gone (see coda_engine_mpi) */
     /* the operand, as a MATRIX frame (none: the workers use their own) */
     char *bytes = NULL;
     size_t len = 0;
@@ -519,7 +541,7 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
             return -1;
     }
     double t0 = MPI_Wtime();
-    if (broadcast(s, MSG_ROUND, (int64_t)round, 0, bytes, len, e) < 0)
+    if (post_ctl(s, -1, MSG_ROUND, set, (int64_t)round, 0, s->setload[set], bytes, len, e) < 0)
         return -1;
     memset(s->responded, 0, (size_t)N);
     memset(s->straggled, 1, (size_t)N);
@@ -568,12 +590,14 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
                 }
                 break;
             }
-            int current = h.round == (int64_t)round && tag == RESULT_TAG(round);
+            /* a result of an earlier round, or of another job's, is stale */
+            int same_set = h.set == set;
+            int current = same_set && h.round == (int64_t)round && tag == RESULT_TAG(round);
             if (h.status != 0) {
                 if (current || !s->cfg.keep_stale)
                     rc = coda_fail(e, "worker %d, round %lld: %.*s", w, (long long)h.round,
                                    (int)(h.nbytes < 900 ? h.nbytes : 900), data);
-            } else if (!current && !s->cfg.keep_stale) {
+            } else if (!current && (!s->cfg.keep_stale || !same_set)) {
                 s->stale++; /* the round it answers is over */
             } else if (s->responded[w] && current) {
                 rc = coda_fail(e, "worker %d answered round %llu twice", w, round);
@@ -584,7 +608,7 @@ static int mpi_round(coda_engine *g, unsigned long long round, const coda_mat *o
                 size_t before = out->n;
                 /* views into the message, kept until the next round */
                 rc = coda_frames_view_bytes(data, (size_t)h.nbytes, name, out, e);
-                if (keep_buf(s, payload, psize, e) < 0)
+                if (keep_buf(s, payload, psize, set, e) < 0)
                     rc = -1;
                 payload = NULL;
                 for (size_t i = before; i < out->n && rc == 0; i++) {

@@ -8,7 +8,9 @@
  * receive per worker is always posted, and a result is recognised by the round it carries (its
  * tag): a late one is dropped, never cancelled; no MPI_Cancel of sends and no Waitall at the
  * end of a round, so a straggler of round r costs round r nothing and is free to answer round
- * r+1 (a worker that falls behind skips to the newest round). At the end every worker is told
+ * r+1 (a worker that falls behind skips to the newest round). Several jobs may share the
+ * workers (each its task set, installed once): a result carries its set with its round, and
+ * one of another set is as stale as one of an earlier round. At the end every worker is told
  * to stop and says goodbye, so a straggler still sleeping or computing never blocks shutdown
  * and the job ends with MPI_Finalize, not MPI_Abort.
  *
@@ -28,11 +30,11 @@ typedef struct {
     coda_straggle_model delay;
     int delay_on;
     double delay_scale;
-    double load;               /* the plan's, for the delay models that scale by it */
     coda_adversary adversary;  /* -t/--attack, applied by the corrupt workers */
     const long *fail;          /* --fail-workers: never answer at all */
     size_t nfail;
-    int keep_stale;            /* keep a result of an earlier round (it has its round tag) */
+    int keep_stale;            /* keep a result of an earlier round of the same task set (it
+                                * has its round tag) */
 } coda_mpi_config;
 
 /* MPI_Init, when the process runs under a launcher (mpirun, srun): 0 with *rank and *size, or
@@ -53,7 +55,8 @@ void coda_mpi_stop_workers(int status, const char *msg);
 /* The master's engine (config: a coda_mpi_config). open checks that the communicator has N + 1
  * ranks (a usage error otherwise). round's time is wall-clock seconds since the round began,
  * and a responder's latency its measured arrival. The results a round appends are views into
- * the messages they came in (no copy): valid until the next round or close. */
+ * the messages they came in (no copy): valid until the next round of the same task set, or
+ * close. */
 extern const coda_engine_type coda_engine_mpi;
 
 /* Before closing after a failure: the status and message the workers should stop with (close

@@ -4,15 +4,18 @@
  *
  * master -> worker:  CTRL: a coda_mpi_ctl (INSTALL, ROUND or STOP) followed in the same message
  *                    by its payload (frames, or STOP's message); a payload over one chunk
- *                    follows instead in CTRL_DATA chunks (inline = 0)
- * worker -> master:  tag RESULT_TAG(round): a coda_mpi_result_head followed by the RESULT
- *                    frames (or an error message) when they fit in the `cap` bytes the master
- *                    said its receive holds; else the head alone, then the bytes in
- *                    RESULT_DATA messages of any size (the frames' pieces where they lie).
- *                    BYE (no bytes), once, after STOP.
+ *                    follows instead in CTRL_DATA chunks (inline = 0). INSTALL carries one task
+ *                    set (a job's shards: set 0, 1, ... in order), ROUND names the set it runs.
+ * worker -> master:  tag RESULT_TAG(round): a coda_mpi_result_head (its set and round)
+ *                    followed by the RESULT frames (or an error message) when they fit in the
+ *                    `cap` bytes the master said its receive holds; else the head alone, then
+ *                    the bytes in RESULT_DATA messages of any size (the frames' pieces where
+ *                    they lie). BYE (no bytes), once, after STOP.
  * The master keeps one receive posted per worker (any tag: a result of this round or an
- * earlier one, or BYE) and takes the data messages right after their head, so a worker's
- * blocking send always completes. */
+ * earlier one, of this set or another, or BYE) and takes the data messages right after their
+ * head, so a worker's blocking send always completes. Every message to a worker is sent without
+ * waiting (the shards too), so that the master never blocks on a worker that is itself blocked
+ * sending it a result. */
 #ifndef CODA_MPI_PROTO_H
 #define CODA_MPI_PROTO_H
 
@@ -33,13 +36,14 @@ typedef struct {
     int64_t op, round, nbytes, status;
     int64_t inline_; /* the payload is in this message, after the header */
     int64_t cap;     /* ROUND: payload bytes an answer may carry in its one message */
-    double load;     /* INSTALL: the plan's share of the data one worker processes */
-    int64_t pad;
+    double load;     /* INSTALL: the job's plan's share of the data one worker processes */
+    int64_t set;     /* INSTALL, ROUND: the task set */
 } coda_mpi_ctl;
 
 typedef struct {
     int64_t round, nbytes, status; /* status 1: the payload is an error message */
     int64_t inline_;
+    int64_t set, pad;
 } coda_mpi_result_head;
 
 /* A message's payload, in chunks of at most 1 GiB (an MPI count is an int). */

@@ -84,22 +84,53 @@ static int ctl_waiting(void)
     return flag;
 }
 
+/* One job's shards on this worker. */
+typedef struct {
+    coda_frame_list tasks;
+    char *shards; /* the install message: the tasks are views into it */
+    char *broken; /* the shards could not be taken: every round is answered with this */
+    double load;  /* the job's plan's, for the delay models that scale by it */
+} task_set;
+
 typedef struct {
     const coda_mpi_config *cfg;
     int w, N;
-    double load;
-    coda_frame_list tasks;
+    task_set *sets;
+    int nsets;
     char *corrupt;
     ctl_msg next;   /* the newest round waiting (op 0: none) */
     int stop;       /* STOP arrived: its status, +1 */
     char *stop_msg;
-    char *broken; /* the shards could not be taken: every round is answered with this */
-    char *shards; /* the install message: the tasks are views into it */
     spare_buf spare;
 } worker;
 
-/* Take what the master sent meanwhile: a newer round replaces the one waiting (a worker that
- * fell behind answers the newest); STOP ends everything. */
+/* INSTALL: the next task set, taken over from the message (the tasks are views into it). */
+static int install(worker *k, ctl_msg *m, coda_err *e)
+{
+    if (m->h.set != k->nsets)
+        return coda_failc(e, CODA_E_IO, "the master sent task set %lld, expected %d",
+                          (long long)m->h.set, k->nsets);
+    task_set *more = realloc(k->sets, (size_t)(k->nsets + 1) * sizeof *more);
+    if (!more)
+        return coda_fail_oom(e);
+    k->sets = more;
+    task_set *t = &k->sets[k->nsets++];
+    memset(t, 0, sizeof *t);
+    t->load = m->h.load;
+    t->shards = m->base;
+    char *at = m->bytes;
+    size_t len = (size_t)m->h.nbytes;
+    memset(m, 0, sizeof *m);
+    coda_err we;
+    if (coda_frames_view_bytes(at, len, "the shards", &t->tasks, &we) < 0 &&
+        !(t->broken = strdup(we.msg)))
+        return coda_fail_oom(e);
+    return 0;
+}
+
+/* Take what the master sent meanwhile: a task set is installed at once, a newer round
+ * replaces the one waiting (a worker that fell behind answers the newest, whatever its set:
+ * the master runs one round at a time); STOP ends everything. */
 static int take_pending(worker *k, coda_err *e)
 {
     while (!k->stop && ctl_waiting()) {
@@ -112,6 +143,11 @@ static int take_pending(worker *k, coda_err *e)
             k->stop = (int)m.h.status + 1;
             k->stop_msg = strdup(m.bytes);
             ctl_free(&m, &k->spare);
+        } else if (m.h.op == MSG_INSTALL) {
+            int rc = install(k, &m, e);
+            ctl_free(&m, NULL);
+            if (rc < 0)
+                return -1;
         } else {
             ctl_free(&k->next, &k->spare);
             k->next = m;
@@ -148,14 +184,14 @@ static int is_failed(const coda_mpi_config *cfg, int w)
 /* An answer as one message (its head, then pieces gathered from where they lie: no copy into
  * a send buffer) when it fits in the master's posted receive (cap), else the head and then
  * each piece as its own messages. */
-static int send_answer(int64_t round, int status, const char *const *at, const size_t *len,
-                       size_t n, size_t cap, coda_err *e)
+static int send_answer(int64_t set, int64_t round, int status, const char *const *at,
+                       const size_t *len, size_t n, size_t cap, coda_err *e)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += len[i];
     coda_mpi_result_head h = {.round = round, .nbytes = (int64_t)total, .status = status,
-                              .inline_ = total <= cap};
+                              .inline_ = total <= cap, .set = set};
     int tag = RESULT_TAG((uint64_t)round), rc = 0;
     if (!h.inline_) { /* the head, then each piece where it lies (contiguous: single copy) */
         if (MPI_Send(&h, (int)sizeof h, MPI_BYTE, 0, tag, MPI_COMM_WORLD) != MPI_SUCCESS)
@@ -204,10 +240,10 @@ static int send_answer(int64_t round, int status, const char *const *at, const s
                   : 0;
 }
 
-static int send_text(int64_t round, const char *msg, size_t cap, coda_err *e)
+static int send_text(int64_t set, int64_t round, const char *msg, size_t cap, coda_err *e)
 {
     size_t n = strlen(msg);
-    return send_answer(round, 1, &msg, &n, 1, cap, e);
+    return send_answer(set, round, 1, &msg, &n, 1, cap, e);
 }
 
 /* One round: the drawn delay, the ops, the (possibly corrupted) results to the master. A
@@ -219,14 +255,16 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
     if (is_failed(cfg, k->w))
         return 0;
     size_t cap = (size_t)m->h.cap;
-    if (k->broken)
-        return send_text(m->h.round, k->broken, cap, e);
+    int64_t set = m->h.set;
+    const task_set *t = &k->sets[set]; /* (checked by the caller) */
+    if (t->broken)
+        return send_text(set, m->h.round, t->broken, cap, e);
     coda_straggle_model dm = cfg->delay;
     dm.round = round;
     dm.wait_for = -1;
     dm.deadline = -1;
     coda_straggle_outcome o;
-    if (coda_straggle_draw(&dm, k->N, k->load, &o, e) < 0)
+    if (coda_straggle_draw(&dm, k->N, t->load, &o, e) < 0)
         return -1;
     double lat = o.latency[k->w];
     coda_straggle_free(&o);
@@ -236,6 +274,7 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
         return -1;
     if (k->stop)
         return 0;
+    t = &k->sets[set]; /* a set installed during the delay may have moved the array */
     coda_frame_list op = {0}, res = {0};
     coda_err we;
     /* the operand is read where it arrived (a view into the message) */
@@ -249,20 +288,21 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
         rc = coda_adversary_draw(&adv, k->N, k->corrupt, &we);
     coda_corruption bad = {&adv, k->corrupt};
     if (rc == 0)
-        rc = coda_worker_run_as(k->tasks.f, k->tasks.n, k->w, op.n ? &op.f[0].mat : NULL, NAN,
+        rc = coda_worker_run_as(t->tasks.f, t->tasks.n, k->w, op.n ? &op.f[0].mat : NULL, NAN,
                                 &bad, coda_frame_list_sink, &res, &we);
     coda_wire_pieces pc = {0};
     char *bytes = NULL;
     size_t len = 0;
     int sent;
     if (rc < 0)
-        sent = send_text((int64_t)round, we.msg, cap, e); /* its own failure is its answer */
+        sent = send_text(set, (int64_t)round, we.msg, cap, e); /* its own failure: its answer */
     else if (coda_frames_to_pieces(res.f, res.n, &pc, &we) == 0)
-        sent = send_answer((int64_t)round, 0, pc.at, pc.len, pc.n, cap, e);
+        sent = send_answer(set, (int64_t)round, 0, pc.at, pc.len, pc.n, cap, e);
     else if (coda_frames_to_bytes(res.f, res.n, &bytes, &len, &we) == 0) /* views: a copy */
-        sent = send_answer((int64_t)round, 0, (const char *const *)&bytes, &len, 1, cap, e);
+        sent = send_answer(set, (int64_t)round, 0, (const char *const *)&bytes, &len, 1, cap,
+                           e);
     else
-        sent = send_text((int64_t)round, we.msg, cap, e);
+        sent = send_text(set, (int64_t)round, we.msg, cap, e);
     coda_wire_pieces_free(&pc);
     free(bytes);
     coda_frame_list_free(&op);
@@ -277,7 +317,7 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     worker k = {.cfg = cfg, .w = rank - 1, .N = size - 1};
     coda_blas_serial(); /* one process per core: the worker's BLAS runs in its own process */
-    int rc = 0, installed = 0;
+    int rc = 0;
     if (!(k.corrupt = calloc((size_t)k.N, 1)))
         rc = coda_fail_oom(e);
     while (rc == 0 && !k.stop) {
@@ -297,25 +337,17 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
             break;
         }
         if (m.h.op == MSG_INSTALL) {
-            k.load = m.h.load;
-            coda_frame_list_free(&k.tasks);
-            free(k.shards);
-            k.shards = m.base; /* the tasks are views into it */
-            char *at = m.bytes;
-            size_t len = (size_t)m.h.nbytes;
-            memset(&m, 0, sizeof m);
-            coda_err we;
-            if (coda_frames_view_bytes(at, len, "the shards", &k.tasks, &we) < 0 &&
-                !(k.broken = strdup(we.msg)))
-                rc = coda_fail_oom(e);
-            installed = 1;
-        } else if (m.h.op == MSG_ROUND && installed) {
+            rc = install(&k, &m, e);
+        } else if (m.h.op == MSG_ROUND && m.h.set >= 0 && m.h.set < k.nsets) {
             rc = take_pending(&k, e);
             if (rc == 0 && k.next.h.op) { /* fell behind: the newest round instead */
                 ctl_free(&m, &k.spare);
                 m = k.next;
                 memset(&k.next, 0, sizeof k.next);
             }
+            if (rc == 0 && !k.stop && (m.h.set < 0 || m.h.set >= k.nsets))
+                rc = coda_failc(e, CODA_E_IO, "the master ran task set %lld, not installed",
+                                (long long)m.h.set);
             if (rc == 0 && !k.stop)
                 rc = answer(&k, &m, e);
         } else {
@@ -331,11 +363,14 @@ int coda_mpi_serve(const coda_mpi_config *cfg, coda_err *e)
         coda_failc(e, status == 2 ? CODA_E_USAGE : CODA_E_DATA, "%s",
                    k.stop_msg && *k.stop_msg ? k.stop_msg : "stopped by the master");
     free(k.stop_msg);
-    free(k.broken);
     ctl_free(&k.next, NULL);
     free(k.spare.buf);
     free(k.corrupt);
-    coda_frame_list_free(&k.tasks);
-    free(k.shards);
+    for (int i = 0; i < k.nsets; i++) {
+        coda_frame_list_free(&k.sets[i].tasks);
+        free(k.sets[i].shards);
+        free(k.sets[i].broken);
+    }
+    free(k.sets);
     return rc < 0 ? -1 : status;
 }

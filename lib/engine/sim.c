@@ -7,11 +7,18 @@
 #include "../work/work.h"
 #include "engine.h"
 
+/* One job's installed tasks, grouped by worker. */
 typedef struct {
-    coda_sim_config cfg;
-    coda_frame_list tasks; /* installed, grouped by worker */
+    coda_frame_list tasks;
     size_t *first, *count; /* worker w's tasks: tasks.f[first[w] .. first[w]+count[w]) */
     double *worker_load;
+    double load;
+} sim_set;
+
+typedef struct {
+    coda_sim_config cfg;
+    sim_set *sets;
+    int nsets;
     char *responded, *straggled, *corrupt;
     int *order;
     coda_straggle_outcome drawn;
@@ -22,10 +29,13 @@ static void sim_close(coda_engine *g)
     sim_state *s = g->state;
     if (!s)
         return;
-    coda_frame_list_free(&s->tasks);
-    free(s->first);
-    free(s->count);
-    free(s->worker_load);
+    for (int k = 0; k < s->nsets; k++) {
+        coda_frame_list_free(&s->sets[k].tasks);
+        free(s->sets[k].first);
+        free(s->sets[k].count);
+        free(s->sets[k].worker_load);
+    }
+    free(s->sets);
     free(s->responded);
     free(s->straggled);
     free(s->corrupt);
@@ -42,69 +52,84 @@ static int sim_open(coda_engine *g, int N, const void *config, coda_err *e)
         return coda_fail_oom(e);
     g->state = s;
     s->cfg = *(const coda_sim_config *)config;
-    s->first = calloc((size_t)N, sizeof *s->first);
-    s->count = calloc((size_t)N, sizeof *s->count);
-    s->worker_load = calloc((size_t)N, sizeof *s->worker_load);
     s->responded = calloc((size_t)N, 1);
     s->straggled = calloc((size_t)N, 1);
     s->corrupt = calloc((size_t)N, 1);
     s->order = calloc((size_t)N, sizeof *s->order);
-    if (!s->first || !s->count || !s->worker_load || !s->responded || !s->straggled ||
-        !s->corrupt || !s->order) {
+    if (!s->responded || !s->straggled || !s->corrupt || !s->order) {
         sim_close(g);
         return coda_fail_oom(e);
     }
     return 0;
 }
 
-static int sim_install(coda_engine *g, coda_frame *tasks, size_t n, coda_err *e)
+static int sim_install(coda_engine *g, coda_frame *tasks, size_t n, double load, int *set,
+                       coda_err *e)
 {
     sim_state *s = g->state;
-    /* stable sort by worker (tasks of one worker keep their order) */
-    size_t *idx = malloc((n ? n : 1) * sizeof *idx);
-    if (!idx)
-        return coda_fail_oom(e);
-    for (size_t k = 0; k < n; k++) {
-        int64_t w = tasks[k].tag[CODA_TAG_WORKER];
-        if (tasks[k].kind != CODA_TASK || w < 0 || w >= g->N) {
-            free(idx);
-            return coda_fail(e, "task %zu: worker tag %lld outside 0..%d", k, (long long)w,
-                             g->N - 1);
-        }
-        s->count[w]++;
-    }
-    size_t at = 0;
-    for (int w = 0; w < g->N; w++) {
-        s->first[w] = at;
-        at += s->count[w];
-        s->count[w] = 0;
-    }
-    for (size_t k = 0; k < n; k++) {
-        int w = (int)tasks[k].tag[CODA_TAG_WORKER];
-        idx[s->first[w] + s->count[w]++] = k;
-    }
-    double total = 0;
     int rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {
-        coda_frame *t = &tasks[idx[k]];
-        const char *role = coda_meta_get(&t->meta, "role");
+        int64_t w = tasks[k].tag[CODA_TAG_WORKER];
+        if (tasks[k].kind != CODA_TASK || w < 0 || w >= g->N)
+            rc = coda_fail(e, "task %zu: worker tag %lld outside 0..%d", k, (long long)w,
+                           g->N - 1);
+    }
+    sim_set *more = rc == 0 ? realloc(s->sets, (size_t)(s->nsets + 1) * sizeof *more) : NULL;
+    if (rc == 0 && !more)
+        rc = coda_fail_oom(e);
+    sim_set *t = NULL;
+    if (rc == 0) {
+        s->sets = more;
+        t = &s->sets[s->nsets++];
+        memset(t, 0, sizeof *t);
+        t->load = load;
+        t->first = calloc((size_t)g->N, sizeof *t->first);
+        t->count = calloc((size_t)g->N, sizeof *t->count);
+        t->worker_load = calloc((size_t)g->N, sizeof *t->worker_load);
+        if (!t->first || !t->count || !t->worker_load)
+            rc = coda_fail_oom(e);
+    }
+    /* stable sort by worker (tasks of one worker keep their order) */
+    size_t *idx = rc == 0 ? malloc((n ? n : 1) * sizeof *idx) : NULL;
+    if (rc == 0 && !idx)
+        rc = coda_fail_oom(e);
+    if (rc == 0) {
+        for (size_t k = 0; k < n; k++)
+            t->count[tasks[k].tag[CODA_TAG_WORKER]]++;
+        size_t at = 0;
+        for (int w = 0; w < g->N; w++) {
+            t->first[w] = at;
+            at += t->count[w];
+            t->count[w] = 0;
+        }
+        for (size_t k = 0; k < n; k++) {
+            int w = (int)tasks[k].tag[CODA_TAG_WORKER];
+            idx[t->first[w] + t->count[w]++] = k;
+        }
+    }
+    double total = 0;
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        coda_frame *f = &tasks[idx[k]];
+        const char *role = coda_meta_get(&f->meta, "role");
         if (!role) {
-            double sz = (double)t->mat.rows * (double)t->mat.cols;
-            s->worker_load[t->tag[CODA_TAG_WORKER]] += sz;
+            double sz = (double)f->mat.rows * (double)f->mat.cols;
+            t->worker_load[f->tag[CODA_TAG_WORKER]] += sz;
             total += sz;
         }
-        rc = coda_frame_list_push(&s->tasks, t, e);
+        rc = coda_frame_list_push(&t->tasks, f, e);
     }
     for (size_t k = 0; k < n; k++)
         coda_frame_free(&tasks[k]);
     free(idx);
     /* each worker's share of the data its tasks hold, for latency scaled by load */
-    for (int w = 0; w < g->N && total > 0; w++)
-        s->worker_load[w] /= total;
+    for (int w = 0; t && w < g->N && total > 0; w++)
+        t->worker_load[w] /= total;
+    if (rc == 0)
+        *set = s->nsets - 1;
     return rc;
 }
 
-static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *operand,
+static int sim_round(coda_engine *g, int set, unsigned long long round, const coda_mat *operand,
                      const coda_policy *p, coda_frame_list *out, coda_round_info *info,
                      coda_err *e)
 {
@@ -112,13 +137,16 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
     int N = g->N;
     if (N < 1)
         return coda_fail(e, "the engine has no workers");
+    if (set < 0 || set >= s->nsets)
+        return coda_fail(e, "the engine has no task set %d (%d installed)", set, s->nsets);
+    const sim_set *ts = &s->sets[set];
     coda_straggle_model m = s->cfg.straggle;
     m.round = round;
     m.wait_for = -1; /* the policy decides, below */
     m.deadline = -1;
-    m.worker_load = s->worker_load;
+    m.worker_load = ts->worker_load;
     coda_straggle_free(&s->drawn);
-    if (coda_straggle_draw(&m, N, s->cfg.load, &s->drawn, e) < 0)
+    if (coda_straggle_draw(&m, N, ts->load, &s->drawn, e) < 0)
         return -1;
     coda_adversary adv = s->cfg.adversary;
     adv.round = round;
@@ -155,7 +183,7 @@ static int sim_round(coda_engine *g, unsigned long long round, const coda_mat *o
             break;
         coda_corruption bad = {&adv, s->corrupt};
         /* the latency stays in the round's info, not in every result's metadata */
-        rc = coda_worker_run_as(s->tasks.f + s->first[w], s->count[w], w, operand, NAN, &bad,
+        rc = coda_worker_run_as(ts->tasks.f + ts->first[w], ts->count[w], w, operand, NAN, &bad,
                                 coda_frame_list_sink, out, e);
         if (rc < 0)
             break;

@@ -35,14 +35,10 @@ static int job(coda_job *j, const coda_byz_setup *s, const char *op, const coda_
         if (e && e->cls == CODA_E_DATA) /* built from the options alone */
             e->cls = CODA_E_USAGE;
     }
-    coda_sim_config sim = *s->sim;
     if (rc == 0 && timed && (rc = coda_meta_set(&plan.extra, "arg.time", "1", e)) < 0)
         coda_plan_free(&plan);
-    if (rc == 0) {
-        sim.load = plan.load;
-        rc = coda_job_start(j, &plan, data, &coda_engine_sim, &sim, s->policy,
-                            s->until_decodable, e);
-    }
+    if (rc == 0)
+        rc = coda_job_start_on(j, &plan, data, s->engine, s->policy, s->until_decodable, e);
     coda_meta_free(&opts);
     return rc;
 }
@@ -55,8 +51,8 @@ int coda_byz_run_init(coda_byz_run *r, const coda_byz_setup *s, const coda_mat *
     r->sgd = so != NULL;
     r->cd = co != NULL;
     if (r->cd) {
-        if (s->sim->adversary.kind == CODA_ATK_WRONG_INPUT &&
-            (s->sim->adversary.t > 0 || s->sim->adversary.nnamed > 0))
+        if (s->adversary->kind == CODA_ATK_WRONG_INPUT &&
+            (s->adversary->t > 0 || s->adversary->nnamed > 0))
             return coda_failc(e, CODA_E_USAGE, "cd: the wrong-input attack would perturb the "
                               "coordinate indices of its operands; use another --attack");
         if (!takes(coda_scheme_find(s->scheme), "positions"))

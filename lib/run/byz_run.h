@@ -3,7 +3,9 @@
  * two rounds an iteration (lib/run/pgd); sgd: a columns job on X^T, one round (lib/run/sgd); cd:
  * a sparse-matvec job on X by rows and a vecmat job on X by columns (lib/run/cd). The
  * code is built for t corrupt workers (passed as the scheme's "adversaries" option where the
- * scheme has one) and s stragglers; each round's corrupt workers are the engine's draw. */
+ * scheme has one) and s stragglers; each round's corrupt workers are the engine's draw. The
+ * jobs share the caller's engine (the same workers hold both codings of X), each its task set;
+ * their rounds are numbered apart (one counter per iterator). */
 #ifndef CODA_BYZ_RUN_H
 #define CODA_BYZ_RUN_H
 
@@ -15,7 +17,8 @@ typedef struct {
     const char *scheme;
     int N, s, t;
     unsigned long long seed;
-    const coda_sim_config *sim;
+    coda_engine *engine;               /* open, for N workers: the caller closes it */
+    const coda_adversary *adversary;   /* what the engine's corrupt workers do */
     const coda_policy *policy;
     int until_decodable;
     int plain; /* run the uncoded reference too */

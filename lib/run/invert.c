@@ -93,7 +93,7 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
     if (coda_plan_build(&plan, o->scheme ? o->scheme : "frc", &a, k, e) < 0)
         return -1;
     const coda_straggle_model *m = o->straggle ? o->straggle : &none;
-    coda_sim_config cfg = {.straggle = *m, .load = plan.load, .progress = o->progress};
+    coda_sim_config cfg = {.straggle = *m, .progress = o->progress};
     coda_policy policy = {.wait_for = m->wait_for, .deadline = m->deadline};
     int rc = coda_plan_set_shape(&plan, M->cols, k, e);
     if (rc == 0)

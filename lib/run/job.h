@@ -10,7 +10,9 @@
 
 typedef struct {
     coda_plan plan;
-    coda_engine engine;
+    coda_engine *engine; /* its own (owns_engine), or one several jobs share */
+    int owns_engine;
+    int set;             /* its task set on the engine */
     coda_policy policy;  /* decodable is set by the job when until_decodable */
     int until_decodable; /* wait for arrivals until the code can decode */
     coda_frame_list results; /* the last round's, in arrival order */
@@ -24,6 +26,10 @@ typedef struct {
 int coda_job_start(coda_job *j, coda_plan *plan, const coda_mat *data,
                    const coda_engine_type *type, const void *config, const coda_policy *policy,
                    int until_decodable, coda_err *e);
+/* The same on an engine already open (the caller's, closed by the caller after the jobs):
+ * the job installs its shards as a new task set, so that several jobs share the workers. */
+int coda_job_start_on(coda_job *j, coda_plan *plan, const coda_mat *data, coda_engine *engine,
+                      const coda_policy *policy, int until_decodable, coda_err *e);
 /* One round: broadcast operand, collect, decode into out. A round whose responders cannot
  * determine the result fails with class CODA_E_FEW (the loop decides what to do). */
 int coda_job_step(coda_job *j, unsigned long long round, const coda_mat *operand, coda_mat *out,

@@ -90,7 +90,6 @@ static int one_run(coda_gd_runs *a, const coda_gd_runs_setup *s, int r, coda_err
         coda_plan_free(&plan);
         return -1;
     }
-    sim.load = plan.load;
     coda_job job;
     coda_gd g;
     int have_g = 0, rc = coda_job_start(&job, &plan, s->data, &coda_engine_sim, &sim, &s->policy,

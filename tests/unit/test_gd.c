@@ -2,7 +2,8 @@
  * with any tolerated straggler pattern it follows uncoded GD (the same BLAS calls in a plain
  * loop here) to 1e-12 relative; logistic GD converges to the optimum of the same regularized
  * problem found by Newton's method here; the until-decodable policy ends a round at the arrival
- * that made it decodable; corruption touches only the drawn workers' results. */
+ * that made it decodable; corruption touches only the drawn workers' results; two jobs sharing
+ * one engine decode what each decodes on its own. */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
@@ -35,7 +36,7 @@ static int start(coda_job *j, const char *scheme, int N, int s, const char *op,
         CHECK(0, "%s: %s", scheme, e.msg);
         return -1;
     }
-    coda_sim_config cfg = {.straggle = *sm, .load = p.load};
+    coda_sim_config cfg = {.straggle = *sm};
     if (adv)
         cfg.adversary = *adv;
     coda_policy pol = {.wait_for = -1, .deadline = -1};
@@ -287,8 +288,72 @@ static void same_as_pipeline(const char *scheme, int N, int s)
     coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&Xy), coda_mat_free(&beta);
 }
 
+/* Two jobs on one engine (two task sets on the same workers, rounds alternating between them)
+ * decode the same bytes as each job on its own engine with the same round numbers; a round of
+ * a set never installed is refused. */
+static void shared_engine(void)
+{
+    coda_err e;
+    coda_mat X, y, Xy, beta;
+    test_randn(&X, 40, 4, 31, 3);
+    test_randn(&y, 40, 1, 32, 3);
+    test_randn(&beta, 4, 1, 33, 3);
+    with_labels(&Xy, &X, &y);
+    int N = 6;
+    coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = 1,
+                              .wait_for = -1, .deadline = -1, .seed = 19};
+    coda_adversary none = {0};
+    coda_sim_config cfg = {.straggle = sm};
+    coda_policy pol = {.wait_for = -1, .deadline = -1};
+    /* loads 1/2 and 1/3: each set's latencies scale by its own */
+    const char *schemes[2] = {"frc", "cyclic"};
+    int tolerate[2] = {2, 1};
+    coda_engine g;
+    coda_job shared[2], alone[2];
+    memset(shared, 0, sizeof shared);
+    memset(alone, 0, sizeof alone);
+    int ok = coda_engine_open(&g, &coda_engine_sim, N, &cfg, &e) == 0;
+    CHECK(ok, "%s", e.msg);
+    for (int k = 0; k < 2 && ok; k++) {
+        coda_scheme_args a = {.N = N, .s = tolerate[k], .op = "grad", .seed = 4};
+        coda_plan p;
+        ok = coda_plan_build(&p, schemes[k], &a, Xy.rows, &e) == 0 &&
+             coda_job_start_on(&shared[k], &p, &Xy, &g, &pol, 0, &e) == 0 &&
+             start(&alone[k], schemes[k], N, tolerate[k], "grad", &Xy, &sm, &none, 0) == 0;
+        CHECK(ok, "%s: %s", schemes[k], e.msg);
+        CHECK(!ok || shared[k].set == k, "%s: task set %d, not %d", schemes[k], shared[k].set, k);
+    }
+    for (unsigned long long r = 0; r < 8 && ok; r++) {
+        int k = (int)(r % 2);
+        coda_mat g1 = {0}, g2 = {0};
+        ok = coda_job_step(&shared[k], r, &beta, &g1, &e) == 0 &&
+             coda_job_step(&alone[k], r, &beta, &g2, &e) == 0;
+        CHECK(ok, "round %llu: %s", r, e.msg);
+        CHECK(!ok || (g1.rows == g2.rows &&
+                      memcmp(g1.data, g2.data, g1.rows * sizeof(double)) == 0),
+              "round %llu (%s): the shared engine decodes different bytes", r, schemes[k]);
+        coda_mat_free(&g1);
+        coda_mat_free(&g2);
+    }
+    if (ok) {
+        coda_frame_list out = {0};
+        coda_round_info info;
+        CHECK(g.type->round(&g, 2, 0, &beta, &pol, &out, &info, &e) < 0 &&
+                  strstr(e.msg, "no task set 2"),
+              "a round of a set never installed ran");
+        coda_frame_list_free(&out);
+    }
+    for (int k = 0; k < 2; k++) {
+        coda_job_free(&shared[k]);
+        coda_job_free(&alone[k]);
+    }
+    coda_engine_close(&g);
+    coda_mat_free(&X), coda_mat_free(&y), coda_mat_free(&Xy), coda_mat_free(&beta);
+}
+
 int main(void)
 {
+    shared_engine();
     same_as_pipeline("frc", 6, 2);
     same_as_pipeline("cyclic", 5, 1);
     follows_plain("uncoded", 4, 0);

@@ -28,9 +28,9 @@ static const coda_cli_option options[] = {
     CODA_CLI_QUIET,
     CODA_CLI_HELP,
     CODA_CLI_VERSION,
-    CODA_CLI_HEADING("Code search ([approx-matdot] §IV, arXiv:2105.01973): --scheme matdot-search "
-                     "-m M\n--threshold k -N P writes a 2M x P code (A-coefficients, then B's) "
-                     "for\ncoda-encode --scheme linear --code FILE."),
+    CODA_CLI_HEADING("Code search ([approx-matdot] §IV, arXiv:2105.01973): --scheme\n"
+                     "matdot-search -m M --threshold k -N P writes a 2M x P code (A-coefficients,\n"
+                     "then B's) for coda-encode --scheme linear --code FILE."),
     {NULL, 'm', "M", "pieces per factor"},
     {"threshold", O_THRESHOLD, "k", "responders the code is designed for (m <= k < 2m-1)"},
     {"starts", O_STARTS, "S", "random starts, the best kept (default 20)"},
@@ -47,13 +47,13 @@ static void usage(FILE *to)
                 "blocks worker i holds and with which coefficient. Edit it and give it back with\n"
                 "coda-encode --assign FILE.\n\n");
     coda_cli_print_options(to, options);
-    fprintf(to, "\nSchemes (the product codes, which code both factors, have no allocation to "
+    fprintf(to, "\nSchemes (the product codes, which code both factors, have no allocation to\n"
                 "write):\n");
     for (const coda_scheme *const *s = coda_scheme_list(); *s; s++)
         if (!((*s)->caps & CODA_CAP_BOTH_FACTORS) && *s != coda_scheme_for_assignment())
-            fprintf(to, "  %-13s %s\n", (*s)->name, (*s)->summary);
-    fprintf(to, "  %-13s %s\n", "matdot-search",
-            "alternating minimization over MatDot-split linear codes (Algorithm 1)");
+            coda_cli_print_entry(to, 2, 16, (*s)->name, (*s)->summary);
+    coda_cli_print_entry(to, 2, 16, "matdot-search",
+                         "alternating minimization over MatDot-split linear codes (Algorithm 1)");
     fprintf(to, "\nThe schemes' own options:\n");
     coda_scheme_cli_usage(to, 0);
 }

@@ -9,52 +9,54 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/cli/worker_opts.h"
 #include "../lib/codes/plan.h"
 #include "../lib/engine/mpi.h"
 
 static const char *prog = "coda-worker-mpi";
 
+enum { O_OPERAND = CODA_OPT_OPERAND, O_LOG = CODA_OPT_LOG, O_TRUTH = CODA_OPT_TRUTH,
+       O_DELAY = 256, O_DELAY_SCALE, O_FAIL, O_KEEP_STALE };
+
+static const coda_cli_option cli_options[] = {
+    CODA_CLI_WORKER_STAGE_OPTIONS,
+    CODA_CLI_WAIT_FOR_HELP("collect only the F earliest responders"),
+    CODA_CLI_DEADLINE_HELP("collect only what arrives within T seconds (wall clock); default: "
+                           "wait for every worker that is not made to fail"),
+    {"keep-stale", O_KEEP_STALE, NULL, "keep a result that arrives for an earlier round"},
+    CODA_CLI_OUTPUT_HELP("write the stream to FILE (default stdout)"),
+    CODA_CLI_QUIET_HELP("no summary on stderr"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_HEADING("Stragglers made real, for tests and experiments on one machine (the "
+                     "workers\ndrawn never answer):"),
+    {"delay", O_DELAY, "MODEL", "each worker sleeps its drawn latency before answering: "
+                                "shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE, replay:FILE, "
+                                "rates:FILE or rates:LO,HI, empirical:FILE (as coda-worker-sim "
+                                "--latency, drawn per round)"},
+    {"delay-scale", O_DELAY_SCALE, "X", "seconds per unit of drawn latency (default 1)"},
+    {"fail-workers", O_FAIL, "LIST", "these workers (0-based) never answer"},
+    CODA_CLI_STRAGGLER_OPTIONS,
+    CODA_CLI_HEADING("Corrupt workers, as in coda-worker-sim:"),
+    CODA_CLI_ADVERSARY_OPTIONS,
+    CODA_CLI_HEADING("Refused here (latencies are measured; the others need the code:\n"
+                     "coda-solve --method gd --engine mpi):"),
+    {"latency", CODA_OPT_LATENCY, "MODEL", "see --delay"},
+    {"latency-scale-by-load", CODA_OPT_SCALE_BY_LOAD, NULL, "refused"},
+    CODA_CLI_UNTIL_DECODABLE_HELP("refused"),
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: mpirun -n N+1 coda-worker-mpi [OPTIONS] [STREAM]\n"
-            "The worker stage on an MPI job: rank 0 reads a coda-encode stream (stdin or\n"
-            "STREAM), ranks 1..N are the plan's N workers, and rank 0 writes the PLAN and the\n"
-            "RESULT frames that arrived to stdout, for coda-decode.\n\n"
-            "  --operand FILE          the right operand (else the one in the stream)\n"
-            "  --wait-for F            collect only the F earliest responders\n"
-            "  --deadline T            collect only what arrives within T seconds (wall clock)\n"
-            "  (default: wait for every worker that is not made to fail)\n"
-            "  --keep-stale            keep a result that arrives for an earlier round\n"
-            "Stragglers made real, for tests and experiments on one machine:\n"
-            "  --delay MODEL           each worker sleeps its drawn latency before answering:\n"
-            "                          shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE, replay:FILE,\n"
-            "                          rates:FILE or rates:LO,HI, empirical:FILE (as\n"
-            "                          coda-worker-sim --latency, drawn per round)\n"
-            "  --delay-scale X         seconds per unit of drawn latency (default 1)\n"
-            "  --fail-workers LIST     these workers (0-based) never answer\n"
-            "  -s, --stragglers S, --straggle-workers LIST, -p, --straggle-prob P,\n"
-            "  --straggle-probs FILE, --responders Q\n"
-            "                          as in coda-worker-sim: the workers drawn never answer\n"
-            "  -t, --adversaries T, --corrupt-workers LIST, --attack KIND\n"
-            "                          corrupt workers, as in coda-worker-sim\n"
-            "  --round R               the round whose draws to use (default 0)\n"
-            "  --seed N                seed of every random choice (default 1)\n"
-            "  --log FILE              CSV: worker,latency,responded (measured seconds)\n"
-            "  --truth FILE            CSV: round,worker,corrupt,straggled,latency\n"
-            "  -o, --output FILE       write the stream to FILE (default stdout)\n"
-            "  -q, --quiet             no summary on stderr\n"
-            "  -h, --help, --version\n\n"
-            "Refused here: --latency (latencies are measured; see --delay),\n"
-            "--latency-scale-by-load and --until-decodable (they need the code: coda-solve\n"
-            "--method gd --engine mpi). Files named by options must be readable on every rank.\n"
-            "See coda-worker-mpi(1).\n");
+    fprintf(to, "Usage: mpirun -n N+1 coda-worker-mpi [OPTIONS] [STREAM]\n"
+                "The worker stage on an MPI job: rank 0 reads a coda-encode stream (stdin or\n"
+                "STREAM), ranks 1..N are the plan's N workers, and rank 0 writes the PLAN and\n"
+                "the RESULT frames that arrived to stdout, for coda-decode.\n\n");
+    coda_cli_print_options(to, cli_options);
+    fprintf(to, "\nFiles named by options must be readable on every rank. See "
+                "coda-worker-mpi(1).\n");
 }
-
-enum { O_OPERAND = CODA_OPT_OPERAND, O_ROUND = CODA_OPT_ROUND, O_SEED = CODA_OPT_SEED,
-       O_LOG = CODA_OPT_LOG, O_TRUTH = CODA_OPT_TRUTH, O_VERSION = CODA_OPT_VERSION,
-       O_DELAY = 256, O_DELAY_SCALE, O_FAIL, O_KEEP_STALE };
 
 typedef struct {
     coda_worker_opts wo;
@@ -75,19 +77,16 @@ static int master_rank(void)
 /* 0 to go on, else the exit status (after --help or a usage error). */
 static int parse(int argc, char **argv, options *o)
 {
-    static const struct option opts[] = {
-        CODA_WORKER_LONG_OPTIONS,
-        CODA_WORKER_STAGE_LONG_OPTIONS,
-        {"delay", required_argument, 0, O_DELAY},
-        {"delay-scale", required_argument, 0, O_DELAY_SCALE},
-        {"fail-workers", required_argument, 0, O_FAIL},
-        {"keep-stale", no_argument, 0, O_KEEP_STALE},
-        {0, 0, 0, 0}};
     coda_err e;
     int c;
     size_t nfail = 0;
     o->mpi.delay_scale = 1;
-    while ((c = getopt_long(argc, argv, "s:p:t:o:qh", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, cli_options, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case CODA_OPT_LATENCY:
@@ -117,14 +116,14 @@ static int parse(int argc, char **argv, options *o)
         }
         case O_KEEP_STALE: o->mpi.keep_stale = 1; break;
         case O_OPERAND: o->operand_path = optarg; break;
-        case O_ROUND: bad = coda_parse_u64("--round", optarg, &o->round, &e); break;
-        case O_SEED: bad = coda_parse_u64("--seed", optarg, &o->seed, &e); break;
+        case CODA_CLI_ROUND_ID: bad = coda_parse_u64("--round", optarg, &o->round, &e); break;
+        case CODA_CLI_SEED_ID: bad = coda_parse_u64("--seed", optarg, &o->seed, &e); break;
         case O_LOG: o->log_path = optarg; break;
         case O_TRUTH: o->truth_path = optarg; break;
         case 'o': o->out = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': usage(stdout); return CODA_EXIT_OK + 256;
-        case O_VERSION: coda_print_version(prog); return CODA_EXIT_OK + 256;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); return CODA_EXIT_OK + 256;
         default: {
             int taken = coda_worker_option(c, optarg, &o->wo, &e);
             if (taken == 0) {

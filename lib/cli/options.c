@@ -73,13 +73,26 @@ static void print_help(FILE *to, const char *h, size_t col)
     }
 }
 
+void coda_cli_print_entry(FILE *to, int indent, int col, const char *head, const char *help)
+{
+    int w = indent + (int)strlen(head) + 2;
+    fprintf(to, "%*s%s", indent, "", head);
+    if (w > col)
+        fprintf(to, "\n%*s", col, "");
+    else
+        fprintf(to, "%*s", col - w + 2, "");
+    print_help(to, help ? help : "", (size_t)col);
+    if (!help || !*help)
+        fputc('\n', to);
+}
+
 void coda_cli_print_options(FILE *to, const coda_cli_option *opts)
 {
     enum { MAX_COL = 28 };
     char buf[96];
-    size_t col = 0;
+    int col = 0;
     for (const coda_cli_option *o = opts; o->name || o->id; o++) {
-        size_t w = is_option(o) ? spell(o, buf, sizeof buf) + 4 : 0;
+        int w = is_option(o) ? (int)spell(o, buf, sizeof buf) + 4 : 0;
         if (w <= MAX_COL && w > col)
             col = w;
     }
@@ -88,15 +101,8 @@ void coda_cli_print_options(FILE *to, const coda_cli_option *opts)
             fprintf(to, "\n%s\n", o->help);
             continue;
         }
-        size_t w = spell(o, buf, sizeof buf) + 2;
-        fprintf(to, "  %s", buf);
-        if (w + 2 > col)
-            fprintf(to, "\n%*s", (int)col, "");
-        else
-            fprintf(to, "%*s", (int)(col - w), "");
-        print_help(to, o->help ? o->help : "", col);
-        if (!o->help || !*o->help)
-            fputc('\n', to);
+        spell(o, buf, sizeof buf);
+        coda_cli_print_entry(to, 2, col, buf, o->help);
     }
 }
 

@@ -84,6 +84,9 @@ int coda_cli_getopt_build(coda_cli_getopt *g, const coda_cli_option *opts, coda_
 /* The option lines of --help for a list: "  -o, --output FILE   help", the help column the same
  * for every line of the list (a longer option puts its help on the next line). */
 void coda_cli_print_options(FILE *to, const coda_cli_option *opts);
+/* One such line, for lists that are not option tables (the schemes' options): head (the
+ * option as spelled) from column indent, its help from column col, wrapped before column 80. */
+void coda_cli_print_entry(FILE *to, int indent, int col, const char *head, const char *help);
 /* Whether getopt's return c is one of the list's options. */
 int coda_cli_has(const coda_cli_option *opts, int c);
 

@@ -1,5 +1,7 @@
 #include "scheme_opts.h"
 
+#include "options.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,22 +140,7 @@ void coda_scheme_cli_usage(FILE *to, int at_decode)
             else
                 snprintf(head, sizeof head, "--%s%s%s", o->name, o->arg ? " " : "",
                          o->arg ? o->arg : "");
-            /* the help text wrapped at 80 columns under its column */
-            const char *h = o->help;
-            int first = 1;
-            while (*h) {
-                size_t w = strlen(h) <= 52 ? strlen(h) : 52;
-                if (strlen(h) > 52)
-                    while (w > 0 && h[w] != ' ')
-                        w--;
-                if (w == 0)
-                    w = strlen(h) < 52 ? strlen(h) : 52;
-                fprintf(to, "    %-24s %.*s\n", first ? head : "", (int)w, h);
-                h += w;
-                while (*h == ' ')
-                    h++;
-                first = 0;
-            }
+            coda_cli_print_entry(to, 4, 29, head, o->help);
         }
     }
 }

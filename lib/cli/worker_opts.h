@@ -64,7 +64,7 @@ enum {
 /* The same options as coda_cli_option entries, with their help (lib/cli/options.h): the
  * straggler model, the adversary and the policy, without --until-decodable, which only a
  * program with a decoder takes (CODA_CLI_UNTIL_DECODABLE). */
-#define CODA_CLI_WORKER_OPTIONS                                                                    \
+#define CODA_CLI_STRAGGLER_OPTIONS                                                                 \
     {"stragglers", 's', "S", "exactly S workers, drawn at random each round, never respond"},    \
         {"straggle-workers", CODA_OPT_STRAGGLE_WORKERS, "LIST",                                    \
          "these workers (0-based, comma-separated) never respond"},                                \
@@ -72,19 +72,25 @@ enum {
          "exactly Q workers respond, a uniform Q-subset (fixed-q)"},                               \
         {"straggle-prob", 'p', "P", "each worker fails independently with probability P"},        \
         {"straggle-probs", CODA_OPT_STRAGGLE_PROBS, "FILE",                                        \
-         "one failure probability per worker (a column)"},                                         \
-        {"latency", CODA_OPT_LATENCY, "MODEL",                                                     \
-         "none, shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE, replay:FILE, rates:FILE or "          \
-         "rates:LO,HI (1 + Exp(rate_i)), empirical:FILE (two columns: time, CDF)"},               \
+         "one failure probability per worker (a column)"}
+#define CODA_CLI_LATENCY_OPTIONS                                                                   \
+    {"latency", CODA_OPT_LATENCY, "MODEL",                                                         \
+     "none, shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE, replay:FILE, rates:FILE or "              \
+     "rates:LO,HI (1 + Exp(rate_i)), empirical:FILE (two columns: time, CDF)"},                   \
         {"latency-scale-by-load", CODA_OPT_SCALE_BY_LOAD, NULL,                                    \
-         "a worker with more data is slower (off by default)"},                                    \
-        {"adversaries", 't', "T", "T corrupt workers, drawn at random each round"},               \
+         "a worker with more data is slower (off by default)"}
+#define CODA_CLI_ADVERSARY_OPTIONS                                                                 \
+    {"adversaries", 't', "T", "T corrupt workers, drawn at random each round"},                   \
         {"corrupt-workers", CODA_OPT_CORRUPT_WORKERS, "LIST", "these workers are corrupt"},        \
         {"attack", CODA_OPT_ATTACK, "KIND",                                                        \
          "what a corrupt worker sends: gauss[:SIGMA] (default, 100), replace:S, scale:C, flip, "  \
-         "zero, const:C, sparse:K:S, small:S, uniform:A, wrong-input:S, collude[:S]"},            \
-        {"wait-for", CODA_OPT_WAIT_FOR, "F", "collect only the F earliest responders"},            \
-        {"deadline", CODA_OPT_DEADLINE, "T", "collect only the workers done by time T"}
+         "zero, const:C, sparse:K:S, small:S, uniform:A, wrong-input:S, collude[:S]"}
+#define CODA_CLI_WAIT_FOR_HELP(h) {"wait-for", CODA_OPT_WAIT_FOR, "F", h}
+#define CODA_CLI_DEADLINE_HELP(h) {"deadline", CODA_OPT_DEADLINE, "T", h}
+#define CODA_CLI_WORKER_OPTIONS                                                                    \
+    CODA_CLI_STRAGGLER_OPTIONS, CODA_CLI_LATENCY_OPTIONS, CODA_CLI_ADVERSARY_OPTIONS,             \
+        CODA_CLI_WAIT_FOR_HELP("collect only the F earliest responders"),                          \
+        CODA_CLI_DEADLINE_HELP("collect only the workers done by time T")
 #define CODA_CLI_UNTIL_DECODABLE_HELP(h) {"until-decodable", CODA_OPT_UNTIL_DECODABLE, NULL, h}
 
 /* A worker-stage program's own options (coda-worker-sim, coda-worker-mpi), but -o, -q, -h,

@@ -348,8 +348,9 @@ files() { ls -A | tr '\n' ' '; }
   [ -z "$out" ]
 }
 
-# Every long and short option of a program's option table is in its --help and its man page.
-@test "--help and the man page of every program list every option" {
+# Every long and short option of a program's option table is in its man page (--help, which
+# the table generates, lists them all by construction).
+@test "the man page of every program lists every option of its table" {
   run "$PY" - "$ROOT" <<'EOF'
 import os, re, subprocess, sys
 root = sys.argv[1]
@@ -381,13 +382,9 @@ for src in sorted(os.listdir(f"{root}/cmd")):
     assert longs, prog
     man = open(f"{root}/man/{prog}.1").read()
     for o in longs:  # in the man page a hyphen is written - or \-
-        if not re.search(r'--' + o + r'(?![\w-])', help):
-            print(f"{prog}: --{o} is not in --help"); bad += 1
         if not re.search(r'\\-\\-' + o.replace('-', r'\\?-') + r'(?![\w-]|\\-)', man):
             print(f"{prog}: --{o} is not in man/{prog}.1"); bad += 1
     for c in shorts:
-        if not re.search(r'(?<![\w-])-' + c + r'(?![\w-])', help):
-            print(f"{prog}: -{c} is not in --help"); bad += 1
         if not re.search(r'(?<!\\-)\\-' + c + r'(?![\w]|\\-)', man):
             print(f"{prog}: -{c} is not in man/{prog}.1"); bad += 1
 sys.exit(1 if bad else 0)

@@ -14,6 +14,16 @@ int coda_cli_getopt_build(coda_cli_getopt *g, const coda_cli_option *opts, coda_
             continue;
         if (nl == CODA_CLI_MAX_OPTIONS)
             return coda_fail(e, "more than %d options", CODA_CLI_MAX_OPTIONS);
+        /* getopt would take the first of two entries silently: a table's own mistake */
+        if (is_short(o) && strchr(g->shortopts, o->id))
+            return coda_fail(e, "option table: -%c given twice", o->id);
+        for (size_t k = 0; k < nl; k++) {
+            if (o->name && strcmp(g->longopts[k].name, o->name) == 0)
+                return coda_fail(e, "option table: --%s given twice", o->name);
+            if (g->longopts[k].val == o->id)
+                return coda_fail(e, "option table: --%s has the id of --%s",
+                                 o->name ? o->name : "?", g->longopts[k].name);
+        }
         if (o->name)
             g->longopts[nl++] =
                 (struct option){o->name, o->arg ? required_argument : no_argument, 0, o->id};

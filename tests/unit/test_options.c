@@ -52,12 +52,11 @@ int main(void)
     FILE *f = open_memstream(&text, &len);
     coda_cli_print_options(f, opts);
     fclose(f);
-    int longest = 0, lines = 0;
+    int longest = 0;
     for (char *l = text; *l;) {
         char *nl = strchr(l, '\n');
         int w = (int)(nl ? nl - l : (long)strlen(l));
         longest = w > longest ? w : longest;
-        lines++;
         l = nl ? nl + 1 : l + w;
     }
     CHECK(longest <= 79, "a help line of %d columns", longest);
@@ -75,5 +74,17 @@ int main(void)
               !coda_cli_has(opts, 'z') && !coda_cli_has(opts, -1),
           "coda_cli_has");
     free(text);
+    /* an option given twice in a table is the table's mistake, refused when it is built */
+    const coda_cli_option twice_long[] = {{"same", 256, NULL, "one"}, {"same", 257, NULL, "two"},
+                                          CODA_CLI_END},
+                          twice_short[] = {{"one", 'x', NULL, "one"}, {NULL, 'x', "X", "two"},
+                                           CODA_CLI_END},
+                          twice_id[] = {{"one", 256, NULL, "one"}, {"two", 256, NULL, "two"},
+                                        CODA_CLI_END};
+    CHECK(coda_cli_getopt_build(&g, twice_long, &e) < 0 && strstr(e.msg, "--same"),
+          "a long name given twice: %s", e.msg);
+    CHECK(coda_cli_getopt_build(&g, twice_short, &e) < 0 && strstr(e.msg, "-x"),
+          "a letter given twice: %s", e.msg);
+    CHECK(coda_cli_getopt_build(&g, twice_id, &e) < 0, "an id given twice");
     return check_summary();
 }

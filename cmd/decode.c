@@ -33,9 +33,10 @@ static void usage(FILE *to)
     fprintf(to, "\nThe schemes' own decode options:\n");
     coda_scheme_cli_usage(to, 1);
     fprintf(to,
-            "\nExits 1 with a message saying what is missing when the responders cannot determine\n"
-            "the result. Approximate codes (matdot-approx, linear) also report the error they\n"
-            "expect for these responders, relative to ||A||_F ||B||_F. See coda-decode(1).\n");
+            "\nExits 1 with a message saying what is missing when the responders cannot\n"
+            "determine the result. Approximate codes (matdot-approx, linear) also report the\n"
+            "error they expect for these responders, relative to ||A||_F ||B||_F.\n"
+            "See coda-decode(1).\n");
 }
 
 int main(int argc, char **argv)

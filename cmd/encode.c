@@ -47,8 +47,8 @@ static const coda_cli_option options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
-                "Split the input matrix into blocks, code them for N workers, and write a stream:\n"
-                "a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n");
+                "Split the input matrix into blocks, code them for N workers, and write a\n"
+                "stream: a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n");
     coda_cli_print_options(to, options);
     fprintf(to, "\nSchemes (--scheme):\n");
     coda_print_wrapped(to, 2, coda_scheme_names());
@@ -57,8 +57,9 @@ static void usage(FILE *to)
     fprintf(to, "\nThe schemes' own options:\n");
     coda_scheme_cli_usage(to, 0);
     fprintf(to,
-            "\nFor matmul, matvec and grad the input rows are split; for lsq-columns the input A\n"
-            "is the operand and the columns of the right-hand sides are split. See coda-encode(1).\n");
+            "\nFor matmul, matvec and grad the input rows are split; for lsq-columns the input\n"
+            "A is the operand and the columns of the right-hand sides are split.\n"
+            "See coda-encode(1).\n");
 }
 
 static int fail(const char *msg, int code)

@@ -47,7 +47,7 @@ static const coda_cli_option options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: coda-invert [OPTIONS] [MATRIX]\n"
-                "Approximate A^-1 (or a pseudoinverse) column by column with a least-squares "
+                "Approximate A^-1 (or a pseudoinverse) column by column with a least-squares\n"
                 "solver.\n\n");
     coda_cli_print_options(to, options);
     fprintf(to, "\nSee coda-invert(1).\n");

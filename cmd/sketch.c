@@ -29,8 +29,8 @@ static const coda_cli_option options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: coda-sketch [OPTIONS] A [b]\n"
-                "Sketch A (N x d), and b with it by the same S: writes S A, or S [A b] with S b "
-                "as\nthe last column.\n\n");
+                "Sketch A (N x d), and b with it by the same S: writes S A, or S [A b] with\n"
+                "S b as the last column.\n\n");
     coda_cli_print_options(to, options);
     fprintf(to, "\nSee coda-sketch(1).\n");
 }

@@ -343,8 +343,9 @@ static void gd_options(FILE *to)
 static void gd_usage(FILE *to)
 {
     fprintf(to, "Usage: coda-solve --method gd|pgd|sgd|cd [OPTIONS] X [y]\n"
-                "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
-                "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
+                "Coded gradient descent: each iteration broadcasts beta to N workers (simulated,\n"
+                "or MPI ranks with --engine mpi) and decodes the gradient from whoever\n"
+                "answers. Without y, X's last column is y.\n\n");
     gd_options(to);
     fprintf(to, "\nSee coda-solve(1).\n");
 }
@@ -705,8 +706,16 @@ static int gd_main(int argc, char **argv)
         free(fail);
         return CODA_EXIT_USAGE;
     }
-    if ((pgd || sgd || cd) && !scheme_given)
-        scheme = coda_scheme_first_with(CODA_CAP_BYZANTINE)->name; /* the Byzantine code */
+    if ((pgd || sgd || cd) && !scheme_given) {
+        const coda_scheme *byz = coda_scheme_first_with(CODA_CAP_BYZANTINE);
+        if (!byz) {
+            coda_say(prog, "--method pgd, sgd and cd need a Byzantine code, and none is built in");
+            coda_worker_options_free(&w);
+            free(fail);
+            return CODA_EXIT_DATA;
+        }
+        scheme = byz->name; /* the Byzantine code */
+    }
     if ((!pgd && !cd && l1 > 0) || (!pgd && !sgd && !cd && code_t >= 0) || (!sgd && batch > 0) ||
         (!cd && (tau || fraction > 0 || cd_random || resync)) || (tau && fraction > 0)) {
         coda_say(prog, "--l1 is for --method pgd and cd, --batch for sgd, --tau (or --fraction, "

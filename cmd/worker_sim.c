@@ -27,12 +27,12 @@ static const coda_cli_option options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: coda-worker-sim [OPTIONS] [STREAM]\n"
-                "Simulate N workers on a coda-encode stream: compute each responding worker's "
-                "tasks\nand forward the PLAN and their RESULT frames.\n\n");
+                "Simulate N workers on a coda-encode stream: compute each responding worker's\n"
+                "tasks and forward the PLAN and their RESULT frames.\n\n");
     coda_cli_print_options(to, options);
-    fprintf(to, "\nFor shifted-exp, pareto and replay a worker's latency is its load times its "
-                "drawn\ntime. stderr gets the simulated completion time and what an uncoded run "
-                "would\nhave taken. See coda-worker-sim(1).\n");
+    fprintf(to, "\nFor shifted-exp, pareto and replay a worker's latency is its load times its\n"
+                "drawn time. stderr gets the simulated completion time and what an uncoded run\n"
+                "would have taken. See coda-worker-sim(1).\n");
 }
 
 int main(int argc, char **argv)

@@ -119,8 +119,9 @@ int coda_plan_build(coda_plan *p, const char *name, const coda_scheme_args *a, s
         return 0;
     }
     if ((sc->caps & CODA_CAP_ANY) && a->s != 0)
-        return coda_failc(e, CODA_E_USAGE, "%s takes no -s: it is built for straggling "
-                          "probabilities and decodes from any responders, approximately", name);
+        return coda_failc(e, CODA_E_USAGE, "%s tolerates no fixed number of stragglers (give "
+                          "no -s or --code-stragglers): it is built for straggling probabilities "
+                          "and decodes from any responders, approximately", name);
     if (coda_plan_common(p, name, a, e) < 0)
         return -1;
     if (sc->build(p, a, e) < 0 || (data_len && coda_plan_split(p, data_len, e) < 0) ||

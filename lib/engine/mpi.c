@@ -115,6 +115,7 @@ typedef struct {
     int *bufset;                   /* ... the task set of each (kept until its next round) */
     double *setload;               /* each installed task set's load */
     int nsets;
+    int install_failed;            /* some workers may hold a set the others lack: unusable */
     char **spare;                  /* receive buffers of the current size, to post again */
     size_t nspare;
     long stale;
@@ -455,7 +456,9 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
 {
     mpi_state *s = g->state;
     int N = s->N, rc = 0;
-    for (size_t k = 0; k < n; k++) {
+    if (s->install_failed)
+        rc = coda_fail(e, "the MPI engine is unusable after a failed install");
+    for (size_t k = 0; k < n && rc == 0; k++) {
         int64_t w = tasks[k].tag[CODA_TAG_WORKER];
         if (tasks[k].kind != CODA_TASK || w < 0 || w >= N) {
             rc = coda_fail(e, "task %zu: worker tag %lld outside 0..%d", k, (long long)w, N - 1);
@@ -486,9 +489,14 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
             rc = -1;
         else if (s->rreq[w] == MPI_REQUEST_NULL) /* the first set: the worker's one receive */
             rc = post_recv(s, w, e);
+        s->install_failed |= rc < 0;
+        /* serialised: w's frames go now, so that rank 0 holds one copy of the tasks, not two */
+        for (size_t i = 0; i < n; i++)
+            if (tasks[i].tag[CODA_TAG_WORKER] == w)
+                coda_frame_free(&tasks[i]);
     }
     free(mine);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) /* (after an error: those not yet sent) */
         coda_frame_free(&tasks[i]);
     if (rc == 0) {
         s->setload[k] = load;
@@ -522,6 +530,8 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
     int N = s->N;
     if (set < 0 || set >= s->nsets)
         return coda_fail(e, "the engine has no task set %d (%d installed)", set, s->nsets);
+    if (s->install_failed)
+        return coda_fail(e, "the MPI engine is unusable after a failed install");
     int expect = expected_this_round(s, set, round, e);
     if (expect < 0)
         return -1;

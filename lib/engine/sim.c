@@ -24,17 +24,21 @@ typedef struct {
     coda_straggle_outcome drawn;
 } sim_state;
 
+static void set_free(sim_set *t)
+{
+    coda_frame_list_free(&t->tasks);
+    free(t->first);
+    free(t->count);
+    free(t->worker_load);
+}
+
 static void sim_close(coda_engine *g)
 {
     sim_state *s = g->state;
     if (!s)
         return;
-    for (int k = 0; k < s->nsets; k++) {
-        coda_frame_list_free(&s->sets[k].tasks);
-        free(s->sets[k].first);
-        free(s->sets[k].count);
-        free(s->sets[k].worker_load);
-    }
+    for (int k = 0; k < s->nsets; k++)
+        set_free(&s->sets[k]);
     free(s->sets);
     free(s->responded);
     free(s->straggled);
@@ -74,15 +78,9 @@ static int sim_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
             rc = coda_fail(e, "task %zu: worker tag %lld outside 0..%d", k, (long long)w,
                            g->N - 1);
     }
-    sim_set *more = rc == 0 ? realloc(s->sets, (size_t)(s->nsets + 1) * sizeof *more) : NULL;
-    if (rc == 0 && !more)
-        rc = coda_fail_oom(e);
-    sim_set *t = NULL;
+    /* built aside, and counted only once it is whole */
+    sim_set one = {.load = load}, *t = &one;
     if (rc == 0) {
-        s->sets = more;
-        t = &s->sets[s->nsets++];
-        memset(t, 0, sizeof *t);
-        t->load = load;
         t->first = calloc((size_t)g->N, sizeof *t->first);
         t->count = calloc((size_t)g->N, sizeof *t->count);
         t->worker_load = calloc((size_t)g->N, sizeof *t->worker_load);
@@ -122,11 +120,19 @@ static int sim_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
         coda_frame_free(&tasks[k]);
     free(idx);
     /* each worker's share of the data its tasks hold, for latency scaled by load */
-    for (int w = 0; t && w < g->N && total > 0; w++)
+    for (int w = 0; rc == 0 && w < g->N && total > 0; w++)
         t->worker_load[w] /= total;
-    if (rc == 0)
-        *set = s->nsets - 1;
-    return rc;
+    sim_set *more = rc == 0 ? realloc(s->sets, (size_t)(s->nsets + 1) * sizeof *more) : NULL;
+    if (rc == 0 && !more)
+        rc = coda_fail_oom(e);
+    if (rc < 0) {
+        set_free(t);
+        return rc;
+    }
+    s->sets = more;
+    s->sets[s->nsets] = one;
+    *set = s->nsets++;
+    return 0;
 }
 
 static int sim_round(coda_engine *g, int set, unsigned long long round, const coda_mat *operand,

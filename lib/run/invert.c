@@ -115,8 +115,8 @@ static int distributed(const coda_mat *M, const coda_invert_opts *o, coda_mat *C
         info->uncoded = job.round.uncoded;
         snprintf(info->scheme, sizeof info->scheme, "%s", job.plan.scheme);
     }
+    coda_job_free(&job); /* before the data its tasks may view */
     coda_mat_free(&ident);
-    coda_job_free(&job);
     return rc;
 }
 

@@ -299,7 +299,7 @@ static void shared_engine(void)
     problem(40, 4, 31, &X, &y, &Xy, &beta);
     int N = 6;
     coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = 1,
-                              .wait_for = -1, .deadline = -1, .seed = 19};
+                              .wait_for = -1, .deadline = -1, .seed = 19, .scale_by_load = 1};
     coda_adversary none = {0};
     coda_sim_config cfg = {.straggle = sm};
     coda_policy pol = {.wait_for = -1, .deadline = -1};
@@ -330,6 +330,12 @@ static void shared_engine(void)
         CHECK(!ok || (g1.rows == g2.rows &&
                       memcmp(g1.data, g2.data, g1.rows * sizeof(double)) == 0),
               "round %llu (%s): the shared engine decodes different bytes", r, schemes[k]);
+        /* the latencies, scaled by the set's own load, and the round's time are the same */
+        const coda_round_info *a = &shared[k].round, *b = &alone[k].round;
+        CHECK(!ok || (a->time == b->time &&
+                      memcmp(a->latency, b->latency, (size_t)N * sizeof *a->latency) == 0),
+              "round %llu (%s): time %g on the shared engine, %g alone", r, schemes[k], a->time,
+              b->time);
         coda_mat_free(&g1);
         coda_mat_free(&g2);
     }

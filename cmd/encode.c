@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/cli/scheme_opts.h"
 #include "../lib/codes/coding.h"
 #include "../lib/codes/scheme.h"
@@ -17,40 +18,43 @@
 
 static const char *prog = "coda-encode";
 
+enum { O_OPERAND = 256, O_LABELS, O_RHS, O_ASSIGN, O_METHOD };
+
+static const coda_cli_option options[] = {
+    CODA_CLI_SCHEME_HELP("the code (default uncoded; e.g. mds, or matdot to code both factors of A B); the list is below"),
+    CODA_CLI_WORKERS_HELP("number of workers (required)"),
+    CODA_CLI_STRAGGLERS_HELP("stragglers the code must tolerate (default 0)"),
+    CODA_CLI_BLOCKS_HELP("data blocks (where the scheme takes it; mds: default N-s)"),
+    CODA_CLI_OP_HELP("what a worker computes (default matmul); the list is below"),
+    {"operand", O_OPERAND, "FILE",
+     "right operand (B for matmul, v for matvec, beta for grad); it travels in the stream to the workers (codes of both factors encode it)"},
+    {"labels", O_LABELS, "FILE",
+     "grad: the labels y (else the input's last column is y); other ops but lsq-columns: y appended to the input as its last column, coded with it ([X y])"},
+    {"rhs", O_RHS, "FILE",
+     "lsq-columns: right-hand sides (default: the identity, so the result is the inverse or pseudoinverse of INPUT)"},
+    {"method", O_METHOD, "M",
+     "lsq-columns: the workers' solver, direct (LAPACK, default), sd or cg (see coda-invert(1))"},
+    CODA_CLI_TOL_HELP("lsq-columns sd/cg: tolerance per column (default 1e-6; --eps E, its old name here, still works, warning)"),
+    CODA_CLI_ITERS_HELP("lsq-columns sd/cg: iteration cap per column (default 10000)"),
+    {"assign", O_ASSIGN, "FILE", "use this N x K allocation/encoding matrix (coda-assign)"},
+    CODA_CLI_SEED,
+    CODA_CLI_OUTPUT_HELP("write the stream to FILE (default: stdout, not a terminal)"),
+    CODA_CLI_QUIET_HELP("no summary on stderr"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
-            "Split the input matrix into blocks, code them for N workers, and write a stream:\n"
-            "a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n"
-            "  --scheme NAME        the code (default uncoded; e.g. mds, or matdot to code both\n"
-            "                       factors of A B), one of:\n");
-    coda_print_wrapped(to, 23, coda_scheme_names());
-    fprintf(to,
-            "  -N, --workers N      number of workers (required)\n"
-            "  -s, --stragglers S   stragglers the code must tolerate (default 0)\n"
-            "  -K, --blocks K       data blocks (where the scheme takes it; mds: default N-s)\n"
-            "  --op OP              what a worker computes (default matmul), one of:\n");
-    coda_print_wrapped(to, 23, coda_op_names());
-    fprintf(to,
-            "  --operand FILE       right operand (B for matmul, v for matvec, beta for grad);\n"
-            "                       it travels in the stream to the workers (codes of both\n"
-            "                       factors encode it)\n"
-            "  --labels FILE        grad: the labels y (else the input's last column is y);\n"
-            "                       other ops but lsq-columns: y appended to the input as its\n"
-            "                       last column, coded with it ([X y])\n"
-            "  --rhs FILE           lsq-columns: right-hand sides (default: the identity, so the\n"
-            "                       result is the inverse or pseudoinverse of INPUT)\n"
-            "  --method M           lsq-columns: the workers' solver, direct (LAPACK, default),\n"
-            "                       sd or cg (see coda-invert(1))\n"
-            "  --tol E, --iters N   lsq-columns sd/cg: tolerance (1e-6) and cap per column (10000)\n"
-            "                       (--eps E, the old name of --tol here, still works, warning)\n"
-            "  --assign FILE        use this N x K allocation/encoding matrix (coda-assign)\n"
-            "  --seed N             seed of every random choice (default 1)\n"
-            "  -o, --output FILE    write the stream to FILE (default: stdout, not a terminal)\n"
-            "  -q, --quiet          no summary on stderr\n"
-            "  -h, --help, --version\n\n"
-            "The schemes' own options:\n");
+    fprintf(to, "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
+                "Split the input matrix into blocks, code them for N workers, and write a stream:\n"
+                "a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n");
+    coda_cli_print_options(to, options);
+    fprintf(to, "\nSchemes (--scheme):\n");
+    coda_print_wrapped(to, 2, coda_scheme_names());
+    fprintf(to, "Ops (--op):\n");
+    coda_print_wrapped(to, 2, coda_op_names());
+    fprintf(to, "\nThe schemes' own options:\n");
     coda_scheme_cli_usage(to, 0);
     fprintf(to,
             "\nFor matmul, matvec and grad the input rows are split; for lsq-columns the input A\n"
@@ -109,18 +113,6 @@ static int append_labels(coda_mat *X, const coda_mat *y, coda_err *e)
 
 int main(int argc, char **argv)
 {
-    enum { O_SCHEME = 256, O_OP, O_OPERAND, O_LABELS, O_RHS, O_ASSIGN, O_SEED, O_VERSION,
-           O_METHOD, O_TOL, O_ITERS };
-    static const struct option base[] = {
-        {"scheme", required_argument, 0, O_SCHEME}, {"workers", required_argument, 0, 'N'},
-        {"stragglers", required_argument, 0, 's'},  {"blocks", required_argument, 0, 'K'},
-        {"op", required_argument, 0, O_OP},         {"operand", required_argument, 0, O_OPERAND},
-        {"labels", required_argument, 0, O_LABELS}, {"rhs", required_argument, 0, O_RHS},
-        {"assign", required_argument, 0, O_ASSIGN}, {"seed", required_argument, 0, O_SEED},
-        {"output", required_argument, 0, 'o'},      {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
-        {"method", required_argument, 0, O_METHOD}, {"tol", required_argument, 0, O_TOL},
-        {"iters", required_argument, 0, O_ITERS},   {0, 0, 0, 0}};
     coda_lsq_opts solver = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000};
     int solver_set = 0;
     const char *scheme = coda_scheme_default()->name, *out = NULL, *operand_path = NULL, *labels_path = NULL,
@@ -130,7 +122,9 @@ int main(int argc, char **argv)
     long v;
     coda_err e;
     coda_scheme_cli sc_opts;
-    if (coda_scheme_cli_init(&sc_opts, base, "N:s:K:o:qh", 0, &e) < 0)
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, options, &e) < 0 ||
+        coda_scheme_cli_init(&sc_opts, g.longopts, g.shortopts, 0, &e) < 0)
         return fail(e.msg, CODA_EXIT_DATA);
     int status = CODA_EXIT_USAGE;
     while ((c = getopt_long(argc, argv, sc_opts.shortopts, sc_opts.longopts, NULL)) != -1) {
@@ -140,7 +134,7 @@ int main(int argc, char **argv)
         if (taken)
             continue;
         switch (c) {
-        case O_SCHEME: scheme = optarg; break;
+        case CODA_CLI_SCHEME_ID: scheme = optarg; break;
         case 'N':
             if (coda_parse_long("--workers", optarg, 1, 100000, &v, &e) < 0)
                 goto usage_error;
@@ -156,7 +150,7 @@ int main(int argc, char **argv)
                 goto usage_error;
             a.K = (int)v;
             break;
-        case O_OP: a.op = optarg; break;
+        case CODA_CLI_OP_ID: a.op = optarg; break;
         case O_METHOD:
             solver_set = 1;
             if (coda_lsq_method_parse(optarg, &solver.method) < 0) {
@@ -164,12 +158,12 @@ int main(int argc, char **argv)
                 goto usage_error;
             }
             break;
-        case O_TOL:
+        case CODA_CLI_TOL_ID:
             solver_set = 1;
             if (coda_parse_double_range("--tol", optarg, 0, 1, INFINITY, &solver.eps, &e) < 0)
                 goto usage_error;
             break;
-        case O_ITERS:
+        case CODA_CLI_ITERS_ID:
             solver_set = 1;
             if (coda_parse_long("--iters", optarg, 0, 1000000000, &solver.iters, &e) < 0)
                 goto usage_error;
@@ -178,14 +172,14 @@ int main(int argc, char **argv)
         case O_LABELS: labels_path = optarg; break;
         case O_RHS: rhs_path = optarg; break;
         case O_ASSIGN: assign_path = optarg; break;
-        case O_SEED:
+        case CODA_CLI_SEED_ID:
             if (coda_parse_u64("--seed", optarg, &a.seed, &e) < 0)
                 goto usage_error;
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
-        case O_VERSION: coda_print_version(prog); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
+        case CODA_CLI_VERSION_ID: coda_print_version(prog); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
         default: usage(stderr); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_USAGE;
         }
     }

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../lib/cli/cli.h"
+#include "../lib/cli/options.h"
 #include "../lib/cli/sketch_opts.h"
 #include "../lib/cli/worker_opts.h"
 #include "../lib/codes/scheme.h"
@@ -38,36 +39,50 @@ static int wants_gd(int argc, char **argv)
     return 0;
 }
 
+enum { O_METHOD = 256, O_RCOND, O_LS, O_REF, O_FIXED, O_L2 = CODA_CLI_L2_ID,
+       O_TOL = CODA_CLI_TOL_ID, O_ITERS = CODA_CLI_ITERS_ID, O_STEP = CODA_CLI_STEP_ID,
+       O_TRACE = CODA_CLI_TRACE_ID, O_SEED = CODA_CLI_SEED_ID, O_VERSION = CODA_CLI_VERSION_ID };
+
+static const coda_cli_option ls_options[] = {
+    {"method", O_METHOD, "M",
+     "qr (LAPACK dgels), sketch-solve, precond (default: sketch, QR of S A, LSQR on A R^-1) "
+     "or iterative-sketch; gd, pgd, sgd and cd are coded gradient descent (below)"},
+    CODA_CLI_SKETCH_ROWS_HELP("sketch size (default: precond 8 d, sketch-solve 4 d, "
+                              "iterative-sketch 2 d)"),
+    CODA_CLI_SKETCH_OPTIONS,
+    CODA_CLI_L2_HELP("ridge parameter (default 0)"),
+    {"rcond", O_RCOND, "R",
+     "minimum-norm solution, singular values <= R sigma_max taken as zero (numpy lstsq's "
+     "rcond), instead of refusing a rank-deficient A"},
+    CODA_CLI_TOL_HELP("precond: stop when ||A(x - x*)|| <~ E ||A x|| (default 1e-13)"),
+    CODA_CLI_ITERS_HELP("precond: cap (default 1000); iterative-sketch: count (100)"),
+    CODA_CLI_STEP_HELP("iterative-sketch: a fixed step X (default 1 / (2 ||S_0 A||_F^2)), or "
+                       "rel:C[,F]: C 2 / sigma_max(A)^2 with the gradient F (S A)^T (S A x - "
+                       "S b), F = 2 (default) or 1"),
+    {"line-search", O_LS, NULL, "iterative-sketch: exact line search on the full problem"},
+    {"fixed-sketch", O_FIXED, NULL,
+     "iterative-sketch: one sketch for every iteration (the non-iterative variant: tends to "
+     "sketch-solve's answer)"},
+    {"reference", O_REF, "FILE", "x* (of B's first column) for the trace's error column"},
+    CODA_CLI_TRACE_HELP("CSV per iteration: iter,residual,error,seconds ('-': stdout)"),
+    CODA_CLI_SEED_HELP("seed of the sketches (default 1)"),
+    CODA_CLI_OUTPUT_HELP("write x to FILE (format from its extension unless -f)"),
+    CODA_CLI_FORMAT,
+    CODA_CLI_QUIET_HELP("no summary on stderr"),
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_END};
+
 static void usage(FILE *to)
 {
     fprintf(to,
             "Usage: coda-solve [OPTIONS] A [B]\n"
-            "Solve min ||A x - b||_2 (+ l2 ||x||^2) for each column b of B (x: the columns of\n"
-            "the output); without B, A's last column is b. A rank-deficient A is refused.\n\n"
-            "  --method M          qr (LAPACK dgels), sketch-solve, precond (default: sketch,\n"
-            "                      QR of S A, LSQR on A R^-1) or iterative-sketch\n"
-            "  --sketch-rows R     sketch size (default: precond 8 d, sketch-solve 4 d,\n"
-            "                      iterative-sketch 2 d)\n"
-            CODA_SKETCH_USAGE            "  --l2 L              ridge parameter (default 0)\n"
-            "  --rcond R           minimum-norm solution, singular values <= R sigma_max\n"
-            "                      taken as zero (numpy lstsq's rcond), instead of refusing\n"
-            "                      a rank-deficient A\n"
-            "  --tol E             precond: stop when ||A(x - x*)|| <~ E ||A x|| (default 1e-13)\n"
-            "  --iters N           precond: cap (default 1000); iterative-sketch: count (100)\n"
-            "  --step X            iterative-sketch: fixed step (default 1 / (2 ||S_0 A||_F^2)),\n"
-            "                      or rel:C[,F]: C 2 / sigma_max(A)^2 with the gradient\n"
-            "                      F (S A)^T (S A x - S b), F = 2 (default) or 1\n"
-            "  --line-search       iterative-sketch: exact line search on the full problem\n"
-            "  --fixed-sketch      iterative-sketch: one sketch for every iteration (the\n"
-            "                      non-iterative variant: tends to sketch-solve's answer)\n"
-            "  --reference FILE    x* (of B's first column) for the trace's error column\n"
-            "  --trace FILE        CSV per iteration: iter,residual,error,seconds ('-': stdout)\n"
-            "  --seed N            seed of the sketches (default 1)\n"
-            "  -o, --output FILE   write x to FILE;  -f, --format F\n"
-            "  -q, --quiet         no summary on stderr\n"
-            "  -h, --help, --version\n\n"
-            "\nWith --method gd (coded gradient descent) the options are those of\n"
-            "coda-solve --method gd --help:\n");
+            "Solve min ||A x - b||_2 (+ l2 ||x||^2) for each column b of B (x: the columns\n"
+            "of the output); without B, A's last column is b. A rank-deficient A is\n"
+            "refused.\n\n");
+    coda_cli_print_options(to, ls_options);
+    fprintf(to, "\nWith --method gd, pgd, sgd or cd (coded gradient descent) the options are\n"
+                "those of coda-solve --method gd --help:\n");
     gd_options(to);
 }
 
@@ -89,26 +104,17 @@ int main(int argc, char **argv)
 {
     if (wants_gd(argc, argv))
         return gd_main(argc, argv);
-    enum { O_METHOD = 256, O_L2, O_RCOND, O_TOL, O_ITERS, O_STEP, O_LS, O_REF, O_TRACE, O_SEED, O_VERSION,
-           O_FIXED };
-    static const struct option opts[] = {
-        CODA_SKETCH_LONG_OPTIONS,
-        {"method", required_argument, 0, O_METHOD}, {"l2", required_argument, 0, O_L2},
-        {"rcond", required_argument, 0, O_RCOND},
-        {"tol", required_argument, 0, O_TOL},       {"iters", required_argument, 0, O_ITERS},
-        {"step", required_argument, 0, O_STEP},     {"line-search", no_argument, 0, O_LS},
-        {"fixed-sketch", no_argument, 0, O_FIXED},
-        {"reference", required_argument, 0, O_REF}, {"trace", required_argument, 0, O_TRACE},
-        {"seed", required_argument, 0, O_SEED},     {"output", required_argument, 0, 'o'},
-        {"format", required_argument, 0, 'f'},      {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
     coda_ls_opts o = {.method = CODA_LS_PRECOND,
                       .sketch = {.kind = CODA_SK_COUNT, .seed = 1}};
     const char *out = NULL, *fmt = NULL, *ref_path = NULL, *trace_path = NULL;
     int quiet = 0, c;
     coda_err e;
-    while ((c = getopt_long(argc, argv, "o:f:qh", opts, NULL)) != -1) {
+    coda_cli_getopt g;
+    if (coda_cli_getopt_build(&g, ls_options, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
+    while ((c = getopt_long(argc, argv, g.shortopts, g.longopts, NULL)) != -1) {
         int bad = coda_sketch_option(c, optarg, &o.sketch, &e);
         if (bad > 0)
             continue;
@@ -251,65 +257,87 @@ out:
 /* --method gd: coded gradient descent (lib/run/gd) on an engine (sim or mpi). Its options are
  * its own (a different problem from the least-squares methods above), so it has its own
  * option table; main hands over when --method gd is given. */
+enum {
+    G_METHOD = 256, G_CODE_S, G_X0, G_SHORT, G_REF, G_PLAIN, G_DELAY, G_DELAY_SCALE, G_FAIL,
+    G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK, G_CODE_T, G_L1, G_BATCH, G_RUNS,
+    G_RUN_INDEX, G_TAU, G_FRACTION, G_CD_ORDER, G_RESYNC,
+    G_SCHEME = CODA_CLI_SCHEME_ID, G_LOSS = CODA_CLI_LOSS_ID, G_L2 = CODA_CLI_L2_ID,
+    G_STEP = CODA_CLI_STEP_ID, G_ITERS = CODA_CLI_ITERS_ID, G_TOL = CODA_CLI_TOL_ID,
+    G_ENGINE = CODA_CLI_ENGINE_ID, G_TRACE = CODA_CLI_TRACE_ID, G_SEED = CODA_CLI_SEED_ID,
+    G_VERSION = CODA_CLI_VERSION_ID
+};
+
+static const coda_cli_option gd_table[] = {
+    {"method", G_METHOD, "M", "gd, pgd, sgd or cd (the last three's own options are at the end)"},
+    CODA_CLI_SCHEME_HELP("a code whose results sum: uncoded (default), rep, frc, cyclic, "
+                         "leverage, hetero (built for --straggle-probs)"),
+    CODA_CLI_WORKERS_HELP("workers (default 1)"),
+    CODA_CLI_BLOCKS_HELP("data blocks (default: the scheme's)"),
+    {"code-stragglers", G_CODE_S, "S", "stragglers the code tolerates (default: -s, else 0)"},
+    {"scheme-opt", G_SCHEME_OPT, "NAME=VALUE",
+     "one of the scheme's own options (repeatable; e.g. construction=star for hetero)"},
+    {"optimizer", G_OPTIMIZER, "O",
+     "gd (default) or adam (its learning rate: --step, default const:0.001)"},
+    {"adam", G_ADAM, "B1,B2,EPS", "Adam's constants (default 0.9,0.999,1e-8)"},
+    {"two-track", G_TWO_TRACK, "L",
+     "adam: the second moment from the two-track decoder, v = w L S/(1 + L S) (codes built "
+     "for --straggle-probs)"},
+    CODA_CLI_LOSS_HELP("ls (default: (1/n) ||X b - y||^2) or logistic (labels 0/1 or -1/+1)"),
+    CODA_CLI_L2_HELP("ridge term L ||b||^2 (default 0)"),
+    CODA_CLI_STEP_HELP("const:G, inv-t:L[,T0], decay:G0,C, inv-sqrt-t[:G], line, rel:C[,F] (C "
+                       "2/sigma_max^2 with gradient F X^T r) (default: line for ls; "
+                       "const:4n/||X||_F^2 for logistic)"),
+    CODA_CLI_ITERS_HELP("iteration cap (default 100)"),
+    CODA_CLI_TOL_HELP("stop when ||grad|| <= E (default: run all iterations)"),
+    {"x0", G_X0, "FILE", "starting point (default 0)"},
+    {"on-short", G_SHORT, "A",
+     "a round that cannot decode: wait (default: the next round's draw), skip (no update) or "
+     "fail"},
+    CODA_CLI_WORKER_OPTIONS,
+    CODA_CLI_UNTIL_DECODABLE_HELP("each round waits for arrivals until the code decodes"),
+    CODA_CLI_ENGINE_HELP("the worker back end: sim (simulated, the default) or mpi (under "
+                         "mpirun -n N+1: rank 0 the master, 1..N workers)"),
+    {"delay", G_DELAY, "MODEL",
+     "mpi: each worker sleeps its drawn latency (a --latency model) times --delay-scale X "
+     "seconds (default 1)"},
+    {"delay-scale", G_DELAY_SCALE, "X", "mpi: seconds per unit of drawn latency (default 1)"},
+    {"fail-workers", G_FAIL, "LIST", "mpi: these workers never answer"},
+    CODA_CLI_TRACE_HELP("CSV per iteration (parameters echoed in '#' lines)"),
+    {"reference", G_REF, "FILE", "beta* for the trace's error column"},
+    {"compare-plain", G_PLAIN, NULL,
+     "also run uncoded GD with the same steps and report the largest relative deviation of "
+     "the iterates"},
+    CODA_CLI_SEED_HELP("seed of the code and of every draw (default 1)"),
+    {"runs", G_RUNS, "R",
+     "gd: R independent runs, each with its own seed (the code's --psi-range/--p-range "
+     "redrawn, the stragglers); beta is the mean of the runs' final betas, the trace the "
+     "per-iteration mean and sd over the runs"},
+    {"run-index", G_RUN_INDEX, "I", "run I (0-based) of --runs alone (I = 0: --seed itself)"},
+    CODA_CLI_OUTPUT_HELP("write beta to FILE (format from its extension unless -f)"),
+    CODA_CLI_FORMAT,
+    CODA_CLI_QUIET,
+    CODA_CLI_HELP,
+    CODA_CLI_VERSION,
+    CODA_CLI_HEADING("--method pgd: two-round proximal GD (X w, then X^T f'(X w)) over two matvec\n"
+                     "jobs, --scheme byz by default (coda-byz(7)):"),
+    {"code-adversaries", G_CODE_T, "T",
+     "byz: corrupt workers the code locates (default: -t plus the stragglers)"},
+    {"l1", G_L1, "L", "pgd: lasso term L ||b||_1, by its prox"},
+    CODA_CLI_HEADING("--method sgd: one-round SGD, the workers hold X^T coded (byz by default)\n"
+                     "and return the drawn points' columns:"),
+    {"batch", G_BATCH, "B", "sgd: points per iteration (default 1)"},
+    CODA_CLI_HEADING("--method cd: two-round coordinate descent, X coded by rows and by columns\n"
+                     "(byz by default); each iteration updates the coordinates f(U) of tau\n"
+                     "encoded coordinates U:"),
+    {"tau", G_TAU, "T", "cd: encoded coordinates per iteration (default: all, GD)"},
+    {"fraction", G_FRACTION, "G", "cd: tau = ceil(G p2) of the p2 = ceil(d/q)"},
+    {"cd-order", G_CD_ORDER, "O", "cd: roundrobin (default) or random blocks"},
+    {"resync", G_RESYNC, "K", "cd: broadcast the dense w every K iterations (default 0)"},
+    CODA_CLI_END};
+
 static void gd_options(FILE *to)
 {
-    fprintf(to,
-            "  --scheme NAME           a code whose results sum: uncoded (default), rep, frc,\n"
-            "                          cyclic, leverage, hetero (built for --straggle-probs)\n"
-            "  -N, --workers N         workers (default 1);  -K, --blocks K  data blocks\n"
-            "  --code-stragglers S     stragglers the code tolerates (default: -s, else 0)\n"
-            "  --scheme-opt NAME=VALUE one of the scheme's own options (repeatable; e.g.\n"
-            "                          construction=star for hetero)\n"
-            "  --optimizer O           gd (default) or adam (its learning rate: --step,\n"
-            "                          default const:0.001)\n"
-            "  --adam B1,B2,EPS        Adam's constants (default 0.9,0.999,1e-8)\n"
-            "  --two-track L           adam: the second moment from the two-track decoder,\n"
-            "                          v = w L S/(1 + L S) (codes built for --straggle-probs)\n"
-            "  --loss L                ls (default: (1/n) ||X b - y||^2) or logistic (labels\n"
-            "                          0/1 or -1/+1)\n"
-            "  --l2 L                  ridge term L ||b||^2 (default 0)\n"
-            "  --step RULE             const:G, inv-t:L[,T0], decay:G0,C, inv-sqrt-t[:G], line,\n"
-            "                          rel:C[,F] (C 2/sigma_max^2 with gradient F X^T r)\n"
-            "                          (default: line for ls; const:4n/||X||_F^2 for logistic)\n"
-            "  --iters N               iteration cap (default 100)\n"
-            "  --tol E                 stop when ||grad|| <= E (default: run all iterations)\n"
-            "  --x0 FILE               starting point (default 0)\n"
-            "  --on-short A            a round that cannot decode: wait (default: the next\n"
-            "                          round's draw), skip (no update) or fail\n"
-            CODA_WORKER_USAGE
-            "  --until-decodable       each round waits for arrivals until the code decodes\n"
-            "  --engine E              the worker back end: sim (simulated, the default) or mpi\n"
-            "                          (under mpirun -n N+1: rank 0 the master, 1..N workers)\n"
-            "  --delay MODEL           mpi: each worker sleeps its drawn latency (a --latency\n"
-            "                          model) times --delay-scale X seconds (default 1)\n"
-            "  --fail-workers LIST     mpi: these workers never answer\n"
-            "  --trace FILE            CSV per iteration (parameters echoed in '#' lines)\n"
-            "  --reference FILE        beta* for the trace's error column\n"
-            "  --compare-plain         also run uncoded GD with the same steps and report the\n"
-            "                          largest relative deviation of the iterates\n"
-            "  --method pgd            two-round proximal GD (X w, then X^T f'(X w)) over two\n"
-            "                          matvec jobs, --scheme byz by default (coda-byz(7)):\n"
-            "  --code-adversaries T    byz: corrupt workers the code locates (default: -t plus\n"
-            "                          the stragglers)\n"
-            "  --l1 L                  pgd: lasso term L ||b||_1, by its prox\n"
-            "  --method sgd            one-round SGD: the workers hold X^T coded (byz by\n"
-            "                          default) and return the drawn points' columns\n"
-            "  --batch B               sgd: points per iteration (default 1)\n"
-            "  --method cd             two-round coordinate descent, X coded by rows and by\n"
-            "                          columns (byz by default); each iteration updates the\n"
-            "                          coordinates f(U) of tau encoded coordinates U\n"
-            "  --tau T | --fraction G  cd: encoded coordinates per iteration (default: all, GD);\n"
-            "                          G: ceil(G p2) of the p2 = ceil(d/q)\n"
-            "  --cd-order O            cd: roundrobin (default) or random blocks\n"
-            "  --resync K              cd: broadcast the dense w every K iterations (default 0)\n"
-            "  --seed N                seed of the code and of every draw (default 1)\n"
-            "  --runs R                gd: R independent runs, each with its own seed (the\n"
-            "                          code's --psi-range/--p-range redrawn, the stragglers);\n"
-            "                          beta is the mean of the runs' final betas, the trace\n"
-            "                          the per-iteration mean and sd over the runs\n"
-            "  --run-index I           run I (0-based) of --runs alone (I = 0: --seed itself)\n"
-            "  -o, --output FILE       write beta to FILE;  -f, --format F\n"
-            "  -q, --quiet             no summary or progress on stderr\n");
+    coda_cli_print_options(to, gd_table);
 }
 
 static void gd_usage(FILE *to)
@@ -318,7 +346,7 @@ static void gd_usage(FILE *to)
                 "Coded gradient descent: each iteration broadcasts beta to N simulated workers\n"
                 "and decodes the gradient from whoever answers. Without y, X's last column is y.\n\n");
     gd_options(to);
-    fprintf(to, "  -h, --help, --version\n\nSee coda-solve(1).\n");
+    fprintf(to, "\nSee coda-solve(1).\n");
 }
 
 static double gd_seconds(const struct timespec *t0)
@@ -502,36 +530,6 @@ static int gd_runs_main(const coda_gd_runs_setup *rs, int R, const char *trace_p
 
 static int gd_main(int argc, char **argv)
 {
-    enum {
-        G_METHOD = 256, G_SCHEME, G_CODE_S, G_LOSS, G_L2, G_STEP, G_ITERS, G_TOL, G_X0,
-        G_SHORT, G_ENGINE, G_TRACE, G_REF, G_PLAIN, G_SEED, G_VERSION, G_DELAY, G_DELAY_SCALE,
-        G_FAIL, G_SCHEME_OPT, G_OPTIMIZER, G_ADAM, G_TWO_TRACK, G_CODE_T, G_L1, G_BATCH,
-        G_RUNS, G_RUN_INDEX, G_TAU, G_FRACTION, G_CD_ORDER, G_RESYNC
-    };
-    static const struct option opts[] = {
-        CODA_WORKER_LONG_OPTIONS,
-        {"method", required_argument, 0, G_METHOD},     {"scheme", required_argument, 0, G_SCHEME},
-        {"scheme-opt", required_argument, 0, G_SCHEME_OPT},
-        {"optimizer", required_argument, 0, G_OPTIMIZER}, {"adam", required_argument, 0, G_ADAM},
-        {"two-track", required_argument, 0, G_TWO_TRACK},
-        {"workers", required_argument, 0, 'N'},         {"blocks", required_argument, 0, 'K'},
-        {"code-stragglers", required_argument, 0, G_CODE_S},
-        {"loss", required_argument, 0, G_LOSS},         {"l2", required_argument, 0, G_L2},
-        {"step", required_argument, 0, G_STEP},         {"iters", required_argument, 0, G_ITERS},
-        {"tol", required_argument, 0, G_TOL},           {"x0", required_argument, 0, G_X0},
-        {"on-short", required_argument, 0, G_SHORT},    {"engine", required_argument, 0, G_ENGINE},
-        {"trace", required_argument, 0, G_TRACE},       {"reference", required_argument, 0, G_REF},
-        {"compare-plain", no_argument, 0, G_PLAIN},     {"seed", required_argument, 0, G_SEED},
-        {"code-adversaries", required_argument, 0, G_CODE_T}, {"l1", required_argument, 0, G_L1},
-        {"batch", required_argument, 0, G_BATCH},       {"tau", required_argument, 0, G_TAU},
-        {"fraction", required_argument, 0, G_FRACTION},
-        {"cd-order", required_argument, 0, G_CD_ORDER}, {"resync", required_argument, 0, G_RESYNC},
-        {"runs", required_argument, 0, G_RUNS}, {"run-index", required_argument, 0, G_RUN_INDEX},
-        {"output", required_argument, 0, 'o'},          {"format", required_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},                 {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, G_VERSION},         {"delay", required_argument, 0, G_DELAY},
-        {"delay-scale", required_argument, 0, G_DELAY_SCALE},
-        {"fail-workers", required_argument, 0, G_FAIL}, {0, 0, 0, 0}};
     coda_worker_opts w;
     coda_mpi_config mcfg = {.delay_scale = 1};
     long *fail = NULL;
@@ -548,9 +546,14 @@ static int gd_main(int argc, char **argv)
     long tau = 0, resync = 0;
     double l1 = 0, fraction = 0;
     coda_err e;
+    coda_cli_getopt gt;
+    if (coda_cli_getopt_build(&gt, gd_table, &e) < 0) {
+        coda_say(prog, "%s", e.msg);
+        return CODA_EXIT_DATA;
+    }
     coda_worker_options_init(&w, seed);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "N:K:s:p:t:o:f:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, gt.shortopts, gt.longopts, NULL)) != -1) {
         latency_given |= c == CODA_OPT_LATENCY;
         int bad = coda_worker_option(c, optarg, &w, &e);
         if (bad > 0)

@@ -17,15 +17,7 @@ enum {
     CODA_OPT_APPROX
 };
 
-#define CODA_SKETCH_LONG_OPTIONS                                                                   \
-    {"sketch", required_argument, 0, CODA_OPT_SKETCH},                                             \
-        {"sketch-rows", required_argument, 0, CODA_OPT_SKETCH_ROWS},                               \
-        {"nnz", required_argument, 0, CODA_OPT_NNZ},                                               \
-        {"blocks", required_argument, 0, CODA_OPT_BLOCKS},                                         \
-        {"weighted", no_argument, 0, CODA_OPT_WEIGHTED},                                           \
-        {"approx", no_argument, 0, CODA_OPT_APPROX}
-
-/* The same options as coda_cli_option entries with their help, but --sketch-rows, whose
+/* The options as coda_cli_option entries with their help, but --sketch-rows, whose
  * default is the program's (CODA_CLI_SKETCH_ROWS_HELP). */
 #define CODA_CLI_SKETCH_OPTIONS                                                                    \
     {"sketch", CODA_OPT_SKETCH, "K",                                                               \
@@ -37,15 +29,6 @@ enum {
         {"approx", CODA_OPT_APPROX, NULL,                                                          \
          "leverage / block: approximate scores (sparse sketch + JL)"}
 #define CODA_CLI_SKETCH_ROWS_HELP(h) {"sketch-rows", CODA_OPT_SKETCH_ROWS, "R", h}
-
-/* The usage lines for them (defaults named by the program). */
-#define CODA_SKETCH_USAGE                                                                          \
-    "  --sketch K          gaussian, rademacher, srht, countsketch (sparse sign), uniform,\n"    \
-    "                      leverage, block, block-uniform, block-srht or none (S = I)\n"       \
-    "                      (default countsketch)\n"                                             \
-    "  --nnz S             countsketch nonzeros per column (default 4)\n"                       \
-    "  --blocks K          block sketches: row blocks; --weighted for Appendix E's form\n"      \
-    "  --approx            leverage / block: approximate scores (sparse sketch + JL)\n"
 
 /* 1 when c is one of the options above (parsed into o), 0 when it is not, -1 with e set when
  * its value is bad. */

@@ -5,7 +5,7 @@
  *   --responders Q  --latency MODEL  --latency-scale-by-load
  *   -t/--adversaries T  --corrupt-workers LIST  --attack KIND
  *   --wait-for F  --deadline T  --until-decodable
- * Short options: add "s:p:t:" to the program's getopt string. */
+ * Each is a coda_cli_option entry (lib/cli/options.h) below, with its help. */
 #ifndef CODA_WORKER_OPTS_H
 #define CODA_WORKER_OPTS_H
 
@@ -28,38 +28,9 @@ enum {
     CODA_OPT_UNTIL_DECODABLE,
     /* the options of a worker-stage program (coda-worker-sim, coda-worker-mpi) */
     CODA_OPT_OPERAND,
-    CODA_OPT_ROUND,
-    CODA_OPT_SEED,
     CODA_OPT_LOG,
-    CODA_OPT_TRUTH,
-    CODA_OPT_VERSION
+    CODA_OPT_TRUTH
 };
-
-#define CODA_WORKER_LONG_OPTIONS                                                                   \
-    {"stragglers", required_argument, 0, 's'},                                                     \
-        {"straggle-workers", required_argument, 0, CODA_OPT_STRAGGLE_WORKERS},                     \
-        {"straggle-prob", required_argument, 0, 'p'},                                              \
-        {"straggle-probs", required_argument, 0, CODA_OPT_STRAGGLE_PROBS},                         \
-        {"responders", required_argument, 0, CODA_OPT_RESPONDERS},                                 \
-        {"latency", required_argument, 0, CODA_OPT_LATENCY},                                       \
-        {"latency-scale-by-load", no_argument, 0, CODA_OPT_SCALE_BY_LOAD},                         \
-        {"adversaries", required_argument, 0, 't'},                                                \
-        {"corrupt-workers", required_argument, 0, CODA_OPT_CORRUPT_WORKERS},                       \
-        {"attack", required_argument, 0, CODA_OPT_ATTACK},                                         \
-        {"wait-for", required_argument, 0, CODA_OPT_WAIT_FOR},                                     \
-        {"deadline", required_argument, 0, CODA_OPT_DEADLINE},                                     \
-        {"until-decodable", no_argument, 0, CODA_OPT_UNTIL_DECODABLE}
-
-/* A worker-stage program's own options besides the above: --operand, --round, --seed, --log,
- * --truth, -o, -q, -h, --version. */
-#define CODA_WORKER_STAGE_LONG_OPTIONS                                                             \
-    {"operand", required_argument, 0, CODA_OPT_OPERAND},                                           \
-        {"round", required_argument, 0, CODA_OPT_ROUND},                                           \
-        {"seed", required_argument, 0, CODA_OPT_SEED},                                             \
-        {"log", required_argument, 0, CODA_OPT_LOG},                                               \
-        {"truth", required_argument, 0, CODA_OPT_TRUTH},                                           \
-        {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},                   \
-        {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, CODA_OPT_VERSION}
 
 /* The same options as coda_cli_option entries, with their help (lib/cli/options.h): the
  * straggler model, the adversary and the policy, without --until-decodable, which only a
@@ -102,24 +73,6 @@ enum {
         CODA_CLI_SEED_HELP("seed of every random choice (default 1)"),                            \
         {"log", CODA_OPT_LOG, "FILE", "CSV: worker,latency,responded ('-': stdout, with -o)"},    \
         {"truth", CODA_OPT_TRUTH, "FILE", "CSV: round,worker,corrupt,straggled,latency"}
-
-#define CODA_WORKER_USAGE                                                                          \
-    "  -s, --stragglers S      exactly S workers, drawn at random each round, never respond\n" \
-    "  --straggle-workers LIST these workers (0-based, comma-separated) never respond\n"       \
-    "  --responders Q          exactly Q workers respond, a uniform Q-subset (fixed-q)\n"     \
-    "  -p, --straggle-prob P   each worker fails independently with probability P\n"          \
-    "  --straggle-probs FILE   one failure probability per worker (a column)\n"               \
-    "  --latency MODEL         none, shifted-exp:SHIFT,RATE, pareto:SCALE,SHAPE,\n"           \
-    "                          replay:FILE, rates:FILE or rates:LO,HI (1 + Exp(rate_i)),\n"  \
-    "                          empirical:FILE (two columns: time, CDF)\n"                     \
-    "  --latency-scale-by-load a worker with more data is slower (off by default)\n"          \
-    "  -t, --adversaries T     T corrupt workers, drawn at random each round\n"                \
-    "  --corrupt-workers LIST  these workers are corrupt\n"                                    \
-    "  --attack KIND           what a corrupt worker sends: gauss[:SIGMA] (default, 100),\n"  \
-    "                          replace:S, scale:C, flip, zero, const:C, sparse:K:S, small:S,\n" \
-    "                          uniform:A, wrong-input:S, collude[:S]\n"                        \
-    "  --wait-for F            collect only the F earliest responders\n"                       \
-    "  --deadline T            collect only the workers done by time T\n"
 
 typedef struct {
     coda_sim_config sim;

@@ -5,8 +5,7 @@
 
 static const coda_scheme_option options[] = {
     {"m", 'm', "M", "pieces per factor: any 2M-1 of N workers decode", 0},
-    {"radius", 0, "R", "the points' radius (default 1)", 0},
-    {"points", 0, "P", "cheb (default) or equi nodes", 0},
+    CODA_PRODUCT_POINT_OPTIONS,
     {"decoder", 0, "D", "interp (default) or minnorm (coda-decode)", 1},
     {NULL, 0, NULL, NULL, 0}};
 

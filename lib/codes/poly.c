@@ -5,8 +5,7 @@
 
 static const coda_scheme_option options[] = {
     {"m", 'm', "M", "pieces per factor: any M^2 of N workers decode", 0},
-    {"radius", 0, "R", "the points' radius (default 1)", 0},
-    {"points", 0, "P", "cheb (default) or equi nodes", 0},
+    CODA_PRODUCT_POINT_OPTIONS,
     {NULL, 0, NULL, NULL, 0}};
 
 static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)

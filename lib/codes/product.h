@@ -22,6 +22,11 @@
 #include "matdot.h"
 #include "scheme.h"
 
+/* The evaluation points' options of the exact codes (matdot, poly): cheb nodes of radius 1. */
+#define CODA_PRODUCT_POINT_OPTIONS                                                                 \
+    {"radius", 0, "R", "the points' radius (default 1)", 0},                                       \
+        {"points", 0, "P", "cheb (default) or equi nodes", 0}
+
 typedef struct {
     const char *scheme;     /* matdot, matdot-approx, linear, poly */
     int m, P;

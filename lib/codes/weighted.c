@@ -85,18 +85,17 @@ int coda_decode_weighted(const coda_plan *p, const coda_frame *res, size_t n,
     (void)opts;
     memset(info, 0, sizeof *info);
     memset(out, 0, sizeof *out);
-    /* the weights prepared with the plan (a plan made by hand: parsed here) */
-    double *own = NULL;
+    /* the weights checked once, when the plan was built or read (coda_plan_prepare) */
     const double *w = p->state;
-    if (!w && coda_plan_weights(p, &own, e) < 0)
-        return -1;
+    if (!w)
+        return coda_fail(e, "plan: %s's weights were not prepared (coda_plan_prepare)",
+                         p->scheme);
     const coda_frame **use = NULL;
     size_t nu = 0;
     int rc = coda_results_collect(p, res, n, &use, &nu, e);
     if (rc == 0)
-        rc = coda_weighted_sum(p, use, nu, own ? own : w, out, info, e);
+        rc = coda_weighted_sum(p, use, nu, w, out, info, e);
     free(use);
-    free(own);
     return rc;
 }
 

@@ -3,12 +3,19 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-size_t coda_mem_limit_given(void)
+/* The limits do not change while we run, so each is read once: getenv over an MPI job's long
+ * environment, twice per allocation, was 3% of a small coded-GD round, and a sysinfo call
+ * per allocation a tenth of it. */
+static size_t mem_given, mem_physical;
+static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
+
+static void mem_limits_read(void)
 {
     /* CODA_MAX_MEMORY (CODA_MAX_BYTES, its older name) caps what one matrix may take */
     const char *env = getenv("CODA_MAX_MEMORY");
@@ -18,24 +25,22 @@ size_t coda_mem_limit_given(void)
         char *end;
         unsigned long long v = strtoull(env, &end, 10);
         if (*end == '\0' && v > 0)
-            return (size_t)v;
+            mem_given = (size_t)v;
     }
-    return 0;
+    long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+    mem_physical = pages > 0 && psize > 0 ? (size_t)pages * (size_t)psize : (size_t)1 << 34;
+}
+
+size_t coda_mem_limit_given(void)
+{
+    pthread_once(&mem_once, mem_limits_read);
+    return mem_given;
 }
 
 size_t coda_mem_limit(void)
 {
-    size_t given = coda_mem_limit_given();
-    if (given)
-        return given;
-    /* the machine's memory does not change while we run: asked once (a sysinfo call per
-     * allocation was a tenth of a small coded-GD round) */
-    static size_t physical;
-    if (!physical) {
-        long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-        physical = pages > 0 && psize > 0 ? (size_t)pages * (size_t)psize : (size_t)1 << 34;
-    }
-    return physical;
+    pthread_once(&mem_once, mem_limits_read);
+    return mem_given ? mem_given : mem_physical;
 }
 
 int coda_size_check(size_t rows, size_t cols, size_t elem, size_t *bytes, coda_err *e)

@@ -25,6 +25,18 @@ static void with_labels(coda_mat *Xy, const coda_mat *X, const coda_mat *y)
     memcpy(Xy->data + X->rows * X->cols, y->data, X->rows * sizeof(double));
 }
 
+/* A least-squares problem of n points in d features: X, y and [X y] from seeds seed, seed+1,
+ * and a point beta (seed+2) where one is asked for. */
+static void problem(size_t n, size_t d, uint64_t seed, coda_mat *X, coda_mat *y, coda_mat *Xy,
+                    coda_mat *beta)
+{
+    test_randn(X, n, d, seed, 3);
+    test_randn(y, n, 1, seed + 1, 3);
+    if (beta)
+        test_randn(beta, d, 1, seed + 2, 3);
+    with_labels(Xy, X, y);
+}
+
 static int start(coda_job *j, const char *scheme, int N, int s, const char *op,
                  const coda_mat *Xy, const coda_straggle_model *sm, const coda_adversary *adv,
                  int until)
@@ -71,9 +83,7 @@ static void follows_plain(const char *scheme, int N, int s)
 {
     coda_err e;
     coda_mat X, y, Xy, ref;
-    test_randn(&X, 60, 4, 1, 3);
-    test_randn(&y, 60, 1, 2, 3);
-    with_labels(&Xy, &X, &y);
+    problem(60, 4, 1, &X, &y, &Xy, NULL);
     double gamma = 0.2, l2 = 0.01;
     long iters = 25;
     plain_ls(&X, &y, gamma, l2, iters, &ref);
@@ -175,10 +185,7 @@ static void until_decodable(void)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    test_randn(&X, 30, 3, 7, 3);
-    test_randn(&y, 30, 1, 8, 3);
-    test_randn(&beta, 3, 1, 9, 3);
-    with_labels(&Xy, &X, &y);
+    problem(30, 3, 7, &X, &y, &Xy, &beta);
     coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = -1,
                               .wait_for = -1, .deadline = -1, .seed = 3};
     coda_job j;
@@ -209,10 +216,7 @@ static void corruption(void)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    test_randn(&X, 24, 3, 10, 3);
-    test_randn(&y, 24, 1, 11, 3);
-    test_randn(&beta, 3, 1, 12, 3);
-    with_labels(&Xy, &X, &y);
+    problem(24, 3, 10, &X, &y, &Xy, &beta);
     coda_straggle_model sm = {.kind = CODA_LAT_NONE, .stragglers = -1, .wait_for = -1,
                               .deadline = -1, .seed = 3};
     coda_adversary adv = {.t = 2, .seed = 5};
@@ -249,10 +253,7 @@ static void same_as_pipeline(const char *scheme, int N, int s)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    test_randn(&X, 40, 4, 21, 3);
-    test_randn(&y, 40, 1, 22, 3);
-    test_randn(&beta, 4, 1, 23, 3);
-    with_labels(&Xy, &X, &y);
+    problem(40, 4, 21, &X, &y, &Xy, &beta);
     coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = s,
                               .wait_for = -1, .deadline = -1, .seed = 17};
     coda_adversary none = {0};
@@ -295,10 +296,7 @@ static void shared_engine(void)
 {
     coda_err e;
     coda_mat X, y, Xy, beta;
-    test_randn(&X, 40, 4, 31, 3);
-    test_randn(&y, 40, 1, 32, 3);
-    test_randn(&beta, 4, 1, 33, 3);
-    with_labels(&Xy, &X, &y);
+    problem(40, 4, 31, &X, &y, &Xy, &beta);
     int N = 6;
     coda_straggle_model sm = {.kind = CODA_LAT_SHIFTEXP, .a = 1, .b = 1, .stragglers = 1,
                               .wait_for = -1, .deadline = -1, .seed = 19};

@@ -139,12 +139,14 @@ static int append_main(const char *new_path, int columns, const char *labels_pat
         status = -1;
     opened = status == 0;
     if (status == 0 && (coda_open_stream_output(&w, out, &e) < 0 ||
-                        coda_append_stream(&r, stream, &more, columns, prog, &w, &next, &e) < 0 ||
+                        coda_append_stream(&r, strcmp(stream, "-") == 0 ? "stdin" : stream, &more,
+                                           columns, prog, &w, &next, &e) < 0 ||
                         coda_writer_close(&w, &e) < 0))
         status = -1;
     if (status == 0 && !quiet)
-        coda_say(prog, "%s: %zu %s appended: %zu %s in %d blocks of at most %zu", next.scheme,
-                 columns ? more.cols : more.rows, columns ? "columns" : "rows", next.length,
+        coda_say(prog, "%s: %zu new %s%s: %zu %s in %d blocks of at most %zu", next.scheme,
+                 columns ? more.cols : more.rows, columns ? "column" : "row",
+                 (columns ? more.cols : more.rows) == 1 ? "" : "s", next.length,
                  next.by_cols ? "columns" : "rows", next.K, coda_plan_max_block(&next));
     if (status < 0) {
         status = coda_exit_for(&e);

@@ -80,8 +80,8 @@ int coda_append_stream(coda_reader *in, const char *in_name, const coda_mat *mor
     size_t len = p.length + (along ? more_along : 0), nx = (size_t)across + (along ? 0 : more_across);
     size_t rows = p.by_cols ? nx : len, cols = p.by_cols ? len : nx, rr, rcols;
     if ((along && more_across != (size_t)across) || (!along && more_along != p.length)) {
-        rc = coda_fail(e, "%s: the new %ss have %zu entries, the encoded data's %ss %lld",
-                       in_name, line, columns ? more->rows : more->cols, line,
+        rc = coda_fail(e, "%s: the new %ss have %zu entries, the encoded data's have %lld",
+                       in_name, line, columns ? more->rows : more->cols,
                        columns ? (long long)(p.by_cols ? (size_t)across : p.length)
                                : (long long)(p.by_cols ? p.length : (size_t)across));
         goto done;

@@ -15,46 +15,77 @@
 #include "byz.h"
 #include "scheme.h"
 
+/* Line j's term c: what to do with row (column) r = jq+c of the data. */
+enum { SKIP, DONE_BEFORE, FIRST, ADD, PAST };
+
+/* The terms of worker i's line j, in order (c = 0..q-1): a zero weight is skipped, a line
+ * r < n0 was summed before, the first term written is a product and the next ones added; a
+ * line with no term is zero (the padding). *started: whether any term was taken. */
+static int term(const coda_plan *p, int i, size_t j, int c, size_t n0, size_t n, int *started)
+{
+    size_t r = coda_byz_line(p->K, c, j);
+    if (r >= n)
+        return PAST;
+    if (CODA_AT(&p->G, i, c) == 0.0)
+        return SKIP;
+    int was = *started;
+    *started = 1;
+    return r < n0 ? DONE_BEFORE : was ? ADD : FIRST;
+}
+
 /* Worker i's lines from data line n0 on: the lines of `more` are the data's lines n0.. (the
  * first n0 were summed into sh before: a line they began is continued). sh's across
- * positions x0.. are written. */
+ * positions x0.. are written. Loops in the order that walks memory forward (a row code's
+ * columns, a column code's rows innermost); every entry gets the same terms in the same
+ * order either way. */
 static void extend(const coda_plan *p, int i, size_t n0, const coda_mat *more, coda_mat *sh,
                    size_t x0)
 {
-    int q = p->K, cols = p->by_cols;
-    size_t n = n0 + (cols ? more->cols : more->rows), nx = cols ? more->rows : more->cols;
-    size_t pad = (n + (size_t)q - 1) / (size_t)q;
-    size_t dl = cols ? sh->rows : 1, dx = cols ? 1 : sh->rows; /* strides: along, across */
-    size_t sl = cols ? CODA_LD(more) : 1, sx = cols ? 1 : CODA_LD(more);
-    double *base = sh->data + x0 * dx;
-    for (size_t j = n0 / (size_t)q; j < pad; j++) {
-        double *dst = base + j * dl;
-        int started = 0; /* dst holds a sum of earlier terms */
-        for (int c = 0; c < q; c++) {
-            size_t r = coda_byz_line(q, c, j);
-            double g = CODA_AT(&p->G, i, c);
-            if (r >= n)
-                break;
-            if (g == 0.0)
-                continue;
-            if (r < n0) { /* summed before */
-                started = 1;
-                continue;
-            }
-            const double *src = more->data + (r - n0) * sl;
-            if (started)
-                for (size_t k = 0; k < nx; k++) {
-                    double v = g * src[k * sx];
-                    dst[k * dx] = dst[k * dx] + v;
+    int q = p->K;
+    size_t n = n0 + (p->by_cols ? more->cols : more->rows);
+    size_t pad = (n + (size_t)q - 1) / (size_t)q, ld = CODA_LD(more);
+    if (!p->by_cols) { /* column k of the shard from column k of the data */
+        for (size_t k = 0; k < more->cols; k++) {
+            const double *src = more->data + k * ld;
+            double *dst = sh->data + (x0 + k) * sh->rows;
+            for (size_t j = n0 / (size_t)q; j < pad; j++) {
+                int started = 0, kind = SKIP;
+                for (int c = 0; c < q && kind != PAST; c++) {
+                    double g = CODA_AT(&p->G, i, c);
+                    kind = term(p, i, j, c, n0, n, &started);
+                    if (kind == FIRST)
+                        dst[j] = g * src[coda_byz_line(q, c, j) - n0];
+                    else if (kind == ADD) {
+                        double v = g * src[coda_byz_line(q, c, j) - n0];
+                        dst[j] = dst[j] + v;
+                    }
                 }
-            else
-                for (size_t k = 0; k < nx; k++)
-                    dst[k * dx] = g * src[k * sx];
-            started = 1;
+                if (!started)
+                    dst[j] = 0.0;
+            }
         }
-        if (!started) /* no term (a zero weight, or past the data): the zero padding */
+        return;
+    }
+    size_t nx = more->rows; /* column j of the shard from columns jq+c of the data */
+    for (size_t j = n0 / (size_t)q; j < pad; j++) {
+        double *dst = sh->data + j * sh->rows + x0;
+        int started = 0, kind = SKIP;
+        for (int c = 0; c < q && kind != PAST; c++) {
+            double g = CODA_AT(&p->G, i, c);
+            kind = term(p, i, j, c, n0, n, &started);
+            const double *src = more->data + (coda_byz_line(q, c, j) - n0) * ld;
+            if (kind == FIRST)
+                for (size_t k = 0; k < nx; k++)
+                    dst[k] = g * src[k];
+            else if (kind == ADD)
+                for (size_t k = 0; k < nx; k++) {
+                    double v = g * src[k];
+                    dst[k] = dst[k] + v;
+                }
+        }
+        if (!started)
             for (size_t k = 0; k < nx; k++)
-                dst[k * dx] = 0.0;
+                dst[k] = 0.0;
     }
 }
 

@@ -20,6 +20,7 @@ int coda_append_stream(coda_reader *in, const char *in_name, const coda_mat *mor
     if ((got = coda_reader_next(in, &pf, e)) <= 0) {
         if (got == 0)
             coda_fail(e, "%s: empty: not an encoded stream", in_name);
+        coda_frame_free(&pf);
         return -1;
     }
     if (pf.kind != CODA_PLAN) {
@@ -43,6 +44,7 @@ int coda_append_stream(coda_reader *in, const char *in_name, const coda_mat *mor
         coda_frame_init(&f, 0);
         if ((got = coda_reader_next(in, &f, e)) <= 0) {
             rc = got < 0 ? coda_fail_prefix(e, "%s: ", in_name) : 0;
+            coda_frame_free(&f);
             break;
         }
         if (f.kind == CODA_TASK)

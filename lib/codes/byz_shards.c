@@ -73,6 +73,8 @@ static void extend(const coda_plan *p, int i, size_t n0, const coda_mat *more, c
         for (int c = 0; c < q && kind != PAST; c++) {
             double g = CODA_AT(&p->G, i, c);
             kind = term(p, i, j, c, n0, n, &started);
+            if (kind != FIRST && kind != ADD)
+                continue;
             const double *src = more->data + (coda_byz_line(q, c, j) - n0) * ld;
             if (kind == FIRST)
                 for (size_t k = 0; k < nx; k++)

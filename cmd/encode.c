@@ -18,7 +18,7 @@
 
 static const char *prog = "coda-encode";
 
-enum { O_OPERAND = 256, O_LABELS, O_RHS, O_ASSIGN, O_METHOD };
+enum { O_OPERAND = 256, O_LABELS, O_RHS, O_ASSIGN, O_METHOD, O_APPEND, O_APPEND_COLUMNS };
 
 static const coda_cli_option options[] = {
     CODA_CLI_SCHEME_HELP("the code (default uncoded; e.g. mds, or matdot to code both factors of A B); the list is below"),
@@ -37,6 +37,10 @@ static const coda_cli_option options[] = {
     CODA_CLI_TOL_HELP("lsq-columns sd/cg: tolerance per column (default 1e-6; --eps E, its old name here, still works, warning)"),
     CODA_CLI_ITERS_HELP("lsq-columns sd/cg: iteration cap per column (default 10000)"),
     {"assign", O_ASSIGN, "FILE", "use this N x K allocation/encoding matrix (coda-assign)"},
+    {"append", O_APPEND, "NEW",
+     "streaming: the input is an encoded stream (byz); write it with the rows of NEW added to its data, as encoding the whole data would (--labels: NEW's labels)"},
+    {"append-columns", O_APPEND_COLUMNS, "NEW",
+     "streaming: the same with the columns of NEW added to the data"},
     CODA_CLI_SEED,
     CODA_CLI_OUTPUT_HELP("write the stream to FILE (default: stdout, not a terminal)"),
     CODA_CLI_QUIET_HELP("no summary on stderr"),
@@ -47,6 +51,7 @@ static const coda_cli_option options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: coda-encode --scheme NAME -N WORKERS [OPTIONS] [INPUT]\n"
+                "       coda-encode --append NEW | --append-columns NEW [-o OUT] [STREAM]\n"
                 "Split the input matrix into blocks, code them for N workers, and write a\n"
                 "stream: a PLAN frame, the operand (if any), then each worker's TASK frames.\n\n");
     coda_cli_print_options(to, options);
@@ -112,8 +117,55 @@ static int append_labels(coda_mat *X, const coda_mat *y, coda_err *e)
     return 0;
 }
 
+/* --append, --append-columns: the encoded stream `stream` with new data lines (lib/codes/append.c) */
+static int append_main(const char *new_path, int columns, const char *labels_path,
+                       const char *stream, const char *out, int quiet)
+{
+    coda_err e;
+    coda_mat more = {0}, y = {0};
+    coda_reader r = {0};
+    coda_writer w = {0};
+    coda_plan next = {0};
+    int status = CODA_EXIT_OK, opened = 0;
+    const char *what = columns ? "the new columns" : "the new rows";
+    if (coda_read_matrix(new_path, &more, NULL, &e) < 0 || check_input(new_path, what, &more, &e) < 0)
+        status = -1;
+    if (status == 0 && labels_path &&
+        (coda_read_matrix(labels_path, &y, NULL, &e) < 0 ||
+         check_input(labels_path, "the labels", &y, &e) < 0 || append_labels(&more, &y, &e) < 0)) {
+        coda_fail_prefix(&e, "%s: ", labels_path);
+        status = -1;
+    }
+    if (status == 0 && coda_reader_open(&r, stream, &e) < 0)
+        status = -1;
+    opened = status == 0;
+    if (status == 0 && (coda_open_stream_output(&w, out, &e) < 0 ||
+                        coda_append_stream(&r, strcmp(stream, "-") == 0 ? "stdin" : stream, &more,
+                                           columns, prog, &w, &next, &e) < 0 ||
+                        coda_writer_close(&w, &e) < 0))
+        status = -1;
+    if (status == 0 && !quiet)
+        coda_say(prog, "%s: %zu new %s%s: %zu %s in %d blocks of at most %zu", next.scheme,
+                 columns ? more.cols : more.rows, columns ? "column" : "row",
+                 (columns ? more.cols : more.rows) == 1 ? "" : "s", next.length,
+                 next.by_cols ? "columns" : "rows", next.K, coda_plan_max_block(&next));
+    if (status < 0) {
+        status = coda_exit_for(&e);
+        coda_say(prog, "%s", e.msg);
+    }
+    coda_writer_abort(&w);
+    if (opened)
+        coda_reader_close(&r);
+    coda_plan_free(&next);
+    coda_mat_free(&more);
+    coda_mat_free(&y);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
+    const char *append_path = NULL;
+    int append_columns = 0, encoding_given = 0;
     coda_lsq_opts solver = {.method = CODA_LSQ_DIRECT, .eps = 1e-6, .iters = 10000};
     int solver_set = 0;
     const char *scheme = coda_scheme_default()->name, *out = NULL, *operand_path = NULL, *labels_path = NULL,
@@ -135,7 +187,15 @@ int main(int argc, char **argv)
         if (taken)
             continue;
         switch (c) {
-        case CODA_CLI_SCHEME_ID: scheme = optarg; break;
+        case O_APPEND:
+        case O_APPEND_COLUMNS:
+            if (append_path) {
+                coda_fail(&e, "give one of --append and --append-columns, once");
+                goto usage_error;
+            }
+            append_path = optarg, append_columns = c == O_APPEND_COLUMNS;
+            break;
+        case CODA_CLI_SCHEME_ID: scheme = optarg; encoding_given = 1; break;
         case 'N':
             if (coda_parse_long("--workers", optarg, 1, 100000, &v, &e) < 0)
                 goto usage_error;
@@ -176,6 +236,7 @@ int main(int argc, char **argv)
         case CODA_CLI_SEED_ID:
             if (coda_parse_u64("--seed", optarg, &a.seed, &e) < 0)
                 goto usage_error;
+            encoding_given = 1; /* (the stream's code has its seed) */
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = 1; break;
@@ -183,6 +244,20 @@ int main(int argc, char **argv)
         case CODA_CLI_VERSION_ID: coda_print_version(prog); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_OK;
         default: usage(stderr); coda_scheme_cli_free(&sc_opts); return CODA_EXIT_USAGE;
         }
+    }
+    if (append_path) { /* the code is the stream's: nothing of an encoding is taken */
+        encoding_given |= a.N || a.s || a.K || operand_path || rhs_path || assign_path ||
+                          solver_set || sc_opts.given.n || strcmp(a.op, "matmul") != 0;
+        if (encoding_given || (labels_path && append_columns) || argc - optind > 1) {
+            coda_fail(&e, argc - optind > 1 ? "--append: expected at most one stream"
+                          : encoding_given ? "--append: the code is the stream's; no --scheme, -N, "
+                                             "--op, --seed or other encoding option"
+                                           : "--labels is for --append (new rows)");
+            goto usage_error;
+        }
+        coda_scheme_cli_free(&sc_opts);
+        return append_main(append_path, append_columns, labels_path,
+                           optind < argc ? argv[optind] : "-", out, quiet);
     }
     const coda_op *op = coda_op_find(a.op);
     if (!op) {

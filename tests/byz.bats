@@ -153,12 +153,14 @@ def tasks(p):
         if b[o+6] == 3: out.append(np.frombuffer(b[o+72+ml:o+72+ml+pl], '<f8'))
         o += 72+ml+pl
     return out
-# worker c's task is block c of the rows, padded with zero rows to the longest block (10)
-b, u = tasks('b.coda'), tasks('u.coda')
+# worker c's task is block c of the interleaved rows (c, c+7, ...), padded with zero rows to
+# the longest block (10); the uncoded partition has the same block lengths
+b, u, A = tasks('b.coda'), tasks('u.coda'), np.load('A.npy')
 assert len(b) == len(u) == 7
-for x, y in zip(b, u):
-    x = x.reshape((-1, 6), order='F'); y = y.reshape((-1, 6), order='F')
-    assert x.shape[0] == 10 and np.array_equal(x[:len(y)], y) and not x[len(y):].any()"
+for c, (x, z) in enumerate(zip(b, u)):
+    x = x.reshape((-1, 6), order='F'); y = A[c::7]
+    assert x.shape[0] == 10 and len(y) == z.size // 6
+    assert np.array_equal(x[:len(y)], y) and not x[len(y):].any()"
 }
 
 @test "byz: coda-encode reports the code and refuses what cannot work" {
@@ -329,12 +331,12 @@ np.save('xs.npy', np.r_[3, 0, 7, 16, 1.5, -2, 0.25][:,None])"
       | coda-worker-sim -q -t 3 --seed 4 | coda-decode -q -o r.npy
     npy "X=np.load('X.npy'); g=np.load('g.npy'); r=np.load('r.npy'); assert r.shape == (1, 17)
 e=np.abs(r.ravel()-X.T@g).max()/np.abs(X.T@g).max(); assert e < 1e-12, e"
-    # positions 1 and 3 of the shards: columns bounds[c] + {1, 3} (q = 3 blocks of 6, 6, 5),
+    # positions 1 and 3 of the shards: columns 3j + c of the interleaved blocks (q = 3),
     # zeros elsewhere
     coda-encode -q --scheme byz -N 9 -t 3 --basis $basis --op vecmat --operand u.npy X.npy \
       | coda-worker-sim -q -t 3 --seed 4 | coda-decode -q --positions 1,3 -o r.npy
     npy "X=np.load('X.npy'); g=np.load('g.npy'); r=np.load('r.npy').ravel(); ref=X.T@g
-f=[c+j for c in (0,6,12) for j in (1,3)]; rest=[k for k in range(17) if k not in f]
+f=[3*j+c for c in range(3) for j in (1,3)]; rest=[k for k in range(17) if k not in f]
 assert np.abs(r[f]-ref[f]).max() < 1e-12*np.abs(ref).max(); assert not r[rest].any()"
     # a vector given by its non-zeros, times the row code
     coda-encode -q --scheme byz -N 9 -t 3 --basis $basis --op sparse-matvec --operand xs.npy X.npy \

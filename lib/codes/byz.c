@@ -6,10 +6,10 @@
  * corrupt workers from its syndrome (byz_locate.c), solves least squares on the others and
  * checks that they agree; stragglers are zero-filled and counted against t (the paper's model).
  *
- * The paper interleaves the rows (block c = rows c, c+q, ...); here block c is a contiguous run
- * of rows (coda_plan_split), a row permutation of the same code: worker i's row j is
- * sum_c Fp[i,c] A[bounds[c] + j], and position j of the last row exists only in the l blocks
- * that are one row longer. */
+ * The rows are the paper's, interleaved (layout=interleaved in the plan): block c is rows c,
+ * c+q, c+2q, ..., worker i's row j is sum_c Fp[i,c] A[j q + c] (byz_shards.c), and position j
+ * of the last row exists only in the l blocks that are one row longer (the plan's split gives
+ * the blocks' lengths). New rows extend the shards at their end: coda-encode --append. */
 #include <cblas.h>
 #include <float.h>
 #include <lapacke.h>
@@ -230,7 +230,8 @@ static int build(coda_plan *p, const coda_scheme_args *a, coda_err *e)
         p->G = Fp;
         Fp.data = NULL;
         rc = coda_meta_set_long(&p->extra, "t", t, e) | coda_meta_set(&p->extra, "locator", loc, e) |
-             coda_meta_set(&p->extra, "basis", basis, e);
+             coda_meta_set(&p->extra, "basis", basis, e) |
+             coda_meta_set(&p->extra, "layout", "interleaved", e);
     }
     if (rc == 0 && vdm) {
         int named = strcmp(nodes, "equi") == 0 || strcmp(nodes, "cheb") == 0 ||
@@ -257,7 +258,12 @@ static int load(const coda_plan *p, coda_err *e)
     if (code_from_plan(p, &c, e) < 0)
         return -1;
     int rc = 0, q = c.m - 2 * c.t;
-    if (p->K != q || p->threshold != c.m - c.t || !p->data_coded)
+    const char *layout = coda_meta_get(&p->extra, "layout");
+    if (!layout || strcmp(layout, "interleaved") != 0)
+        rc = coda_fail(e, "plan: byz layout '%s' is not interleaved: the stream was written by "
+                          "an older coda-encode (contiguous blocks); encode the data again",
+                       layout ? layout : "contiguous");
+    else if (p->K != q || p->threshold != c.m - c.t || !p->data_coded)
         rc = coda_fail(e, "plan: byz with t=%d on %d workers needs K=%d, threshold %d and coded "
                           "data (K=%d, threshold %d)", c.t, c.m, q, c.m - c.t, p->K, p->threshold);
     if (rc == 0 && c.t > 0) { /* F G = 0, to the round-off of the product */
@@ -664,7 +670,7 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
         goto done;
     }
     for (int b = 0; b < q; b++) {
-        size_t len = coda_plan_block_len(p, b), at = p->bounds[b];
+        size_t len = coda_plan_block_len(p, b);
         for (size_t k = 0; k < j.L; k++) {
             size_t r0 = k % j.rows, c0 = k / j.rows, along = p->by_cols ? c0 : r0;
             if (d.pos)
@@ -672,10 +678,11 @@ static int decode(const coda_plan *p, const coda_frame *res, size_t n, const cod
             if (along >= len)
                 continue;
             double v = CODA_AT(&best.X, b, k);
+            size_t at = coda_byz_line(q, b, along);
             if (p->by_cols)
-                CODA_AT(out, r0, at + along) = v;
+                CODA_AT(out, r0, at) = v;
             else
-                CODA_AT(out, at + along, c0) = v;
+                CODA_AT(out, at, c0) = v;
         }
     }
     info->status = best.ok ? CODA_DECODED_EXACT : CODA_DECODED_SUSPECT;
@@ -750,8 +757,9 @@ const coda_scheme coda_scheme_byz = {
     .caps = CODA_CAP_CONCATS | CODA_CAP_BYZANTINE,
     .options = options,
     .build = build,
-    .encode = coda_encode_g,
+    .encode = coda_byz_encode,
     .decode = decode,
     .load = load,
     .report = report,
+    .append = coda_byz_append,
 };

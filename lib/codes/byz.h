@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "../core/mat.h"
+#include "coding.h"
 
 typedef enum { CODA_BYZ_ODD_DFT, CODA_BYZ_VANDERMONDE } coda_byz_locator_kind;
 
@@ -60,5 +61,25 @@ typedef struct {
 int coda_byz_locate(const coda_mat *F, coda_byz_locator_kind kind, const double *z,
                     const double *y, double tol_syndrome, double tol_locate, int *which,
                     coda_byz_located *out, coda_err *e);
+
+/* The shards' layout (byz_shards.c; the paper's, spec §3.3): line `pos` of block `block`
+ * (q blocks) is line pos q + block of the data, so that block j of consecutive lines is
+ * [j q, (j+1) q) and new lines only extend the last shard line and add new ones. The plan
+ * records it as layout=interleaved. */
+static inline size_t coda_byz_line(int q, int block, size_t pos)
+{
+    return pos * (size_t)q + (size_t)block;
+}
+
+/* Every worker's TASK frame: worker i's line j is sum_c Fp[i,c] x_{jq+c} over the data's
+ * lines x (rows, or columns for a column split), c in order, the first nonzero term a
+ * product and the others added (spec §3.3 ENCODE). */
+int coda_byz_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
+                    coda_sink sink, void *ctx, coda_err *e);
+
+/* The scheme's append hook (scheme.h): the shards of p's tasks extended by more (§3.9),
+ * bitwise those coda_byz_encode gives the whole data. */
+int coda_byz_append(const coda_plan *p, coda_plan *next, const coda_frame *tasks, size_t n,
+                    const coda_mat *more, int across, coda_sink sink, void *ctx, coda_err *e);
 
 #endif

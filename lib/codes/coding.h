@@ -13,6 +13,11 @@ typedef int (*coda_sink)(void *ctx, coda_frame *f, coda_err *e);
 int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
                       coda_err *e);
 
+/* A TASK frame's tags and metadata (its op, combine, coef and the plan's arg.* fields), no
+ * matrix yet: what every encoder's task carries. */
+int coda_task_frame(const coda_plan *p, coda_frame *f, int worker, int block, double coef,
+                    coda_err *e);
+
 /* The block a RESULT frame stands for on its own (its block tag, or a worker whose only block
  * has coefficient 1); -1 when it is a combination, -2 when its tags are out of range. */
 int coda_result_block(const coda_plan *p, const coda_frame *r);

@@ -19,8 +19,8 @@ static int take_block(const coda_plan *p, const coda_mat *d, int j, coda_mat *b,
     return 0;
 }
 
-static int task_frame(const coda_plan *p, coda_frame *f, int worker, int block, double coef,
-                      coda_err *e)
+int coda_task_frame(const coda_plan *p, coda_frame *f, int worker, int block, double coef,
+                    coda_err *e)
 {
     coda_frame_init(f, CODA_TASK);
     f->tag[CODA_TAG_WORKER] = worker;
@@ -105,7 +105,7 @@ static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink
             /* one task: the G[i,:]-weighted sum of the zero-padded blocks */
             coda_frame f;
             size_t pad = coda_plan_max_block(p);
-            if (task_frame(p, &f, i, -1, 1.0, e) < 0)
+            if (coda_task_frame(p, &f, i, -1, 1.0, e) < 0)
                 return -1;
             int nz = 0, only = -1;
             for (int j = 0; j < p->K; j++)
@@ -132,7 +132,7 @@ static int encode(const coda_plan *p, const coda_mat *data, int views, coda_sink
             if (g == 0.0)
                 continue;
             coda_frame f;
-            if (task_frame(p, &f, i, j, g, e) < 0)
+            if (coda_task_frame(p, &f, i, j, g, e) < 0)
                 return -1;
             if (views) { /* the block in place: the worker reads the data, never writes it */
                 size_t len = coda_plan_block_len(p, j), at = p->bounds[j];

@@ -12,6 +12,7 @@
 #define CODA_SCHEME_H
 
 #include "../io/frame.h"
+#include "../io/stream.h"
 #include "coding.h"
 #include "plan.h"
 
@@ -86,6 +87,13 @@ typedef struct coda_scheme {
     /* The shape every worker's result has (a product code's pieces); NULL: the generic rule
      * from the plan's split, its op and its result shape (coda_results_collect). */
     void (*result_shape)(const coda_plan *p, size_t *rows, size_t *cols);
+    /* Streaming (coda-encode --append, append.c): next's TASK frames, from the tasks of the
+     * plan p and new data `more`, byte for byte those the encode of the whole data gives.
+     * across 0: more's lines continue the split (new rows of a row split); 1: every line
+     * gains more's entries (more has p->length lines). The driver has set next's split and
+     * result shape; the hook sets its own fields. NULL: the shards cannot be extended. */
+    int (*append)(const coda_plan *p, coda_plan *next, const coda_frame *tasks, size_t n,
+                  const coda_mat *more, int across, coda_sink sink, void *ctx, coda_err *e);
 } coda_scheme;
 
 const coda_scheme *coda_scheme_find(const char *name);
@@ -128,6 +136,13 @@ int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operan
 /* The scheme's shards for an in-process engine (its encode_resident, else its encode). */
 int coda_encode_resident(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
                          coda_err *e);
+
+/* coda-encode --append: the stream `in` (a PLAN frame, the operand, the TASK frames) with its
+ * data extended by more: rows (columns 0) or columns of the data, written to out as the
+ * stream encoding the whole data would be. The scheme's append hook does the shards; a
+ * scheme without one is refused (class usage). *next (may be NULL) receives the new plan. */
+int coda_append_stream(coda_reader *in, const char *in_name, const coda_mat *more, int columns,
+                       const char *program, coda_writer *out, coda_plan *next, coda_err *e);
 
 /* The library the schemes pick from (registry.c, decode.c, encode.c, product.c). */
 /* A G-coded plan's common fields from the arguments (scheme name, op, N, s, seed). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../codes/byz.h"
 #include "../core/rng.h"
 
 static double seconds(void)
@@ -174,9 +175,9 @@ static void choose(coda_cd *g)
             g->U[k] = ((size_t)g->iter * tau + k) % p2;
     g->nfu = 0;
     for (size_t k = 0; k < tau; k++)
-        for (int c = 0; c < g->o.q; c++)
-            if (g->bounds[c] + g->U[k] < g->bounds[c + 1])
-                g->fU[g->nfu++] = g->bounds[c] + g->U[k];
+        for (int c = 0; c < g->o.q; c++) /* byz's interleaved blocks: position U of block c */
+            if (coda_byz_line(g->o.q, c, g->U[k]) < g->X->cols)
+                g->fU[g->nfu++] = coda_byz_line(g->o.q, c, g->U[k]);
 }
 
 /* round 2: h[k] = X[:, f(U)[k]]^T g, decoded from the increments of the encoded parameters */

@@ -2,7 +2,8 @@
  * (../shared/specs/byzantine.md §4): F F^perp = 0 to round-off, the orthonormal basis is
  * orthonormal, any q rows of F^perp are independent (Claim 1, every subset for m <= 15), the
  * systematic basis has (2t+1) n_r non-zeros in S, and LOCATE returns the support of every
- * t-sparse error (every support for m <= 15, random and adjacent-node supports up to m = 63). */
+ * t-sparse error (every support for m <= 15, random and adjacent-node supports up to m = 63);
+ * the streaming append (§3.9) gives the batch encode's shards bit for bit. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -181,6 +182,83 @@ static void sparsity(void)
     coda_meta_free(&opts);
 }
 
+/* a byz plan for `len` lines of data (rows, or columns for vecmat) */
+static int stream_plan(coda_plan *p, int m, int t, int sys, const char *op, const coda_mat *d,
+                       size_t len, coda_err *e)
+{
+    coda_meta opts = {0};
+    char tv[16];
+    snprintf(tv, sizeof tv, "%d", t);
+    coda_meta_set(&opts, "adversaries", tv, e);
+    coda_meta_set(&opts, "basis", sys ? "systematic" : "orth", e);
+    coda_scheme_args a = {.N = m, .op = op, .seed = 3, .opts = &opts, .data = d};
+    int rc = coda_plan_build(p, "byz", &a, len, e);
+    coda_meta_free(&opts);
+    return rc;
+}
+
+/* Encode the first n0 lines, append the rest one line at a time: every shard equals the batch
+ * encode's, bit for bit; a plan without the interleaved layout is refused. */
+static void streaming(void)
+{
+    coda_err e;
+    const char *ops[] = {"matvec", "vecmat"};
+    for (int o = 0; o < 2; o++)
+        for (int sys = 0; sys < 2; sys++)
+            for (int m = 3; m <= 9; m += 2)
+                for (int t = 0; 2 * t < m; t += 1 + (m > 5)) {
+                    int cols = o == 1, q = m - 2 * t;
+                    size_t n = 17, nx = 4, n0 = (size_t)q;
+                    coda_mat A = {0};
+                    coda_mat_alloc(&A, cols ? nx : n, cols ? n : nx, &e);
+                    coda_rng g;
+                    coda_rng_seed(&g, 7, 0, (uint64_t)m, (uint64_t)t);
+                    for (size_t k = 0; k < A.rows * A.cols; k++)
+                        A.data[k] = coda_rng_normal(&g);
+                    coda_plan whole = {0}, p = {0};
+                    coda_frame_list batch = {0}, cur = {0};
+                    coda_mat first = cols ? coda_mat_view(&A, 0, nx, 0, n0) : coda_mat_view(&A, 0, n0, 0, nx);
+                    int ok = stream_plan(&whole, m, t, sys, ops[o], &A, n, &e) == 0 &&
+                             coda_byz_encode(&whole, &A, NULL, coda_frame_list_sink, &batch, &e) == 0 &&
+                             stream_plan(&p, m, t, sys, ops[o], &first, n0, &e) == 0 &&
+                             coda_byz_encode(&p, &first, NULL, coda_frame_list_sink, &cur, &e) == 0;
+                    CHECK(ok, "m=%d t=%d %s: %s", m, t, ops[o], e.msg);
+                    for (size_t len = n0; ok && len < n; len++) {
+                        coda_plan next = {0};
+                        coda_frame_list made = {0};
+                        coda_mat grown = cols ? coda_mat_view(&A, 0, nx, 0, len + 1)
+                                              : coda_mat_view(&A, 0, len + 1, 0, nx),
+                                 line = cols ? coda_mat_view(&A, 0, nx, len, 1)
+                                             : coda_mat_view(&A, len, 1, 0, nx);
+                        ok = stream_plan(&next, m, t, sys, ops[o], &grown, len + 1, &e) == 0 &&
+                             coda_byz_append(&p, &next, cur.f, cur.n, &line, 0,
+                                             coda_frame_list_sink, &made, &e) == 0;
+                        CHECK(ok, "m=%d t=%d %s append at %zu: %s", m, t, ops[o], len, e.msg);
+                        coda_frame_list_free(&cur);
+                        coda_plan_free(&p);
+                        cur = made, p = next;
+                    }
+                    for (size_t i = 0; ok && i < batch.n; i++) {
+                        const coda_mat *x = &batch.f[i].mat, *y = &cur.f[i].mat;
+                        CHECK(x->rows == y->rows && x->cols == y->cols &&
+                                  memcmp(x->data, y->data, sizeof(double) * x->rows * x->cols) == 0,
+                              "m=%d t=%d %s %s: worker %zu's appended shard differs from the "
+                              "batch one", m, t, ops[o], sys ? "systematic" : "orth", i);
+                    }
+                    /* a plan of the older contiguous layout */
+                    if (ok) {
+                        coda_meta_set(&whole.extra, "layout", "contiguous", &e);
+                        CHECK(coda_scheme_byz.load(&whole, &e) < 0 && strstr(e.msg, "older"),
+                              "contiguous layout loaded");
+                    }
+                    coda_frame_list_free(&batch);
+                    coda_frame_list_free(&cur);
+                    coda_plan_free(&whole);
+                    coda_plan_free(&p);
+                    coda_mat_free(&A);
+                }
+}
+
 /* locate e (support `sup`, n of them, N(0,1) amplitudes): 1 when found exactly */
 static int locate_ok(const coda_mat *F, coda_byz_locator_kind kind, const double *z, int m,
                      const int *sup, int n, coda_rng *r)
@@ -271,6 +349,7 @@ int main(void)
     bases();
     worst_cond();
     sparsity();
+    streaming();
     locate();
     return check_summary();
 }

@@ -34,12 +34,12 @@ static const coda_cli_option options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: coda-cat [OPTIONS] [FILE...]\n"
-                "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, .npz, Matrix "
-                "Market;\nthe input format is detected; FILE.npz:NAME is member NAME) and "
-                "write them in one\nformat.\n\n");
+                "Concatenate coda streams and matrices (binary, CSV, TSV, .npy, .npz, Matrix\n"
+                "Market; the input format is detected; FILE.npz:NAME is member NAME) and write\n"
+                "them in one format.\n\n");
     coda_cli_print_options(to, options);
-    fprintf(to, "\nWith no FILE, or FILE '-', read standard input. See coda-cat(1), "
-                "coda-format(5).\n");
+    fprintf(to, "\nWith no FILE, or FILE '-', read standard input.\n"
+                "See coda-cat(1), coda-format(5).\n");
 }
 
 static void print_info(const char *input, long index, unsigned long long offset,
@@ -172,16 +172,12 @@ int main(int argc, char **argv)
                 keep = f.tag[tag_name[t]] == tag_val[t];
             if (keep && frame_sel >= 0)
                 keep = selected++ == frame_sel;
-            /* binary payloads are passed through in chunks when nothing needs converting;
-             * --info and unselected frames skip them */
+            /* payloads are passed through in pieces when nothing needs converting (binary,
+             * .npy and .npz of float64); --info and unselected frames skip them */
             if (!keep || info)
                 rc = coda_reader_pass(&r, NULL, &e);
-            else if (r.pending && w.fmt == CODA_FMT_BIN && coda_bin_native(&r.head))
-                rc = coda_writer_put_head(&w, &f, &e) < 0 ? -1 : coda_reader_pass(&r, w.f, &e);
-            else if (r.pending && coda_reader_payload(&r, &f, &e) < 0)
-                rc = -1;
             else
-                rc = coda_writer_put(&w, &f, &e);
+                rc = coda_writer_copy(&w, &r, &f, &e);
             if (w.warning[0] && !quiet)
                 coda_say(prog, "warning: %s", w.warning);
             w.warning[0] = '\0';

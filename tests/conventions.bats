@@ -392,6 +392,13 @@ EOF
   assert_success
 }
 
+@test "--help fits in 79 columns, for every program" {
+  for p in $PROGS worker-mpi "solve --method gd"; do
+    long=$(coda-$p --help | awk 'length > 79')
+    [ -z "$long" ] || { echo "coda-$p: $long"; false; }
+  done
+}
+
 @test "the man pages format without warnings" {
   for f in "$ROOT"/man/*; do
     run bash -c 'groff -ww -man -Tutf8 "$1" 2>&1 > /dev/null' - "$f"

@@ -327,3 +327,70 @@ open('junk.npz','wb').write(b)"
   assert_failure 1
   assert_output --partial "no members"
 }
+
+# Payloads that need no conversion are passed through in pieces (binary, Fortran-order
+# float64 .npy, .npz into a file with its CRC filled in last); those that do are read whole.
+# Both ways, and every output (file, pipe, redirection), must give the same bytes.
+@test "passed-through payloads: the same bytes as whole frames, every shape and output" {
+  npy "
+r = np.random.default_rng(5)
+for t, s in (('m', (301, 17)), ('row', (1, 9)), ('col', (9, 1)), ('empty', (0, 3)), ('vec', (6,)),
+             ('big', (700, 400))):
+    a = r.standard_normal(s)
+    np.save(t + '-C.npy', a); np.save(t + '-F.npy', np.asfortranarray(a))
+    np.save(t + '-np.npy', np.asfortranarray(a) if a.ndim == 2 else a)"
+  for t in m row col empty vec big; do
+    coda-cat "$t-F.npy" -o "$t.coda"              # passed through
+    coda-cat "$t-C.npy" -f bin | cat > "$t-p.coda" # converted, into a pipe
+    cmp "$t.coda" "$t-p.coda"
+    for out in npy npz; do
+      coda-cat "$t.coda" -o "$t-pass.$out"             # binary payload passed on
+      coda-cat "$t-F.npy" -o "$t-passnpy.$out"         # .npy payload passed on
+      coda-cat "$t-C.npy" -o "$t-whole.$out"           # read whole, transposed
+      coda-cat "$t.coda" -f "$out" | cat > "$t-pipe.$out" # a pipe: no seeking back
+      coda-cat "$t.coda" -f "$out" > "$t-redir.$out"   # stdout that is a file
+      for v in passnpy whole pipe redir; do cmp "$t-pass.$out" "$t-$v.$out"; done
+    done
+  done
+  # numpy's own bytes for a Fortran-order array that is not also C-contiguous, or a 1-D one
+  for t in m big vec; do cmp "$t-pass.npy" "$t-np.npy"; done
+  npy "
+import zipfile
+for t in ('m', 'row', 'col', 'empty', 'vec', 'big'):
+    with np.load(t + '-pass.npz') as z:
+        assert z['arr_0'].tobytes() == np.load(t + '-np.npy').tobytes(), t
+    assert zipfile.ZipFile(t + '-pass.npz').testzip() is None, t"
+  # several frames through one file, with inputs of every kind between them
+  cat m.coda big.coda row.coda > s.coda
+  coda-cat s.coda big-F.npy m-C.npy s.coda -o all.coda
+  coda-cat s.coda big-F.npy m-C.npy s.coda | cat > all-p.coda
+  cmp all.coda all-p.coda
+  run coda-cat --info all.coda
+  assert_success
+  [ "$(grep -c ': frame ' <<< "$output")" -eq 8 ]
+}
+
+@test "a payload passed through that fails leaves the old file and no temporary file" {
+  npy "np.save('a.npy', np.asfortranarray(np.random.default_rng(2).standard_normal((400, 30))))"
+  coda-cat a.npy -o a.coda
+  head -c 20000 a.coda > short.coda
+  head -c 20000 a.npy > short.npy
+  cp a.npy over.npy && echo junk >> over.npy
+  for out in old.npy old.npz old.coda; do
+    echo keep > "$out"
+    for in in short.coda short.npy over.npy; do
+      run coda-cat "$in" -o "$out"
+      assert_failure 1
+      one_line
+      [ "$(cat "$out")" = keep ]
+    done
+  done
+  run coda-cat short.npy -o x.coda
+  assert_output "coda-cat: short.npy: byte 20000: truncated .npy data: 19872 of 96000 bytes"
+  run coda-cat over.npy -o x.coda
+  assert_output "coda-cat: over.npy: byte 96128: trailing bytes after the .npy data"
+  run coda-cat short.coda -o x.npy
+  assert_output --partial "coda-cat: short.coda: frame 0 at byte 0: truncated payload"
+  [ -z "$(ls -A | grep '^\.')" ]
+  [ ! -e x.coda ] && [ ! -e x.npy ]
+}

@@ -138,28 +138,16 @@ int coda_bin_read_payload(coda_in *in, long idx, coda_frame *f, const coda_bin_h
     return 1;
 }
 
-int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, FILE *out, coda_err *e)
+int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, coda_put_fn put,
+                          void *ctx, FILE *out, coda_err *e)
 {
-    const size_t chunk = (size_t)1 << 20; /* big chunks: fewer syscalls and context switches */
     uint64_t payload_at = in->off;
-    size_t left = h->bytes;
-    unsigned char *buf = left ? malloc(left < chunk ? left : chunk) : NULL;
-    if (left && !buf)
-        return BAD("out of memory");
-    while (left) {
-        size_t want = left < chunk ? left : chunk, got = coda_in_read_some(in, buf, want);
-        if (out && got && (fwrite(buf, 1, got, out) != got || fflush(out) != 0)) {
-            free(buf);
-            return coda_fail(e, "write error: %s", strerror(errno));
-        }
-        left -= got;
-        if (got == 0) {
-            free(buf);
-            return BAD("truncated payload: %zu of %zu bytes after byte %llu", h->bytes - left,
-                       h->bytes, (unsigned long long)payload_at);
-        }
-    }
-    free(buf);
+    int64_t moved = coda_raw_pass(in, h->bytes, put, ctx, out, e);
+    if (moved < 0)
+        return -1;
+    if ((uint64_t)moved < h->bytes)
+        return BAD("truncated payload: %zu of %zu bytes after byte %llu", (size_t)moved,
+                   h->bytes, (unsigned long long)payload_at);
     return 0;
 }
 #undef BAD

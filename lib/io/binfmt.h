@@ -6,6 +6,7 @@
 
 #include "frame.h"
 #include "in.h"
+#include "rawio.h"
 
 #define CODA_MAGIC "CODA"
 #define CODA_VERSION 1
@@ -30,8 +31,10 @@ typedef struct {
 int coda_bin_read_head(coda_in *in, long idx, coda_frame *f, coda_bin_head *h, coda_err *e);
 int coda_bin_read_payload(coda_in *in, long idx, coda_frame *f, const coda_bin_head *h,
                           coda_err *e);
-/* Copy the payload to out in chunks (out NULL: skip it). Only for native frames. */
-int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, FILE *out, coda_err *e);
+/* Give the payload to put in big pieces (put NULL: skip it; out as coda_raw_pass takes it).
+ * Only for native frames. */
+int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, coda_put_fn put,
+                          void *ctx, FILE *out, coda_err *e);
 /* float64, column-major, host byte order: the payload can be copied as it is. */
 int coda_bin_native(const coda_bin_head *h);
 /* Header and metadata of f, with shape f->mat.rows x f->mat.cols. */

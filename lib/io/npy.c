@@ -215,18 +215,20 @@ static int parse_header(hdr *s, coda_layout *l, unsigned long long *dims, int *n
     return 0;
 }
 
-int coda_npy_read_src(coda_src src, const char *name, coda_frame *f, coda_err *e)
+#define BAD(at, ...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: byte %llu: ", name, \
+                                                                   (unsigned long long)(at)))
+
+int coda_npy_read_head(coda_src *src, const char *name, coda_frame *f, coda_layout *l,
+                       uint64_t *data_at, coda_err *e)
 {
     unsigned char pre[12];
     coda_frame_init(f, CODA_MATRIX);
-#define BAD(at, ...) (coda_fail(e, __VA_ARGS__), coda_fail_prefix(e, "%s: byte %llu: ", name, \
-                                                                   (unsigned long long)(at)))
-    if (src.read(src.ctx, pre, 8) != 8 || memcmp(pre, npy_magic, 6) != 0)
+    if (src->read(src->ctx, pre, 8) != 8 || memcmp(pre, npy_magic, 6) != 0)
         return BAD(0, "truncated or bad .npy magic");
     if ((pre[6] < 1 || pre[6] > 3) || pre[7] != 0)
         return BAD(6, "unsupported .npy version %d.%d (reads 1.0, 2.0, 3.0)", pre[6], pre[7]);
     size_t lenbytes = pre[6] == 1 ? 2 : 4, hlen = 0;
-    if (src.read(src.ctx, pre + 8, lenbytes) != lenbytes)
+    if (src->read(src->ctx, pre + 8, lenbytes) != lenbytes)
         return BAD(8, "truncated .npy header length");
     for (size_t i = 0; i < lenbytes; i++)
         hlen |= (size_t)pre[8 + i] << (8 * i);
@@ -237,41 +239,66 @@ int coda_npy_read_src(coda_src src, const char *name, coda_frame *f, coda_err *e
     char *h = malloc(hlen + 1);
     if (!h)
         return coda_fail_oom(e);
-    if (src.read(src.ctx, h, hlen) != hlen) {
+    if (src->read(src->ctx, h, hlen) != hlen) {
         free(h);
         return BAD(hstart, "truncated .npy header");
     }
     h[hlen] = '\0';
     hdr s = {h, hlen, 0, hstart, pre[6] < 3, name, e};
-    coda_layout l;
     unsigned long long dims[NPY_MAXDIM];
     int ndim = 0;
-    int rc = parse_header(&s, &l, dims, &ndim);
+    int rc = parse_header(&s, l, dims, &ndim);
     free(h);
     if (rc < 0)
         return -1;
     size_t rows = ndim >= 1 ? dims[0] : 1, cols = ndim == 2 ? dims[1] : 1;
-    uint64_t data_at = hstart + hlen, at;
+    *data_at = hstart + hlen;
     if (coda_size_check(rows, cols, sizeof(double), NULL, e) < 0)
         return coda_fail_prefix(e, "%s: byte %llu: ", name, (unsigned long long)hstart);
-    if (src.left != UINT64_MAX)
-        src.left = src.left > data_at ? src.left - data_at : 0;
-    if (coda_raw_read(src, &l, rows, cols, &f->mat, ".npy data", &at, e) < 0)
-        return coda_fail_prefix(e, "%s: byte %llu: ", name, (unsigned long long)(data_at + at));
-    unsigned char one;
-    if (src.read(src.ctx, &one, 1) == 1) {
-        coda_frame_free(f);
-        return BAD(data_at + rows * cols * coda_el_width(l.type),
-                   "trailing bytes after the .npy data");
-    }
-    f->dtype = l.type == CODA_EL_F4 ? CODA_F32 : CODA_F64;
+    if (src->left != UINT64_MAX)
+        src->left = src->left > *data_at ? src->left - *data_at : 0;
+    f->mat.rows = rows;
+    f->mat.cols = cols;
+    f->dtype = l->type == CODA_EL_F4 ? CODA_F32 : CODA_F64;
     /* a vector or a scalar keeps its shape through a round trip (the writer reads this) */
     if (ndim < 2 && coda_meta_set(&f->meta, "shape", ndim ? "1d" : "0d", e) < 0) {
         coda_frame_free(f);
         return -1;
     }
     return 1;
+}
+
+int coda_npy_read_end(coda_src src, const char *name, uint64_t end_at, coda_err *e)
+{
+    unsigned char one;
+    if (src.read(src.ctx, &one, 1) == 1)
+        return BAD(end_at, "trailing bytes after the .npy data");
+    return 0;
+}
+
+int coda_npy_read_data(coda_src src, const char *name, coda_frame *f, const coda_layout *l,
+                       uint64_t data_at, coda_err *e)
+{
+    uint64_t at;
+    if (coda_raw_read(src, l, f->mat.rows, f->mat.cols, &f->mat, ".npy data", &at, e) < 0) {
+        coda_frame_free(f);
+        return coda_fail_prefix(e, "%s: byte %llu: ", name, (unsigned long long)(data_at + at));
+    }
+    if (coda_npy_read_end(src, name, data_at + f->mat.rows * f->mat.cols * coda_el_width(l->type),
+                          e) < 0) {
+        coda_frame_free(f);
+        return -1;
+    }
+    return 1;
+}
 #undef BAD
+
+int coda_npy_read_src(coda_src src, const char *name, coda_frame *f, coda_err *e)
+{
+    coda_layout l;
+    uint64_t data_at;
+    int rc = coda_npy_read_head(&src, name, f, &l, &data_at, e);
+    return rc == 1 ? coda_npy_read_data(src, name, f, &l, data_at, e) : rc;
 }
 
 int coda_npy_read(coda_in *in, coda_frame *f, coda_err *e)
@@ -281,8 +308,9 @@ int coda_npy_read(coda_in *in, coda_frame *f, coda_err *e)
 
 /* The header numpy would write for f (version 1.0, padded with spaces and a newline to a
  * multiple of 64 bytes) into buf; returns its length, magic included. */
-static size_t npy_header(const coda_frame *f, int dtype, char *buf, size_t cap)
+size_t coda_npy_header(const coda_frame *f, int dtype, char buf[CODA_NPY_HEADER_CAP])
 {
+    const size_t cap = CODA_NPY_HEADER_CAP;
     const char *sh = coda_meta_get(&f->meta, "shape");
     char shape[64];
     int vec = sh && !strcmp(sh, "1d") && f->mat.cols == 1;
@@ -306,19 +334,17 @@ static size_t npy_header(const coda_frame *f, int dtype, char *buf, size_t cap)
     return total;
 }
 
-#define NPY_HEADER_CAP 256
-
 uint64_t coda_npy_size(const coda_frame *f, int dtype)
 {
-    char h[NPY_HEADER_CAP];
-    return npy_header(f, dtype, h, sizeof h) +
+    char h[CODA_NPY_HEADER_CAP];
+    return coda_npy_header(f, dtype, h) +
            (uint64_t)f->mat.rows * f->mat.cols * (dtype == CODA_F32 ? 4 : 8);
 }
 
 int coda_npy_put(const coda_frame *f, int dtype, coda_put_fn put, void *ctx, coda_err *e)
 {
-    char h[NPY_HEADER_CAP];
-    size_t hl = npy_header(f, dtype, h, sizeof h);
+    char h[CODA_NPY_HEADER_CAP];
+    size_t hl = coda_npy_header(f, dtype, h);
     if (put(ctx, h, hl, e) < 0)
         return -1;
     return coda_raw_write(&f->mat, dtype == CODA_F32, put, ctx, e);

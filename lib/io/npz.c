@@ -3,6 +3,7 @@
  * start, so it needs no seeking; the member's .npy is read through a source that inflates
  * (zlib) straight into the matrix and checks the CRC and sizes. Memory is bounded by the
  * member's declared size: a header claiming more than that is refused before allocating. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -43,13 +44,15 @@ typedef struct {
     unsigned char *zbuf;
 } member;
 
-static void crc_add(member *m, const unsigned char *p, size_t n)
+/* crc extended by n bytes at p (zlib's crc32 takes a uInt length) */
+static uLong crc_more(uLong crc, const void *p, size_t n)
 {
-    for (size_t k = 0; k < n;) { /* crc32 takes a uInt length */
+    for (size_t k = 0; k < n;) {
         uInt c = n - k > (1u << 30) ? 1u << 30 : (uInt)(n - k);
-        m->crc = crc32(m->crc, p + k, c);
+        crc = crc32(crc, (const unsigned char *)p + k, c);
         k += c;
     }
+    return crc;
 }
 
 static size_t member_read(void *ctx, void *dst, size_t n)
@@ -79,7 +82,7 @@ static size_t member_read(void *ctx, void *dst, size_t n)
                 m->zbad = 1; /* corrupt, or the compressed data ran out */
         }
     }
-    crc_add(m, dst, got);
+    m->crc = crc_more(m->crc, dst, got);
     m->out += got;
     return got;
 }
@@ -241,30 +244,27 @@ int coda_npz_read(coda_in *in, const char *want, coda_frame *f, coda_err *e)
     return rc;
 }
 
-static int crc_put(void *ctx, const void *p, size_t n, coda_err *e)
+int coda_npz_begin(FILE *out, coda_npz_out *z, const char *want, uint64_t size, int patch,
+                   unsigned long crc, coda_err *e)
 {
-    (void)e;
-    crc_add(ctx, p, n);
-    return 0;
-}
-
-int coda_npz_write(FILE *out, const coda_frame *f, const char *want, int dtype, coda_err *e)
-{
-    char name[256];
     const char *base = want ? want : "arr_0";
     size_t bl = strlen(base);
     int ext = bl >= 4 && !strcmp(base + bl - 4, ".npy");
-    if (bl == 0 || bl + 5 > sizeof name)
+    memset(z, 0, sizeof *z);
+    if (bl == 0 || bl + 5 > sizeof z->name)
         return coda_failc(e, CODA_E_USAGE, ".npz member name must have 1 to 250 characters");
-    snprintf(name, sizeof name, "%s%s", base, ext ? "" : ".npy");
-    size_t nlen = strlen(name);
-    /* the CRC first (a pass over memory), so that the local header is complete: no data
-     * descriptor, no seeking back */
-    member m = {.crc = crc32(0, NULL, 0)};
-    if (coda_npy_put(f, dtype, crc_put, &m, e) < 0)
-        return -1;
-    uint64_t size = coda_npy_size(f, dtype);
-    unsigned char h[160], *p = h;
+    snprintf(z->name, sizeof z->name, "%s%s", base, ext ? "" : ".npy");
+    z->nlen = strlen(z->name);
+    z->size = size;
+    z->patch = patch;
+    z->crc = patch ? crc32(0, NULL, 0) : crc;
+    if (patch) { /* where the CRC field is, to write it there once the data is out */
+        off_t at = fflush(out) == 0 ? ftello(out) : -1;
+        if (at < 0)
+            return coda_failc(e, CODA_E_IO, "cannot seek in the output: %s", strerror(errno));
+        z->at = (uint64_t)at;
+    }
+    unsigned char h[64], *p = h;
     /* always zip64, as np.savez writes: one layout whatever the size */
     p = put_le(p, SIG_LOCAL, 4);
     p = put_le(p, 45, 2);   /* version needed: zip64 */
@@ -272,21 +272,50 @@ int coda_npz_write(FILE *out, const coda_frame *f, const char *want, int dtype, 
     p = put_le(p, 0, 2);    /* stored */
     p = put_le(p, 0, 2);    /* time 00:00 */
     p = put_le(p, 0x21, 2); /* date 1980-01-01: the output depends on the data only */
-    p = put_le(p, m.crc, 4);
+    p = put_le(p, patch ? 0 : crc, 4);
     p = put_le(p, U32_MAX_FIELD, 4);
     p = put_le(p, U32_MAX_FIELD, 4);
-    p = put_le(p, nlen, 2);
+    p = put_le(p, z->nlen, 2);
     p = put_le(p, 20, 2);
-    if (coda_put_file(out, h, (size_t)(p - h), e) < 0 || coda_put_file(out, name, nlen, e) < 0)
+    if (coda_put_file(out, h, (size_t)(p - h), e) < 0 ||
+        coda_put_file(out, z->name, z->nlen, e) < 0)
         return -1;
     p = put_le(h, 1, 2);
     p = put_le(p, 16, 2);
     p = put_le(p, size, 8);
     p = put_le(p, size, 8);
-    if (coda_put_file(out, h, (size_t)(p - h), e) < 0 || coda_npy_put(f, dtype, coda_put_file,
-                                                                        out, e) < 0)
-        return -1;
-    uint64_t cd_at = 30 + nlen + 20 + size, cd_len = 46 + nlen + 28;
+    return coda_put_file(out, h, (size_t)(p - h), e);
+}
+
+int coda_npz_data(FILE *out, coda_npz_out *z, const void *p, size_t n, coda_err *e)
+{
+    if (z->patch)
+        z->crc = crc_more(z->crc, p, n);
+    z->written += n;
+    return coda_put_file(out, p, n, e);
+}
+
+static int npz_put(void *ctx, const void *p, size_t n, coda_err *e)
+{
+    void **a = ctx; /* the file, the member */
+    return coda_npz_data(a[0], a[1], p, n, e);
+}
+
+int coda_npz_end(FILE *out, coda_npz_out *z, coda_err *e)
+{
+    uint64_t size = z->size;
+    if (z->written != size) /* the caller's bug, but never a corrupt archive */
+        return coda_fail(e, ".npz member: %llu bytes written, %llu declared",
+                         (unsigned long long)z->written, (unsigned long long)size);
+    unsigned char h[160], *p;
+    if (z->patch) {
+        put_le(h, z->crc, 4);
+        if (fflush(out) != 0 || fseeko(out, (off_t)(z->at + 14), SEEK_SET) != 0 ||
+            coda_put_file(out, h, 4, e) < 0 || fflush(out) != 0 ||
+            fseeko(out, 0, SEEK_END) != 0)
+            return coda_failc(e, CODA_E_IO, "write error: %s", strerror(errno));
+    }
+    uint64_t cd_at = 30 + z->nlen + 20 + size, cd_len = 46 + z->nlen + 28;
     p = put_le(h, SIG_CENTRAL, 4);
     p = put_le(p, 3 << 8 | 45, 2); /* made by: Unix, zip64 */
     p = put_le(p, 45, 2);
@@ -294,17 +323,18 @@ int coda_npz_write(FILE *out, const coda_frame *f, const char *want, int dtype, 
     p = put_le(p, 0, 2);
     p = put_le(p, 0, 2);
     p = put_le(p, 0x21, 2);
-    p = put_le(p, m.crc, 4);
+    p = put_le(p, z->crc, 4);
     p = put_le(p, U32_MAX_FIELD, 4);
     p = put_le(p, U32_MAX_FIELD, 4);
-    p = put_le(p, nlen, 2);
+    p = put_le(p, z->nlen, 2);
     p = put_le(p, 28, 2); /* extra */
     p = put_le(p, 0, 2);  /* comment */
     p = put_le(p, 0, 2);  /* disk */
     p = put_le(p, 0, 2);  /* internal attributes */
     p = put_le(p, (uint64_t)0100644 << 16, 4); /* a regular file, rw-r--r-- */
     p = put_le(p, U32_MAX_FIELD, 4);           /* local header offset: in the extra */
-    if (coda_put_file(out, h, (size_t)(p - h), e) < 0 || coda_put_file(out, name, nlen, e) < 0)
+    if (coda_put_file(out, h, (size_t)(p - h), e) < 0 ||
+        coda_put_file(out, z->name, z->nlen, e) < 0)
         return -1;
     p = put_le(h, 1, 2);
     p = put_le(p, 24, 2);
@@ -335,4 +365,29 @@ int coda_npz_write(FILE *out, const coda_frame *f, const char *want, int dtype, 
     p = put_le(p, U32_MAX_FIELD, 4);
     p = put_le(p, 0, 2);
     return coda_put_file(out, h, (size_t)(p - h), e);
+}
+
+static int crc_put(void *ctx, const void *p, size_t n, coda_err *e)
+{
+    (void)e;
+    unsigned long *crc = ctx;
+    *crc = crc_more(*crc, p, n);
+    return 0;
+}
+
+int coda_npz_write(FILE *out, const coda_frame *f, const char *want, int dtype, int seekable,
+                   coda_err *e)
+{
+    /* into a file that seeks, the CRC is taken as the data goes out and written into the
+     * local header afterwards; into a pipe, first in a pass over memory, so that the local
+     * header is complete (no data descriptor, which readers of a stream cannot skip) */
+    unsigned long crc = crc32(0, NULL, 0);
+    if (!seekable && coda_npy_put(f, dtype, crc_put, &crc, e) < 0)
+        return -1;
+    coda_npz_out z;
+    void *ctx[2] = {out, &z};
+    if (coda_npz_begin(out, &z, want, coda_npy_size(f, dtype), seekable, crc, e) < 0 ||
+        coda_npy_put(f, dtype, npz_put, ctx, e) < 0)
+        return -1;
+    return coda_npz_end(out, &z, e);
 }

@@ -98,6 +98,15 @@ static int open_temp(coda_outfile *o, const char *path, coda_err *e)
     return 0;
 }
 
+int coda_outfile_seekable(const coda_outfile *o)
+{
+    struct stat st;
+    int fd = o->f ? fileno(o->f) : -1, fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+    /* O_APPEND (>> file) would put a write after a seek at the end instead */
+    return fl >= 0 && !(fl & O_APPEND) && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+           lseek(fd, 0, SEEK_CUR) >= 0;
+}
+
 const char *coda_outfile_name(const coda_outfile *o)
 {
     if (o->path)

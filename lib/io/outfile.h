@@ -28,6 +28,9 @@ void coda_outfile_abort(coda_outfile *o);
 /* Remove every temporary file still being written: for a program's signal handler (only
  * async-signal-safe calls). */
 void coda_outfile_remove_temps(void);
+/* 1 when o is a regular file a writer may seek back in to fill in a field (not a pipe, a
+ * device or a file opened for appending). */
+int coda_outfile_seekable(const coda_outfile *o);
 /* The name for messages: the destination, or "stdout"/"stderr". */
 const char *coda_outfile_name(const coda_outfile *o);
 

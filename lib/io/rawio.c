@@ -1,3 +1,5 @@
+/* copy_file_range */
+#define _GNU_SOURCE
 #include "rawio.h"
 
 #include <errno.h>
@@ -278,6 +280,58 @@ int coda_put_file(void *file, const void *p, size_t n, coda_err *e)
     if (n && fwrite(p, 1, n, file) != n)
         return coda_failc(e, CODA_E_IO, "write error: %s", strerror(errno));
     return 0;
+}
+
+/* Up to n bytes from a regular input file to fd inside the kernel (copy_file_range), the way
+ * cat copies a file: no pass through this process's memory. Returns the bytes moved; fewer
+ * than n when the kernel cannot do it here (another file system, a pipe): the caller moves
+ * the rest itself. */
+static uint64_t pass_in_kernel(coda_in *in, uint64_t n, FILE *out)
+{
+    struct stat st;
+    int fd = fileno(out);
+    if (fd < 0 || fflush(out) != 0 || in->borrowed || in->pos < in->len || fstat(fileno(in->f), &st) != 0 ||
+        !S_ISREG(st.st_mode))
+        return 0;
+    uint64_t done = 0;
+    while (done < n) {
+        size_t want = n - done > ((size_t)1 << 30) ? (size_t)1 << 30 : (size_t)(n - done);
+        ssize_t got = copy_file_range(fileno(in->f), NULL, fd, NULL, want, 0);
+        if (got <= 0) /* the end of the input (the read then says so), or not here */
+            break;
+        done += (uint64_t)got;
+        in->off += (uint64_t)got;
+    }
+    return done;
+}
+
+int64_t coda_raw_pass(coda_in *in, uint64_t n, coda_put_fn put, void *ctx, FILE *out,
+                      coda_err *e)
+{
+    const size_t piece = (size_t)1 << 20; /* big: few calls; small: stays in cache */
+    uint64_t left = n;
+    unsigned char *buf = NULL;
+    while (left) {
+        if (put && out && in->pos == in->len) { /* the buffered bytes are out first */
+            uint64_t moved = pass_in_kernel(in, left, out);
+            left -= moved;
+            out = moved ? out : NULL; /* refused once: the rest through memory */
+            if (!left)
+                break;
+        }
+        if (!buf && !(buf = malloc(left < piece ? (size_t)left : piece)))
+            return coda_fail_oom(e);
+        size_t want = left < piece ? (size_t)left : piece, got = coda_in_read_some(in, buf, want);
+        if (got == 0)
+            break;
+        if (put && put(ctx, buf, got, e) < 0) {
+            free(buf);
+            return -1;
+        }
+        left -= got;
+    }
+    free(buf);
+    return (int64_t)(n - left);
 }
 
 int coda_raw_write(const coda_mat *m, int f4, coda_put_fn put, void *ctx, coda_err *e)

@@ -50,6 +50,15 @@ int coda_raw_read(coda_src src, const coda_layout *l, size_t rows, size_t cols, 
 typedef int (*coda_put_fn)(void *ctx, const void *p, size_t n, coda_err *e);
 int coda_put_file(void *file, const void *p, size_t n, coda_err *e); /* ctx is a FILE * */
 
+/* Move n bytes from in to put (NULL: skip them) through a bounded buffer, in big pieces:
+ * the way a payload that needs no conversion goes from an input to an output without being
+ * held. out: put writes the bytes to out as they are (nothing added, nothing taken from
+ * them), so from a regular file they may go there inside the kernel (out is flushed
+ * first); NULL: only through put. Returns the bytes moved (fewer: the input ended), or -1
+ * when put failed. */
+int64_t coda_raw_pass(coda_in *in, uint64_t n, coda_put_fn put, void *ctx, FILE *out,
+                      coda_err *e);
+
 /* Put m's entries in column-major order, host byte order, as float64 (f4 = 0) or float32
  * (f4 = 1: a finite value beyond float32's range is an error naming its (row, column)). */
 int coda_raw_write(const coda_mat *m, int f4, coda_put_fn put, void *ctx, coda_err *e);

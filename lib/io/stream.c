@@ -172,22 +172,74 @@ int coda_reader_next(coda_reader *r, coda_frame *f, coda_err *e)
 int coda_reader_payload(coda_reader *r, coda_frame *f, coda_err *e)
 {
     r->pending = 0;
-    int rc = coda_bin_read_payload(&r->in, r->frames - 1, f, &r->head, e);
+    int rc = r->fmt == CODA_FMT_NPY
+                 ? coda_npy_read_data(coda_in_src(&r->in), r->in.name, f, &r->npy, r->npy_at, e)
+                 : coda_bin_read_payload(&r->in, r->frames - 1, f, &r->head, e);
     if (rc < 0)
         r->done = 1;
     return rc;
 }
 
-int coda_reader_pass(coda_reader *r, FILE *out, coda_err *e)
+int coda_reader_native(const coda_reader *r) { return r->pending && coda_bin_native(&r->head); }
+
+/* A .npy's data as stored, then the check that nothing follows it. */
+static int npy_pass(coda_reader *r, coda_put_fn put, void *ctx, FILE *out, coda_err *e)
+{
+    int64_t moved = coda_raw_pass(&r->in, r->head.bytes, put, ctx, out, e);
+    if (moved < 0)
+        return -1;
+    if ((uint64_t)moved < r->head.bytes) /* as coda_raw_read says it */
+        return coda_fail(e, "%s: byte %llu: truncated .npy data: %llu of %zu bytes", r->in.name,
+                         (unsigned long long)(r->npy_at + (uint64_t)moved),
+                         (unsigned long long)moved, r->head.bytes);
+    return coda_npy_read_end(coda_in_src(&r->in), r->in.name, r->npy_at + r->head.bytes, e);
+}
+
+int coda_reader_pass_to(coda_reader *r, coda_put_fn put, void *ctx, FILE *out, coda_err *e)
 {
     if (!r->pending)
         return 0;
     r->pending = 0;
-    if (coda_bin_pass_payload(&r->in, r->frames - 1, &r->head, out, e) < 0) {
+    int rc = r->fmt == CODA_FMT_NPY
+                 ? npy_pass(r, put, ctx, out, e)
+                 : coda_bin_pass_payload(&r->in, r->frames - 1, &r->head, put, ctx, out, e);
+    if (rc < 0)
         r->done = 1;
-        return -1;
-    }
+    return rc < 0 ? -1 : 0;
+}
+
+/* Into a pipe, each piece goes on at once: the next stage need not wait for the frame. */
+static int put_flushed(void *file, const void *p, size_t n, coda_err *e)
+{
+    if (fwrite(p, 1, n, file) != n || fflush(file) != 0)
+        return coda_failc(e, CODA_E_IO, "write error: %s", strerror(errno));
     return 0;
+}
+
+int coda_reader_pass(coda_reader *r, FILE *out, coda_err *e)
+{
+    return coda_reader_pass_to(r, out ? put_flushed : NULL, out, NULL, e);
+}
+
+/* A .npy of float64 or float32 is left pending like a binary frame: its data is described
+ * as a binary payload would be, for coda_bin_native and the pass. Other dtypes are read
+ * whole (they are converted anyway). */
+static int npy_head(coda_reader *r, coda_frame *f, coda_err *e)
+{
+    coda_src src = coda_in_src(&r->in);
+    int rc = coda_npy_read_head(&src, r->in.name, f, &r->npy, &r->npy_at, e);
+    if (rc != 1)
+        return rc;
+    if (r->npy.type != CODA_EL_F8 && r->npy.type != CODA_EL_F4)
+        return coda_npy_read_data(src, r->in.name, f, &r->npy, r->npy_at, e);
+    size_t rows = f->mat.rows, cols = f->mat.cols;
+    memset(&r->head, 0, sizeof r->head);
+    r->head.dtype = f->dtype;
+    r->head.rowmajor = r->npy.rowmajor && rows > 1 && cols > 1; /* else both orders agree */
+    r->head.little = r->npy.swap ? !coda_host_little() : coda_host_little();
+    r->head.bytes = rows * cols * coda_el_width(r->npy.type);
+    r->pending = 1;
+    return 1;
 }
 
 int coda_reader_next_head(coda_reader *r, coda_frame *f, coda_err *e)
@@ -208,7 +260,7 @@ int coda_reader_next_head(coda_reader *r, coda_frame *f, coda_err *e)
         r->pending = rc == 1;
         break;
     case CODA_FMT_NPY:
-        rc = coda_npy_read(&r->in, f, e);
+        rc = npy_head(r, f, e);
         r->done = 1;
         break;
     case CODA_FMT_NPZ:
@@ -274,6 +326,7 @@ int coda_writer_open(coda_writer *w, const char *path, coda_format fmt, coda_err
     }
     w->f = w->out.f;
     w->name = coda_outfile_name(&w->out);
+    w->seekable = coda_outfile_seekable(&w->out);
     return 0;
 }
 
@@ -283,12 +336,20 @@ static void note_dropped_header(coda_writer *w)
              "fit in a frame's %u bytes of metadata: left out", w->name, w->frames, CODA_META_MAX);
 }
 
-int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
+/* Every format but the binary stream holds one matrix. */
+static int one_matrix(const coda_writer *w, coda_err *e)
 {
     if (w->fmt != CODA_FMT_BIN && w->frames > 0)
         return coda_fail(e, "%s: %s output holds one matrix, but the stream has more frames "
                             "(select one with coda-cat --frame, or write -f bin)",
                          w->name, coda_format_name(w->fmt));
+    return 0;
+}
+
+int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
+{
+    if (one_matrix(w, e) < 0)
+        return -1;
     int rc;
     switch (w->fmt) {
     case CODA_FMT_CSV:
@@ -301,7 +362,7 @@ int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
         rc = coda_npy_write(w->f, f, w->dtype, e);
         break;
     case CODA_FMT_NPZ:
-        rc = coda_npz_write(w->f, f, w->member, w->dtype, e);
+        rc = coda_npz_write(w->f, f, w->member, w->dtype, w->seekable, e);
         break;
     case CODA_FMT_MTX:
         rc = coda_mtx_write(w->f, f, e);
@@ -318,17 +379,73 @@ int coda_writer_put(coda_writer *w, const coda_frame *f, coda_err *e)
     return 0;
 }
 
+int coda_writer_takes_parts(const coda_writer *w)
+{
+    return w->fmt == CODA_FMT_BIN ||
+           (w->dtype == CODA_F64 &&
+            (w->fmt == CODA_FMT_NPY || (w->fmt == CODA_FMT_NPZ && w->seekable)));
+}
+
 int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e)
 {
-    if (w->fmt != CODA_FMT_BIN)
-        return coda_fail(e, "%s: only a binary stream takes frames by parts", w->name);
-    int rc = coda_bin_write_head(w->f, f, e);
+    if (!coda_writer_takes_parts(w))
+        return coda_fail(e, "%s: %s output does not take a frame by parts", w->name,
+                         coda_format_name(w->fmt));
+    if (one_matrix(w, e) < 0)
+        return -1;
+    int rc;
+    if (w->fmt == CODA_FMT_BIN)
+        rc = coda_bin_write_head(w->f, f, e);
+    else { /* the .npy header, which an .npz member's data starts with */
+        char h[CODA_NPY_HEADER_CAP];
+        size_t hl = coda_npy_header(f, CODA_F64, h);
+        if (w->fmt == CODA_FMT_NPY)
+            rc = coda_put_file(w->f, h, hl, e);
+        else
+            rc = coda_npz_begin(w->f, &w->npz, w->member, coda_npy_size(f, CODA_F64), 1, 0, e) < 0
+                     ? -1 : coda_npz_data(w->f, &w->npz, h, hl, e);
+    }
     if (rc < 0)
         return coda_fail_prefix(e, "%s: ", w->name);
     if (rc > 0)
         note_dropped_header(w);
     w->frames++;
     return 0;
+}
+
+int coda_writer_body(void *ctx, const void *p, size_t n, coda_err *e)
+{
+    coda_writer *w = ctx;
+    int rc = w->fmt == CODA_FMT_NPZ ? coda_npz_data(w->f, &w->npz, p, n, e)
+                                    : coda_put_file(w->f, p, n, e);
+    return rc < 0 ? coda_fail_prefix(e, "%s: ", w->name) : 0;
+}
+
+int coda_writer_end(coda_writer *w, coda_err *e)
+{
+    int rc = 0;
+    if (w->fmt == CODA_FMT_NPZ)
+        rc = coda_npz_end(w->f, &w->npz, e);
+    else if (!w->seekable && fflush(w->f) != 0) /* a pipe: the frame goes on whole now */
+        rc = coda_failc(e, CODA_E_IO, "write error: %s", strerror(errno));
+    return rc < 0 ? coda_fail_prefix(e, "%s: ", w->name) : 0;
+}
+
+int coda_writer_copy(coda_writer *w, coda_reader *r, coda_frame *f, coda_err *e)
+{
+    if (coda_reader_native(r) && coda_writer_takes_parts(w)) {
+        if (coda_writer_put_head(w, f, e) < 0)
+            return -1;
+        /* into a file, the bytes as they are (not an .npz's, whose CRC needs them) may go
+         * from a file inside the kernel, as cat copies */
+        FILE *direct = w->seekable && w->fmt != CODA_FMT_NPZ ? w->f : NULL;
+        if (coda_reader_pass_to(r, coda_writer_body, w, direct, e) < 0)
+            return -1;
+        return coda_writer_end(w, e);
+    }
+    if (r->pending && coda_reader_payload(r, f, e) < 0)
+        return -1;
+    return coda_writer_put(w, f, e);
 }
 
 int coda_writer_close(coda_writer *w, coda_err *e)

@@ -16,12 +16,7 @@ static int cat(const char *path, coda_writer *w, size_t *frames, coda_err *e)
         coda_frame f;
         if ((rc = coda_reader_next_head(&r, &f, e)) != 1)
             break;
-        if (r.pending && coda_bin_native(&r.head))
-            rc = coda_writer_put_head(w, &f, e) < 0 ? -1 : coda_reader_pass(&r, w->f, e);
-        else if (r.pending && coda_reader_payload(&r, &f, e) < 0)
-            rc = -1;
-        else
-            rc = coda_writer_put(w, &f, e);
+        rc = coda_writer_copy(w, &r, &f, e);
         coda_frame_free(&f);
         if (rc < 0)
             break;

@@ -215,8 +215,63 @@ static void assigned_thresholds(void)
     coda_mat_free(&G);
 }
 
+/* Every data-coded task is its worker's G-weighted sum of the zero-padded blocks, made here
+ * entry by entry, whether the encoder makes it alone, in a batch with others sharing a pass
+ * over the data, or hands a systematic block in place (views: coda_encode_g). Tolerance: the
+ * sum's own rounding, K u sum_j |G[i,j] x_j| per entry. */
+static void tasks_are_sums(const char *scheme, int N, int s, const char *op, size_t m, size_t n)
+{
+    coda_err e;
+    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 5};
+    coda_mat data;
+    test_randn(&data, m, n, 21, 7);
+    int by_cols = strcmp(op, "lsq-columns") == 0;
+    coda_plan p;
+    if (coda_plan_build(&p, scheme, &a, by_cols ? n : m, &e) < 0) {
+        CHECK(0, "%s N=%d s=%d %s: %s", scheme, N, s, op, e.msg);
+        coda_mat_free(&data);
+        return;
+    }
+    CHECK(p.data_coded && p.by_cols == by_cols, "%s %s: not the code this test is for", scheme, op);
+    size_t pad = coda_plan_max_block(&p);
+    for (int views = 0; views < 2; views++) {
+        coda_frame_list tasks = {0};
+        int rc = views ? coda_encode_g(&p, &data, NULL, coda_frame_list_sink, &tasks, &e)
+                       : coda_encode_tasks(&p, &data, coda_frame_list_sink, &tasks, &e);
+        CHECK(rc == 0 && tasks.n == (size_t)N, "%s: %s", scheme, e.msg);
+        int bad = 0;
+        for (size_t k = 0; k < tasks.n && rc == 0; k++) {
+            const coda_mat *t = &tasks.f[k].mat;
+            int i = (int)tasks.f[k].tag[CODA_TAG_WORKER];
+            bad |= i != (int)k || t->rows != (by_cols ? m : pad) || t->cols != (by_cols ? pad : n);
+            for (size_t r = 0; r < t->rows && !bad; r++)
+                for (size_t c = 0; c < t->cols; c++) {
+                    double want = 0, mag = 0;
+                    size_t along = by_cols ? c : r;
+                    for (int j = 0; j < p.K; j++)
+                        if (along < coda_plan_block_len(&p, j)) {
+                            double x = by_cols ? CODA_AT(&data, r, p.bounds[j] + along)
+                                               : CODA_AT(&data, p.bounds[j] + along, c);
+                            want += CODA_AT(&p.G, i, j) * x;
+                            mag += fabs(CODA_AT(&p.G, i, j) * x);
+                        }
+                    if (fabs(CODA_AT(t, r, c) - want) > p.K * DBL_EPSILON * mag)
+                        bad = 1;
+                }
+        }
+        CHECK(!bad, "%s N=%d s=%d %s views=%d: a task is not its G-weighted sum", scheme, N, s,
+              op, views);
+        coda_frame_list_free(&tasks);
+    }
+    coda_plan_free(&p);
+    coda_mat_free(&data);
+}
+
 int main(void)
 {
+    tasks_are_sums("mds", 10, 2, "matmul", 203, 7);      /* uneven blocks, batches of tasks */
+    tasks_are_sums("mds", 7, 3, "matvec", 50, 3);
+    tasks_are_sums("mds", 6, 2, "lsq-columns", 4, 37); /* column blocks */
     cyclic_all_subsets(5, 1, 120);
     cyclic_all_subsets(6, 2, 60);
     cyclic_all_subsets(7, 3, 30);

@@ -211,7 +211,7 @@ int main(int argc, char **argv)
                 goto usage_error;
             a.K = (int)v;
             break;
-        case CODA_CLI_OP_ID: a.op = optarg; break;
+        case CODA_CLI_OP_ID: a.op = optarg; encoding_given = 1; break;
         case O_METHOD:
             solver_set = 1;
             if (coda_lsq_method_parse(optarg, &solver.method) < 0) {
@@ -247,7 +247,7 @@ int main(int argc, char **argv)
     }
     if (append_path) { /* the code is the stream's: nothing of an encoding is taken */
         encoding_given |= a.N || a.s || a.K || operand_path || rhs_path || assign_path ||
-                          solver_set || sc_opts.given.n || strcmp(a.op, "matmul") != 0;
+                          solver_set || sc_opts.given.n;
         if (encoding_given || (labels_path && append_columns) || argc - optind > 1) {
             coda_fail(&e, argc - optind > 1 ? "--append: expected at most one stream"
                           : encoding_given ? "--append: the code is the stream's; no --scheme, -N, "

@@ -133,7 +133,6 @@ int coda_byz_append(const coda_plan *p, coda_plan *next, const coda_frame *tasks
     int cols = p->by_cols, m = p->N;
     size_t nx = (size_t)ncols, pad = coda_plan_max_block(p), npad = coda_plan_max_block(next);
     size_t mx = cols ? more->rows : more->cols; /* more's lines across */
-    const char *line = cols ? "column" : "row";
     const coda_frame **of = calloc((size_t)m, sizeof *of);
     if (!of)
         return coda_fail_oom(e);
@@ -156,11 +155,7 @@ int coda_byz_append(const coda_plan *p, coda_plan *next, const coda_frame *tasks
     for (int i = 0; i < m && rc == 0; i++)
         if (!of[i])
             rc = coda_fail(e, "the stream has no task for worker %d", i);
-    if (rc == 0 && !across && mx != nx)
-        rc = coda_fail(e, "the new %ss have %zu entries, the encoded ones %zu", line, mx, nx);
-    if (rc == 0 && across && (cols ? more->cols : more->rows) != p->length)
-        rc = coda_fail(e, "the new %ss have %zu entries, the encoded data has %zu %ss",
-                       cols ? "row" : "column", cols ? more->cols : more->rows, p->length, line);
+    /* (more's shape against the plan: checked by the driver, coda_append_stream) */
     if (rc == 0 && across)
         rc = coda_meta_set_long(&next->extra, "data_cols", (long long)(nx + mx), e);
     size_t tx = across ? nx + mx : nx, tl = across ? pad : npad; /* the new shard: across, along */

@@ -90,8 +90,9 @@ typedef struct coda_scheme {
     /* Streaming (coda-encode --append, append.c): next's TASK frames, from the tasks of the
      * plan p and new data `more`, byte for byte those the encode of the whole data gives.
      * across 0: more's lines continue the split (new rows of a row split); 1: every line
-     * gains more's entries (more has p->length lines). The driver has set next's split and
-     * result shape; the hook sets its own fields. NULL: the shards cannot be extended. */
+     * gains more's entries (more has p->length lines). The driver has checked more's shape
+     * against the plan and set next's split and result shape; the hook sets its own fields.
+     * NULL: the shards cannot be extended. */
     int (*append)(const coda_plan *p, coda_plan *next, const coda_frame *tasks, size_t n,
                   const coda_mat *more, int across, coda_sink sink, void *ctx, coda_err *e);
 } coda_scheme;

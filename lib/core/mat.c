@@ -192,12 +192,20 @@ size_t coda_mat_first_nonfinite(const coda_mat *m)
     }
     size_t n = m->rows * m->cols, first = (size_t)-1;
     long nb = (long)((n + BLOCK - 1) / BLOCK);
-    /* blocks in parallel; the first bad block is then searched element by element */
-#pragma omp parallel for schedule(static) reduction(min : first) if (n > 1000000)
-    for (long b = 0; b < nb; b++) {
-        size_t i0 = (size_t)b * BLOCK, len = n - i0 < BLOCK ? n - i0 : BLOCK;
-        if (i0 < first && any_nonfinite(m->data + i0, len))
-            first = i0;
+    if (n <= 1000000) { /* serial: a parallel region costs more (every round's results) */
+        for (long b = 0; b < nb && first == (size_t)-1; b++) {
+            size_t i0 = (size_t)b * BLOCK, len = n - i0 < BLOCK ? n - i0 : BLOCK;
+            if (any_nonfinite(m->data + i0, len))
+                first = i0;
+        }
+    } else {
+        /* blocks in parallel; the first bad block is then searched element by element */
+#pragma omp parallel for schedule(static) reduction(min : first)
+        for (long b = 0; b < nb; b++) {
+            size_t i0 = (size_t)b * BLOCK, len = n - i0 < BLOCK ? n - i0 : BLOCK;
+            if (i0 < first && any_nonfinite(m->data + i0, len))
+                first = i0;
+        }
     }
     for (size_t i = first; i < n; i++)
         if (!isfinite(m->data[i]))

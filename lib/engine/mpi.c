@@ -59,6 +59,16 @@ int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
     *buf = malloc(n + 1);
     if (!*buf)
         return coda_fail_oom(e);
+    if (coda_mpi_recv_into(*buf, n, src, tag, e) < 0) {
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int coda_mpi_recv_into(char *buf, size_t n, int src, int tag, coda_err *e)
+{
     /* the bytes come in messages of any size the sender chose (chunks, or the pieces of a
      * gathered answer), in order */
     for (size_t at = 0; at < n;) {
@@ -67,15 +77,12 @@ int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e)
         if (MPI_Probe(src, tag, MPI_COMM_WORLD, &st) != MPI_SUCCESS ||
             MPI_Get_count(&st, MPI_BYTE, &count) != MPI_SUCCESS || count < 0 ||
             (size_t)count > n - at ||
-            MPI_Recv(*buf + at, count, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
-                MPI_SUCCESS) {
-            free(*buf);
-            *buf = NULL;
+            MPI_Recv(buf + at, count, MPI_BYTE, src, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE) !=
+                MPI_SUCCESS)
             return coda_failc(e, CODA_E_IO, "receiving %zu bytes from rank %d failed", n, src);
-        }
         at += (size_t)count;
     }
-    (*buf)[n] = '\0';
+    buf[n] = '\0';
     return 0;
 }
 
@@ -85,8 +92,14 @@ typedef struct {
     char *bytes; /* a coda_mpi_ctl, then the payload when inline */
     char *chunked; /* the payload, when it goes in chunks (points into bytes) */
     size_t len;
+    size_t pooled; /* a round's operand: bytes is a pool buffer of this size, given back */
     int refs;    /* sends not yet completed */
 } outgoing;
+
+typedef struct {
+    char *buf;
+    size_t size;
+} coda_mpi_pooled;
 
 /* Answers up to this size come in the one message the master's posted receive holds; bigger
  * ones as a head and then their pieces, each contiguous (the transport's single-copy path). */
@@ -97,7 +110,7 @@ typedef struct {
     int N;
     MPI_Request *rreq;             /* the receive posted for each worker (a result or BYE) */
     char **rbuf;                   /* ... its buffer: a result head and cap bytes */
-    size_t *rcap;
+    size_t *rcap;                  /* ... and that buffer's size (at least the head and cap) */
     size_t cap;                    /* the payload bytes each posted receive holds */
     MPI_Request *sreq;             /* sends in flight */
     int *sout;                     /* ... and the outgoing buffer each belongs to */
@@ -116,18 +129,73 @@ typedef struct {
     double *setload;               /* each installed task set's load */
     int nsets;
     int install_failed;            /* some workers may hold a set the others lack: unusable */
-    char **spare;                  /* receive buffers of the current size, to post again */
-    size_t nspare;
+    coda_mpi_pooled *pool;         /* message buffers to use again (see pool_take) */
+    size_t npool;
     long stale;
     int stop_status;
     char *stop_msg;
     coda_straggle_outcome drawn;
 } mpi_state;
 
-static void out_free(outgoing *o)
+/* Buffers the master reuses: the receive posted for each worker, a large result's bytes, a
+ * round's copy of the operand. A reused buffer's pages are warm (no page faults, no zeroing by
+ * the kernel: for an 800 KB message those cost more than the transfer), as a bare exchange
+ * reusing its buffers would have them. At most POOL_MAX buffers are kept, each no bigger than
+ * a message of the job. */
+#define POOL_MAX(s) (2 * (size_t)(s)->N + 2)
+
+/* A buffer of at least need bytes (*size: its size): the smallest in the pool that fits. */
+static char *pool_take(mpi_state *s, size_t need, size_t *size)
+{
+    size_t best = s->npool;
+    for (size_t i = 0; i < s->npool; i++)
+        if (s->pool[i].size >= need && (best == s->npool || s->pool[i].size < s->pool[best].size))
+            best = i;
+    if (best == s->npool) {
+        *size = need;
+        return malloc(need);
+    }
+    char *b = s->pool[best].buf;
+    *size = s->pool[best].size;
+    s->pool[best] = s->pool[--s->npool];
+    return b;
+}
+
+/* Keep b for later (when full, the smallest of the pool and b is freed). */
+static void pool_give(mpi_state *s, char *b, size_t size)
+{
+    if (!b)
+        return;
+    if (s->npool < POOL_MAX(s)) {
+        s->pool[s->npool++] = (coda_mpi_pooled){b, size};
+        return;
+    }
+    size_t small = 0;
+    for (size_t i = 1; i < s->npool; i++)
+        if (s->pool[i].size < s->pool[small].size)
+            small = i;
+    if (s->npool && s->pool[small].size < size) {
+        free(s->pool[small].buf);
+        s->pool[small] = (coda_mpi_pooled){b, size};
+    } else {
+        free(b);
+    }
+}
+
+static void pool_free(mpi_state *s)
+{
+    for (size_t i = 0; i < s->npool; i++)
+        free(s->pool[i].buf);
+    s->npool = 0;
+}
+
+static void out_free(mpi_state *s, outgoing *o)
 {
     if (o) {
-        free(o->bytes);
+        if (o->pooled)
+            pool_give(s, o->bytes, o->pooled);
+        else
+            free(o->bytes);
         free(o);
     }
 }
@@ -149,7 +217,7 @@ static void sends_progress(mpi_state *s)
     s->nsend = keep;
     for (size_t i = 0; i < s->nout; i++)
         if (s->out[i] && s->out[i]->refs == 0) {
-            out_free(s->out[i]);
+            out_free(s, s->out[i]);
             s->out[i] = NULL;
         }
 }
@@ -179,18 +247,23 @@ static int add_send(mpi_state *s, MPI_Request r, int o, coda_err *e)
  * len payload bytes: the header goes in front of them, and one message carries both. */
 enum { ROOM = sizeof(coda_mpi_ctl) };
 static int post_ctl(mpi_state *s, int to, int64_t op, int64_t set, int64_t round,
-                    int64_t status, double load, char *buf, size_t len, coda_err *e)
+                    int64_t status, double load, char *buf, size_t pooled, size_t len,
+                    coda_err *e)
 {
     sends_progress(s);
     int inl = len <= CODA_MPI_CHUNK - ROOM;
     outgoing *o = calloc(1, sizeof *o);
     if (!buf)
-        buf = malloc(ROOM);
+        buf = malloc(ROOM), pooled = 0;
     if (!o || !buf) {
         free(o);
-        free(buf);
+        if (pooled)
+            pool_give(s, buf, pooled);
+        else
+            free(buf);
         return coda_fail_oom(e);
     }
+    o->pooled = pooled;
     coda_mpi_ctl h = {.op = op, .round = round, .nbytes = (int64_t)len, .status = status,
                       .inline_ = inl, .cap = (int64_t)s->cap, .load = load, .set = set};
     memcpy(buf, &h, sizeof h);
@@ -205,7 +278,7 @@ static int post_ctl(mpi_state *s, int to, int64_t op, int64_t set, int64_t round
     if (slot == s->nout) {
         outgoing **more = realloc(s->out, (s->nout + 1) * sizeof *more);
         if (!more) {
-            out_free(o);
+            out_free(s, o);
             return coda_fail_oom(e);
         }
         s->out = more;
@@ -229,8 +302,7 @@ static int post_ctl(mpi_state *s, int to, int64_t op, int64_t set, int64_t round
     return 0;
 }
 
-/* The payloads of set's last round (set < 0: every set's): those of the receive size are
- * posted again (their pages are warm), the rest freed. */
+/* The payloads of set's last round (set < 0: every set's) go back to the pool. */
 static void round_bufs_free(mpi_state *s, int set)
 {
     size_t keep = 0;
@@ -239,19 +311,10 @@ static void round_bufs_free(mpi_state *s, int set)
             s->bufs[keep] = s->bufs[i];
             s->bufsize[keep] = s->bufsize[i];
             s->bufset[keep++] = s->bufset[i];
-        } else if (s->bufsize[i] == sizeof(coda_mpi_result_head) + s->cap &&
-                   s->nspare < (size_t)s->N)
-            s->spare[s->nspare++] = s->bufs[i];
-        else
-            free(s->bufs[i]);
+        } else {
+            pool_give(s, s->bufs[i], s->bufsize[i]);
+        }
     s->nbufs = keep;
-}
-
-static void spares_free(mpi_state *s)
-{
-    for (size_t i = 0; i < s->nspare; i++)
-        free(s->spare[i]);
-    s->nspare = 0;
 }
 
 static int keep_buf(mpi_state *s, char *b, size_t size, int set, coda_err *e)
@@ -281,10 +344,9 @@ static int keep_buf(mpi_state *s, char *b, size_t size, int set, coda_err *e)
 
 static int post_recv(mpi_state *s, int w, coda_err *e)
 {
-    s->rbuf[w] = s->nspare ? s->spare[--s->nspare] : malloc(sizeof(coda_mpi_result_head) + s->cap);
+    s->rbuf[w] = pool_take(s, sizeof(coda_mpi_result_head) + s->cap, &s->rcap[w]);
     if (!s->rbuf[w])
         return coda_fail_oom(e);
-    s->rcap[w] = s->cap;
     MPI_Irecv(s->rbuf[w], (int)(sizeof(coda_mpi_result_head) + s->cap), MPI_BYTE, w + 1,
               MPI_ANY_TAG, MPI_COMM_WORLD, &s->rreq[w]);
     return 0;
@@ -299,25 +361,30 @@ static int arrival(mpi_state *s, int w, const MPI_Status *st, coda_mpi_result_he
     char *b = s->rbuf[w];
     s->rbuf[w] = NULL;
     *owned = *data = NULL;
-    *owned_size = sizeof *h + s->rcap[w];
+    *owned_size = s->rcap[w];
     if (st->MPI_TAG == TAG_BYE) {
-        free(b);
+        pool_give(s, b, s->rcap[w]);
         return 1;
     }
     memcpy(h, b, sizeof *h);
     if (h->nbytes < 0) {
-        free(b);
+        pool_give(s, b, s->rcap[w]);
         return coda_failc(e, CODA_E_IO, "worker %d sent a result of %lld bytes", w,
                           (long long)h->nbytes);
     }
     if (h->inline_) {
         *owned = b;
         *data = b + sizeof *h;
-    } else {
-        free(b);
-        if (coda_mpi_recv_bytes(owned, (size_t)h->nbytes, w + 1, TAG_RESULT_DATA, e) < 0)
+    } else { /* into a pooled buffer: warm pages */
+        pool_give(s, b, s->rcap[w]);
+        *owned = pool_take(s, (size_t)h->nbytes + 1, owned_size);
+        if (!*owned)
+            return coda_fail_oom(e);
+        if (coda_mpi_recv_into(*owned, (size_t)h->nbytes, w + 1, TAG_RESULT_DATA, e) < 0) {
+            pool_give(s, *owned, *owned_size);
+            *owned = NULL;
             return -1;
-        *owned_size = (size_t)h->nbytes + 1;
+        }
         *data = *owned;
     }
     return post_recv(s, w, e);
@@ -341,7 +408,7 @@ static void mpi_close(coda_engine *g)
         len = 0; /* (post_ctl makes room for the header alone) */
     else if (len)
         memcpy(msg + ROOM, s->stop_msg, len);
-    if (post_ctl(s, -1, MSG_STOP, -1, -1, s->stop_status, 0, msg, len, &e) == 0) {
+    if (post_ctl(s, -1, MSG_STOP, -1, -1, s->stop_status, 0, msg, 0, len, &e) == 0) {
         /* every worker answers STOP with BYE, after what it was doing: drain until then (a
          * late result is received and dropped, so its sender never blocks) */
         for (int w = 0; w < s->N; w++) {
@@ -356,7 +423,7 @@ static void mpi_close(coda_engine *g)
                 size_t osize;
                 MPI_Wait(&s->rreq[w], &st);
                 int bye = arrival(s, w, &st, &h, &owned, &osize, &data, &e);
-                free(owned);
+                pool_give(s, owned, osize);
                 if (bye != 0)
                     break;
                 s->stale++;
@@ -370,14 +437,14 @@ static void mpi_close(coda_engine *g)
     }
 release:
     round_bufs_free(s, -1);
-    spares_free(s);
+    pool_free(s);
     free(s->bufs);
     free(s->bufsize);
     free(s->bufset);
     free(s->setload);
-    free(s->spare);
+    free(s->pool);
     for (size_t i = 0; i < s->nout; i++)
-        out_free(s->out[i]);
+        out_free(s, s->out[i]);
     free(s->out);
     free(s->sreq);
     free(s->sout);
@@ -429,7 +496,7 @@ static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
     s->rreq = malloc((size_t)N * sizeof *s->rreq);
     s->rbuf = calloc((size_t)N, sizeof *s->rbuf);
     s->rcap = calloc((size_t)N, sizeof *s->rcap);
-    s->spare = calloc((size_t)N, sizeof *s->spare);
+    s->pool = calloc(POOL_MAX(s), sizeof *s->pool);
     s->cap = CAP_FIRST;
     s->latency = calloc((size_t)N, sizeof *s->latency);
     s->responded = calloc((size_t)N, 1);
@@ -439,7 +506,7 @@ static int mpi_open(coda_engine *g, int N, const void *config, coda_err *e)
     s->gone = calloc((size_t)N, 1);
     s->idx = calloc((size_t)N, sizeof *s->idx);
     s->st = calloc((size_t)N, sizeof *s->st);
-    if (!s->rreq || !s->rbuf || !s->rcap || !s->spare || !s->latency || !s->responded || !s->straggled || !s->corrupt ||
+    if (!s->rreq || !s->rbuf || !s->rcap || !s->pool || !s->latency || !s->responded || !s->straggled || !s->corrupt ||
         !s->failed || !s->gone || !s->idx || !s->st) {
         mpi_close(g); /* (nothing was sent: the caller stops the workers) */
         return coda_fail_oom(e);
@@ -485,7 +552,7 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
         char *bytes = NULL;
         size_t len = 0;
         if (coda_frames_to_bytes_after(mine, m, ROOM, &bytes, &len, e) < 0 ||
-            post_ctl(s, w, MSG_INSTALL, k, -1, 0, load, bytes, len, e) < 0)
+            post_ctl(s, w, MSG_INSTALL, k, -1, 0, load, bytes, 0, len, e) < 0)
             rc = -1;
         else if (s->rreq[w] == MPI_REQUEST_NULL) /* the first set: the worker's one receive */
             rc = post_recv(s, w, e);
@@ -510,6 +577,11 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
 static int expected_this_round(mpi_state *s, int set, unsigned long long round, coda_err *e)
 {
     int expect = 0;
+    if (!coda_straggle_may_fail(&s->cfg.delay)) { /* no draw needed to know who answers */
+        for (int w = 0; w < s->N; w++)
+            expect += !s->failed[w];
+        return expect;
+    }
     coda_straggle_free(&s->drawn);
     coda_straggle_model m = s->cfg.delay;
     m.round = round;
@@ -541,17 +613,25 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
         return -1;
     round_bufs_free(s, set); /* this set's last results are gone (see coda_engine_mpi) */
     /* the operand, as a MATRIX frame (none: the workers use their own) */
+    /* a copy in a pooled buffer: the operand may change before a straggler has taken it */
     char *bytes = NULL;
-    size_t len = 0;
+    size_t len = 0, size = 0;
     if (operand && operand->data) {
         coda_frame f;
         coda_frame_init(&f, CODA_MATRIX);
         f.mat = *operand; /* borrowed */
-        if (coda_frames_to_bytes_after(&f, 1, ROOM, &bytes, &len, e) < 0)
+        if (coda_frames_bytes_len(&f, 1, &len, e) < 0)
             return -1;
+        if (!(bytes = pool_take(s, ROOM + len + 1, &size)))
+            return coda_fail_oom(e);
+        if (coda_frames_write_bytes(&f, 1, bytes + ROOM, e) < 0) {
+            pool_give(s, bytes, size);
+            return -1;
+        }
     }
     double t0 = MPI_Wtime();
-    if (post_ctl(s, -1, MSG_ROUND, set, (int64_t)round, 0, s->setload[set], bytes, len, e) < 0)
+    if (post_ctl(s, -1, MSG_ROUND, set, (int64_t)round, 0, s->setload[set], bytes, size, len,
+                 e) < 0)
         return -1;
     memset(s->responded, 0, (size_t)N);
     memset(s->straggled, 1, (size_t)N);
@@ -636,7 +716,7 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
                     time = now;
                 }
             }
-            free(payload);
+            pool_give(s, payload, psize);
         }
         if (rc < 0)
             break;

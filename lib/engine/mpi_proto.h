@@ -53,5 +53,7 @@ int coda_mpi_send_bytes(const char *buf, size_t n, int dest, int tag);
 /* Receive n bytes (malloc'ed into *buf, NUL-terminated) from src, in messages of any sizes that
  * add up to n; -1 with e on failure. */
 int coda_mpi_recv_bytes(char **buf, size_t n, int src, int tag, coda_err *e);
+/* The same into buf, which holds n + 1 bytes. */
+int coda_mpi_recv_into(char *buf, size_t n, int src, int tag, coda_err *e);
 
 #endif

@@ -259,19 +259,21 @@ static int answer(worker *k, ctl_msg *m, coda_err *e)
     const task_set *t = &k->sets[set]; /* (checked by the caller) */
     if (t->broken)
         return send_text(set, m->h.round, t->broken, cap, e);
-    coda_straggle_model dm = cfg->delay;
-    dm.round = round;
-    dm.wait_for = -1;
-    dm.deadline = -1;
-    coda_straggle_outcome o;
-    if (coda_straggle_draw(&dm, k->N, t->load, &o, e) < 0)
-        return -1;
-    double lat = o.latency[k->w];
-    coda_straggle_free(&o);
-    if (!isfinite(lat)) /* the model fails this worker this round */
-        return 0;
-    if (cfg->delay_on && delay(k, lat * cfg->delay_scale, e) < 0)
-        return -1;
+    if (cfg->delay_on || coda_straggle_may_fail(&cfg->delay)) {
+        coda_straggle_model dm = cfg->delay;
+        dm.round = round;
+        dm.wait_for = -1;
+        dm.deadline = -1;
+        coda_straggle_outcome o;
+        if (coda_straggle_draw(&dm, k->N, t->load, &o, e) < 0)
+            return -1;
+        double lat = o.latency[k->w];
+        coda_straggle_free(&o);
+        if (!isfinite(lat)) /* the model fails this worker this round */
+            return 0;
+        if (cfg->delay_on && delay(k, lat * cfg->delay_scale, e) < 0)
+            return -1;
+    }
     if (k->stop)
         return 0;
     t = &k->sets[set]; /* a set installed during the delay may have moved the array */

@@ -152,9 +152,8 @@ int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, coda_pu
 }
 #undef BAD
 
-int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
+int coda_bin_head_bytes(const coda_frame *f, unsigned char *buf, size_t *len, coda_err *e)
 {
-    unsigned char h[CODA_HEADER_BYTES] = {0};
     int little = coda_host_little();
     size_t meta_len = 0, names = (size_t)-1; /* names: the index of columns= when dropped */
     for (size_t i = 0; i < f->meta.n; i++)
@@ -169,25 +168,54 @@ int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
     if (meta_len > CODA_META_MAX)
         return coda_fail(e, "metadata of %zu bytes exceeds the %u-byte limit", meta_len,
                          CODA_META_MAX);
-    size_t n = f->mat.rows * f->mat.cols;
-    memcpy(h, CODA_MAGIC, 4);
-    h[4] = CODA_VERSION;
-    h[5] = little ? 'L' : 'B';
-    h[6] = (unsigned char)f->kind;
-    h[7] = CODA_F64;
-    h[8] = 'C';
-    put_u(h + 12, meta_len, 4, little);
-    put_u(h + 16, f->mat.rows, 8, little);
-    put_u(h + 24, f->mat.cols, 8, little);
-    for (int t = 0; t < CODA_NTAGS; t++)
-        put_u(h + 32 + 8 * t, (uint64_t)f->tag[t], 8, little);
-    put_u(h + 64, (uint64_t)n * 8, 8, little);
-    if (fwrite(h, 1, sizeof h, out) != sizeof h)
-        return coda_fail(e, "write error: %s", strerror(errno));
-    for (size_t i = 0; i < f->meta.n; i++)
-        if (i != names && fprintf(out, "%s=%s\n", f->meta.key[i], f->meta.val[i]) < 0)
-            return coda_fail(e, "write error: %s", strerror(errno));
+    *len = CODA_HEADER_BYTES + meta_len;
+    if (buf) {
+        unsigned char *h = buf;
+        memset(h, 0, CODA_HEADER_BYTES);
+        memcpy(h, CODA_MAGIC, 4);
+        h[4] = CODA_VERSION;
+        h[5] = little ? 'L' : 'B';
+        h[6] = (unsigned char)f->kind;
+        h[7] = CODA_F64;
+        h[8] = 'C';
+        put_u(h + 12, meta_len, 4, little);
+        put_u(h + 16, f->mat.rows, 8, little);
+        put_u(h + 24, f->mat.cols, 8, little);
+        for (int t = 0; t < CODA_NTAGS; t++)
+            put_u(h + 32 + 8 * t, (uint64_t)f->tag[t], 8, little);
+        put_u(h + 64, (uint64_t)(f->mat.rows * f->mat.cols) * 8, 8, little);
+        unsigned char *at = h + CODA_HEADER_BYTES;
+        for (size_t i = 0; i < f->meta.n; i++) {
+            if (i == names)
+                continue;
+            size_t k = strlen(f->meta.key[i]), v = strlen(f->meta.val[i]);
+            memcpy(at, f->meta.key[i], k);
+            at[k] = '=';
+            memcpy(at + k + 1, f->meta.val[i], v);
+            at[k + 1 + v] = '\n';
+            at += k + v + 2;
+        }
+    }
     return names == (size_t)-1 ? 0 : 1;
+}
+
+int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e)
+{
+    /* most heads fit the fixed buffer; a long metadata block (up to CODA_META_MAX) is
+     * encoded on the heap */
+    unsigned char small[1024], *buf = small;
+    size_t len;
+    int rc = coda_bin_head_bytes(f, NULL, &len, e);
+    if (rc < 0)
+        return -1;
+    if (len > sizeof small && !(buf = malloc(len)))
+        return coda_fail_oom(e);
+    coda_bin_head_bytes(f, buf, &len, e);
+    if (fwrite(buf, 1, len, out) != len)
+        rc = coda_fail(e, "write error: %s", strerror(errno));
+    if (buf != small)
+        free(buf);
+    return rc;
 }
 
 int coda_bin_write(FILE *out, const coda_frame *f, coda_err *e)

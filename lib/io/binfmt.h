@@ -39,5 +39,8 @@ int coda_bin_pass_payload(coda_in *in, long idx, const coda_bin_head *h, coda_pu
 int coda_bin_native(const coda_bin_head *h);
 /* Header and metadata of f, with shape f->mat.rows x f->mat.cols. */
 int coda_bin_write_head(FILE *out, const coda_frame *f, coda_err *e);
+/* The same bytes in memory: *len of them (at most CODA_HEADER_BYTES + CODA_META_MAX), written
+ * to buf when it is not NULL (then it holds *len bytes, as a first call with NULL said). */
+int coda_bin_head_bytes(const coda_frame *f, unsigned char *buf, size_t *len, coda_err *e);
 
 #endif

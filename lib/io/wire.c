@@ -8,36 +8,32 @@
 #include "binfmt.h"
 #include "in.h"
 
-/* Frame k's header and metadata, as coda_bin_write_head writes them. */
+/* Frame k's header and metadata, as coda_bin_write_head writes them: every head in one
+ * buffer (*heads), frame k's *hlen[k] bytes of it. Encoded in memory (no stdio): a round's
+ * messages carry a head per frame. */
 static int heads_of(const coda_frame *f, size_t n, char **heads, size_t **hlen, coda_err *e)
 {
-    size_t total = 0;
     *heads = NULL;
-    *hlen = calloc(n ? n : 1, sizeof **hlen);
-    FILE *m = *hlen ? open_memstream(heads, &total) : NULL;
-    if (!m) {
+    *hlen = malloc((n ? n : 1) * sizeof **hlen);
+    if (!*hlen)
+        return coda_fail_oom(e);
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (coda_bin_head_bytes(&f[k], NULL, &(*hlen)[k], e) < 0) {
+            free(*hlen);
+            *hlen = NULL;
+            return -1;
+        }
+        total += (*hlen)[k];
+    }
+    if (!(*heads = malloc(total ? total : 1))) {
         free(*hlen);
         *hlen = NULL;
         return coda_fail_oom(e);
     }
-    int rc = 0;
-    long before = 0;
-    for (size_t k = 0; k < n && rc == 0; k++) {
-        if (coda_bin_write_head(m, &f[k], e) < 0)
-            rc = -1;
-        long now = ftell(m);
-        (*hlen)[k] = (size_t)(now - before);
-        before = now;
-    }
-    if (fclose(m) != 0 && rc == 0)
-        rc = coda_fail_oom(e);
-    if (rc < 0) {
-        free(*heads);
-        free(*hlen);
-        *heads = NULL;
-        *hlen = NULL;
-    }
-    return rc;
+    for (size_t k = 0, at = 0; k < n; at += (*hlen)[k], k++)
+        coda_bin_head_bytes(&f[k], (unsigned char *)*heads + at, &(*hlen)[k], e);
+    return 0;
 }
 
 int coda_frames_to_bytes(const coda_frame *f, size_t n, char **buf, size_t *len, coda_err *e)
@@ -45,39 +41,54 @@ int coda_frames_to_bytes(const coda_frame *f, size_t n, char **buf, size_t *len,
     return coda_frames_to_bytes_after(f, n, 0, buf, len, e);
 }
 
-int coda_frames_to_bytes_after(const coda_frame *f, size_t n, size_t room, char **buf,
-                               size_t *len, coda_err *e)
+int coda_frames_bytes_len(const coda_frame *f, size_t n, size_t *len, coda_err *e)
 {
-    *buf = NULL;
     *len = 0;
-    char *heads;
-    size_t *hlen, total = 0;
-    if (heads_of(f, n, &heads, &hlen, e) < 0)
-        return -1;
-    for (size_t k = 0; k < n; k++)
-        total += hlen[k] + f[k].mat.rows * f[k].mat.cols * sizeof(double);
-    char *out = malloc(room + total + 1);
-    if (!out) {
-        free(heads);
-        free(hlen);
-        return coda_fail_oom(e);
-    }
-    size_t at = room, hat = 0;
     for (size_t k = 0; k < n; k++) {
-        memcpy(out + at, heads + hat, hlen[k]);
-        at += hlen[k];
-        hat += hlen[k];
+        size_t h;
+        if (coda_bin_head_bytes(&f[k], NULL, &h, e) < 0)
+            return -1;
+        *len += h + f[k].mat.rows * f[k].mat.cols * sizeof(double);
+    }
+    return 0;
+}
+
+int coda_frames_write_bytes(const coda_frame *f, size_t n, char *out, coda_err *e)
+{
+    size_t at = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t h;
+        if (coda_bin_head_bytes(&f[k], (unsigned char *)out + at, &h, e) < 0)
+            return -1;
+        at += h;
         const coda_mat *m = &f[k].mat;
         if (coda_mat_is_contiguous(m)) {
-            memcpy(out + at, m->data, m->rows * m->cols * sizeof(double));
+            if (m->rows && m->cols)
+                memcpy(out + at, m->data, m->rows * m->cols * sizeof(double));
             at += m->rows * m->cols * sizeof(double);
         } else { /* a view: column by column */
             for (size_t j = 0; j < m->cols; j++, at += m->rows * sizeof(double))
                 memcpy(out + at, &CODA_AT(m, 0, j), m->rows * sizeof(double));
         }
     }
-    free(heads);
-    free(hlen);
+    return 0;
+}
+
+int coda_frames_to_bytes_after(const coda_frame *f, size_t n, size_t room, char **buf,
+                               size_t *len, coda_err *e)
+{
+    *buf = NULL;
+    *len = 0;
+    size_t total;
+    if (coda_frames_bytes_len(f, n, &total, e) < 0)
+        return -1;
+    char *out = malloc(room + total + 1);
+    if (!out)
+        return coda_fail_oom(e);
+    if (coda_frames_write_bytes(f, n, out + room, e) < 0) {
+        free(out);
+        return -1;
+    }
     *buf = out;
     *len = total;
     return 0;

@@ -14,6 +14,10 @@ int coda_frames_to_bytes(const coda_frame *f, size_t n, char **buf, size_t *len,
  * frames are at *buf + room, *len bytes of them. */
 int coda_frames_to_bytes_after(const coda_frame *f, size_t n, size_t room, char **buf,
                                size_t *len, coda_err *e);
+/* The same in two steps, for a caller that holds the buffer (the MPI master reuses its
+ * operand buffers): the frames' size in bytes, then the bytes written to out (*len of room). */
+int coda_frames_bytes_len(const coda_frame *f, size_t n, size_t *len, coda_err *e);
+int coda_frames_write_bytes(const coda_frame *f, size_t n, char *out, coda_err *e);
 
 /* The same bytes as pieces, without copying the payloads: piece 2k is frame k's header and
  * metadata (in *heads, malloc'ed), piece 2k+1 its matrix's entries in place (owned, contiguous

@@ -26,7 +26,9 @@ static int glm_grad(const coda_mat *t, const coda_mat *b, int logistic, coda_mat
     size_t n = t->cols - 1;
     const double *y = t->data + n * CODA_LD(t);
     coda_mat r;
-    if (coda_mat_alloc(&r, t->rows, 1, e) < 0)
+    /* r and out are written whole (memcpy, or gemv with beta 0, for which BLAS reads no y):
+     * no zeroing, which for a wide block costs more than the product */
+    if (coda_mat_alloc_raw(&r, t->rows, 1, e) < 0)
         return -1;
     if (!logistic) { /* r = X beta - y in one pass */
         memcpy(r.data, y, t->rows * sizeof(double));
@@ -38,7 +40,7 @@ static int glm_grad(const coda_mat *t, const coda_mat *b, int logistic, coda_mat
         for (size_t i = 0; i < t->rows; i++)
             r.data[i] = sigmoid(r.data[i]) - y[i];
     }
-    if (coda_mat_alloc(out, n, 1, e) < 0) {
+    if (coda_mat_alloc_raw(out, n, 1, e) < 0) {
         coda_mat_free(&r);
         return -1;
     }

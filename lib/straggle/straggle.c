@@ -226,6 +226,12 @@ int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_st
     return 0;
 }
 
+int coda_straggle_may_fail(const coda_straggle_model *m)
+{
+    return m->responders > 0 || m->stragglers > 0 || m->nnamed > 0 || m->p > 0 || m->pi ||
+           m->kind == CODA_LAT_REPLAY;
+}
+
 int coda_straggle_probs_from_meta(coda_straggle_model *m, const coda_meta *meta, int N,
                                   double **owned, coda_err *e)
 {

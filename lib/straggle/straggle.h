@@ -70,6 +70,10 @@ int coda_straggle_draw(const coda_straggle_model *m, int N, double load, coda_st
  * point's time when that point's probability is 0), after the checks a draw makes. */
 int coda_latency_empirical_cdf(const coda_straggle_model *m, double t, double *F, coda_err *e);
 void coda_straggle_free(coda_straggle_outcome *o);
+/* Whether a draw of m can leave a worker out (failures, stragglers, named workers, fixed-q, or
+ * replayed times, which may be infinite). When it cannot, every latency is finite and a caller
+ * that only needs to know who fails need not draw (the MPI engine, every round). */
+int coda_straggle_may_fail(const coda_straggle_model *m);
 /* The code's own straggling probabilities as the failure model, when none was given (no -s,
  * --straggle-workers, -p, --straggle-probs nor --responders): a plan built for per-worker p
  * (hetero, sgc-het) records them as metadata straggle_probs (N values in [0, 1]). *owned

@@ -584,9 +584,51 @@ static void wire(void)
     coda_mat_free(&big);
 }
 
+/* A message's bytes are exactly what coda_bin_write puts in a file or pipe, for frames whose
+ * head fits the writer's fixed buffer, one whose metadata is longer (heap), and one whose CSV
+ * column names take it over the limit (left out, both ways, and said so). */
+static void wire_is_the_stream(void)
+{
+    coda_err e;
+    coda_frame f[3];
+    for (int k = 0; k < 3; k++) {
+        coda_frame_init(&f[k], k == 1 ? CODA_TASK : CODA_RESULT);
+        coda_mat_alloc(&f[k].mat, 3 + k, 2, &e);
+        fill_awkward(&f[k].mat, 5 + k);
+        f[k].tag[CODA_TAG_WORKER] = k;
+        coda_meta_set(&f[k].meta, "op", "grad", &e);
+    }
+    char *longval = malloc(5001), *wide = malloc(CODA_META_MAX + 2);
+    memset(longval, 'x', 5000), longval[5000] = '\0';
+    memset(wide, 'c', CODA_META_MAX + 1), wide[CODA_META_MAX + 1] = '\0';
+    coda_meta_set(&f[1].meta, "note", longval, &e);
+    coda_meta_set(&f[2].meta, "columns", wide, &e);
+    char *file = NULL;
+    size_t flen = 0;
+    FILE *m = open_memstream(&file, &flen);
+    int dropped = 0;
+    for (int k = 0; k < 3; k++)
+        dropped += coda_bin_write(m, &f[k], &e);
+    fclose(m);
+    CHECK(dropped == 1, "one frame's names left out (%d)", dropped);
+    char *buf = NULL;
+    size_t len = 0, want = 0;
+    CHECK(coda_frames_to_bytes(f, 3, &buf, &len, &e) == 0, "%s", e.msg);
+    CHECK(coda_frames_bytes_len(f, 3, &want, &e) == 0 && want == len, "length %zu, %zu", want,
+          len);
+    CHECK(len == flen && memcmp(buf, file, len) == 0, "message %zu bytes, stream %zu", len, flen);
+    free(buf);
+    free(file);
+    free(longval);
+    free(wide);
+    for (int k = 0; k < 3; k++)
+        coda_frame_free(&f[k]);
+}
+
 int main(void)
 {
     wire();
+    wire_is_the_stream();
     escapes();
     text_doubles();
     header_names();

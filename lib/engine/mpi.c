@@ -661,7 +661,6 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
                 break;
             }
         }
-        double now = MPI_Wtime() - t0;
         for (int k = 0; k < nd && rc == 0; k++) {
             int w = s->idx[k];
             int tag = s->st[k].MPI_TAG;
@@ -669,6 +668,9 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
             char *payload, *data;
             size_t psize;
             int bye = arrival(s, w, &s->st[k], &h, &payload, &psize, &data, e);
+            /* a result has arrived when its last byte has (a large one's data follow its
+             * head) */
+            double now = MPI_Wtime() - t0;
             if (bye != 0) {
                 if (bye > 0) {
                     s->gone[w] = 1;

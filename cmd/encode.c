@@ -365,10 +365,9 @@ int main(int argc, char **argv)
             e.cls = CODA_E_USAGE; /* built from the options alone: a bad combination of them */
         goto out;
     }
-    /* a matmul's columns are the operand's, which coda-worker-sim --operand may replace (the
-     * codes of both factors record their own shape) */
+    /* (the codes of both factors record their own shape) */
     if (!(sc->caps & CODA_CAP_BOTH_FACTORS) &&
-        coda_plan_set_shape(&plan, res_rows, op == &coda_op_matmul ? 0 : res_cols, &e) < 0)
+        coda_plan_set_result_shape(&plan, a.op, res_rows, res_cols, &e) < 0)
         goto out;
     if (lsq && coda_lsq_opts_to_meta(&solver, &plan.extra, &e) < 0)
         goto out;

@@ -90,8 +90,7 @@ int coda_append_stream(coda_reader *in, const char *in_name, const coda_mat *mor
     }
     if (coda_plan_split(&next, len, e) < 0 ||
         coda_op_result_shape(p.op, rows, cols, operand, &rr, &rcols, e) < 0 ||
-        coda_plan_set_shape(&next, rr, coda_op_find(p.op) == &coda_op_matmul ? 0 : rcols,
-                            e) < 0) {
+        coda_plan_set_result_shape(&next, p.op, rr, rcols, e) < 0) {
         rc = coda_fail_prefix(e, "%s: ", in_name);
         goto done;
     }

@@ -221,6 +221,12 @@ int coda_plan_set_shape(coda_plan *p, size_t rows, size_t cols, coda_err *e)
     return 0;
 }
 
+int coda_plan_set_result_shape(coda_plan *p, const char *op, size_t rows, size_t cols,
+                               coda_err *e)
+{
+    return coda_plan_set_shape(p, rows, coda_op_find(op) == &coda_op_matmul ? 0 : cols, e);
+}
+
 void coda_plan_shape(const coda_plan *p, size_t *rows, size_t *cols)
 {
     long long v;

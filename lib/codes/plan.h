@@ -48,6 +48,10 @@ int coda_plan_from_frame(const coda_frame *f, coda_plan *p, coda_err *e);
  * every result by decode: 0 leaves a dimension unknown (a matmul whose operand the worker stage
  * is given). Product plans always carry both. */
 int coda_plan_set_shape(coda_plan *p, size_t rows, size_t cols, coda_err *e);
+/* The same for a result of op (named as in a plan) shaped rows x cols: a matmul's columns
+ * are the operand's, which coda-worker-sim --operand may replace, so they stay unknown. */
+int coda_plan_set_result_shape(coda_plan *p, const char *op, size_t rows, size_t cols,
+                               coda_err *e);
 void coda_plan_shape(const coda_plan *p, size_t *rows, size_t *cols);
 /* rows and cols, when present, positive and consistent with the split. */
 int coda_plan_shape_check(const coda_plan *p, coda_err *e);

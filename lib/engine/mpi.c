@@ -166,6 +166,10 @@ static void pool_give(mpi_state *s, char *b, size_t size)
 {
     if (!b)
         return;
+    if (!s->pool) {
+        free(b);
+        return;
+    }
     if (s->npool < POOL_MAX(s)) {
         s->pool[s->npool++] = (coda_mpi_pooled){b, size};
         return;
@@ -222,24 +226,32 @@ static void sends_progress(mpi_state *s)
         }
 }
 
-static int add_send(mpi_state *s, MPI_Request r, int o, coda_err *e)
+/* Room for `more` sends in flight, made before they are posted: a posted send is always
+ * counted, so its buffer is never reused or freed while MPI reads it. */
+static int sends_reserve(mpi_state *s, size_t more, coda_err *e)
 {
-    if (s->nsend == s->capsend) {
-        size_t cap = s->capsend ? 2 * s->capsend : 64;
-        MPI_Request *q = realloc(s->sreq, cap * sizeof *q);
-        if (q)
-            s->sreq = q;
-        int *w = realloc(s->sout, cap * sizeof *w);
-        if (w)
-            s->sout = w;
-        if (!q || !w)
-            return coda_fail_oom(e);
-        s->capsend = cap;
-    }
+    if (s->nsend + more <= s->capsend)
+        return 0;
+    size_t cap = s->capsend ? 2 * s->capsend : 64;
+    while (cap < s->nsend + more)
+        cap *= 2;
+    MPI_Request *q = realloc(s->sreq, cap * sizeof *q);
+    if (q)
+        s->sreq = q;
+    int *w = realloc(s->sout, cap * sizeof *w);
+    if (w)
+        s->sout = w;
+    if (!q || !w)
+        return coda_fail_oom(e);
+    s->capsend = cap;
+    return 0;
+}
+
+static void add_send(mpi_state *s, MPI_Request r, int o)
+{
     s->sreq[s->nsend] = r;
     s->sout[s->nsend++] = o;
     s->out[o]->refs++;
-    return 0;
 }
 
 /* Send op with its payload to worker `to` (-1: every worker) without waiting: a busy worker
@@ -286,17 +298,18 @@ static int post_ctl(mpi_state *s, int to, int64_t op, int64_t set, int64_t round
     }
     s->out[slot] = o;
     int mlen = (int)(ROOM + (inl ? len : 0));
+    size_t per = 1 + (inl ? 0 : (size_t)coda_mpi_nchunks(len));
+    if (sends_reserve(s, (to < 0 ? (size_t)s->N : 1) * per, e) < 0)
+        return -1; /* (o, sent to nobody, is freed once sends_progress finds refs 0) */
     for (int w = to < 0 ? 0 : to; w < (to < 0 ? s->N : to + 1); w++) {
         MPI_Request r;
         MPI_Isend(msg, mlen, MPI_BYTE, w + 1, TAG_CTRL, MPI_COMM_WORLD, &r);
-        if (add_send(s, r, (int)slot, e) < 0)
-            return -1;
+        add_send(s, r, (int)slot);
         for (size_t at = 0; !inl && at < len; at += CODA_MPI_CHUNK) {
             size_t k = len - at < CODA_MPI_CHUNK ? len - at : CODA_MPI_CHUNK;
             MPI_Isend(o->chunked + at, (int)k, MPI_BYTE, w + 1, TAG_CTRL_DATA, MPI_COMM_WORLD,
                       &r);
-            if (add_send(s, r, (int)slot, e) < 0)
-                return -1;
+            add_send(s, r, (int)slot);
         }
     }
     return 0;
@@ -366,11 +379,16 @@ static int arrival(mpi_state *s, int w, const MPI_Status *st, coda_mpi_result_he
         pool_give(s, b, s->rcap[w]);
         return 1;
     }
-    memcpy(h, b, sizeof *h);
-    if (h->nbytes < 0) {
+    int count = 0;
+    MPI_Get_count(st, MPI_BYTE, &count);
+    if (count >= (int)sizeof *h)
+        memcpy(h, b, sizeof *h);
+    /* the head says what follows: in this message (exactly), or in data messages */
+    if (count < (int)sizeof *h || h->nbytes < 0 ||
+        (size_t)count != sizeof *h + (h->inline_ ? (size_t)h->nbytes : 0)) {
         pool_give(s, b, s->rcap[w]);
-        return coda_failc(e, CODA_E_IO, "worker %d sent a result of %lld bytes", w,
-                          (long long)h->nbytes);
+        return coda_failc(e, CODA_E_IO, "worker %d sent %d bytes for a result of %lld", w,
+                          count, count >= (int)sizeof *h ? (long long)h->nbytes : -1LL);
     }
     if (h->inline_) {
         *owned = b;
@@ -437,15 +455,15 @@ static void mpi_close(coda_engine *g)
     }
 release:
     round_bufs_free(s, -1);
+    for (size_t i = 0; i < s->nout; i++) /* (an operand's buffer goes to the pool: first) */
+        out_free(s, s->out[i]);
+    free(s->out);
     pool_free(s);
     free(s->bufs);
     free(s->bufsize);
     free(s->bufset);
     free(s->setload);
     free(s->pool);
-    for (size_t i = 0; i < s->nout; i++)
-        out_free(s, s->out[i]);
-    free(s->out);
     free(s->sreq);
     free(s->sout);
     for (int w = 0; s->rbuf && w < s->N; w++)
@@ -577,7 +595,8 @@ static int mpi_install(coda_engine *g, coda_frame *tasks, size_t n, double load,
 static int expected_this_round(mpi_state *s, int set, unsigned long long round, coda_err *e)
 {
     int expect = 0;
-    if (!coda_straggle_may_fail(&s->cfg.delay)) { /* no draw needed to know who answers */
+    /* no draw needed to know who answers (the workers skip it on the same condition) */
+    if (!s->cfg.delay_on && !coda_straggle_may_fail(&s->cfg.delay)) {
         for (int w = 0; w < s->N; w++)
             expect += !s->failed[w];
         return expect;
@@ -661,6 +680,7 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
                 break;
             }
         }
+        double landed = MPI_Wtime() - t0; /* when this batch's messages had all arrived */
         for (int k = 0; k < nd && rc == 0; k++) {
             int w = s->idx[k];
             int tag = s->st[k].MPI_TAG;
@@ -668,9 +688,11 @@ static int mpi_round(coda_engine *g, int set, unsigned long long round, const co
             char *payload, *data;
             size_t psize;
             int bye = arrival(s, w, &s->st[k], &h, &payload, &psize, &data, e);
-            /* a result has arrived when its last byte has (a large one's data follow its
-             * head) */
-            double now = MPI_Wtime() - t0;
+            /* a result has arrived when its last byte has: a large one's data follow its
+             * head, and are received just now */
+            double now = bye == 0 && !h.inline_ ? MPI_Wtime() - t0 : landed;
+            if (bye < 0)
+                pool_give(s, payload, psize); /* (received, then the next receive failed) */
             if (bye != 0) {
                 if (bye > 0) {
                     s->gone[w] = 1;

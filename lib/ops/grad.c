@@ -25,6 +25,8 @@ static int glm_grad(const coda_mat *t, const coda_mat *b, int logistic, coda_mat
 {
     size_t n = t->cols - 1;
     const double *y = t->data + n * CODA_LD(t);
+    if (t->rows == 0) /* an empty block's gradient is zero (and BLAS takes no 0-row lda) */
+        return coda_mat_alloc(out, n, 1, e);
     coda_mat r;
     /* r and out are written whole (memcpy, or gemv with beta 0, for which BLAS reads no y):
      * no zeroing, which for a wide block costs more than the product */

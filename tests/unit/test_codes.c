@@ -267,8 +267,59 @@ static void tasks_are_sums(const char *scheme, int N, int s, const char *op, siz
     coda_mat_free(&data);
 }
 
+/* The gradient ops write every entry of their result (which is not zeroed first): against a
+ * loop over the definition, X^T (X beta - y) and X^T (sigma(X beta) - y), within
+ * 8 (rows + n) u ||X|| (||X|| ||beta|| + ||y||); an empty block's gradient is exactly zero.
+ * The heap is first given a freed block of NaNs of the result's size, which malloc hands out
+ * again, so an entry left unwritten shows. */
+static void grad_written_whole(void)
+{
+    size_t n = 6;
+    for (int logistic = 0; logistic < 2; logistic++)
+        for (size_t rows = 0; rows < 9; rows += 4) {
+            coda_err e;
+            coda_mat data, beta, g = {0};
+            test_randn(&data, rows, n + 1, 300 + rows, 3);
+            test_randn(&beta, n, 1, 400 + rows, 3);
+            double *poison = malloc(n * sizeof *poison);
+            for (size_t j = 0; j < n; j++)
+                poison[j] = NAN;
+            free(poison);
+            const char *op = logistic ? "logistic-grad" : "grad";
+            int rc = coda_op_apply(op, NULL, &data, &beta, &g, NULL, &e);
+            CHECK(rc == 0 && g.rows == n && g.cols == 1, "%s %zu rows: %s", op, rows,
+                  rc ? e.msg : "shape");
+            if (rc)
+                continue;
+            double worst = 0, nX = 0, ny = 0, nb = cblas_dnrm2((int)n, beta.data, 1);
+            for (size_t i = 0; i < rows; i++)
+                ny = hypot(ny, CODA_AT(&data, i, n));
+            for (size_t j = 0; j < n; j++)
+                for (size_t i = 0; i < rows; i++)
+                    nX = hypot(nX, CODA_AT(&data, i, j));
+            for (size_t j = 0; j < n; j++) {
+                double want = 0;
+                for (size_t i = 0; i < rows; i++) {
+                    double xb = 0;
+                    for (size_t k = 0; k < n; k++)
+                        xb += CODA_AT(&data, i, k) * beta.data[k];
+                    double r = (logistic ? 1 / (1 + exp(-xb)) : xb) - CODA_AT(&data, i, n);
+                    want += CODA_AT(&data, i, j) * r;
+                }
+                double d = fabs(g.data[j] - want);
+                if (!(d <= worst)) /* (a NaN counts as the worst) */
+                    worst = isnan(d) ? INFINITY : d;
+            }
+            double tol = 8.0 * (double)(rows + n) * DBL_EPSILON * nX * (nX * nb + ny + 1);
+            CHECK(rows ? worst <= tol : worst == 0, "%s %zu rows: error %g > %g", op, rows,
+                  worst, tol);
+            coda_mat_free(&data), coda_mat_free(&beta), coda_mat_free(&g);
+        }
+}
+
 int main(void)
 {
+    grad_written_whole();
     tasks_are_sums("mds", 10, 2, "matmul", 203, 7);      /* uneven blocks, batches of tasks */
     tasks_are_sums("mds", 7, 3, "matvec", 50, 3);
     tasks_are_sums("mds", 6, 2, "lsq-columns", 4, 37); /* column blocks */

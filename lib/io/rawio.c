@@ -2,8 +2,10 @@
 #define _GNU_SOURCE
 #include "rawio.h"
 
+#include <cblas.h>
 #include <errno.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,19 +175,26 @@ static int inexact(const unsigned char *s, size_t k, const coda_layout *l, coda_
                      (unsigned long long)u);
 }
 
-/* The nr x nc row-major block src into m at (r0, c0), tile by tile so that both sides stay in
- * cache. */
+/* The nr x nc row-major block src into m at (r0, c0). OpenBLAS's out-of-place transpose
+ * (its omatcopy, which copies the bits when alpha is 1: signalling NaNs stay as they are)
+ * moves 200 MB at 7-9 GB/s here against 5 GB/s for a 32 x 32 tiled loop (bench/io.sh's
+ * C-order rows); the loop serves only a matrix whose sizes an int cannot hold. */
 static void transpose_in(coda_mat *m, const double *src, size_t nr, size_t nc, size_t r0,
                          size_t c0)
 {
+    double *dst = m->data + c0 * m->rows + r0;
+    if (m->rows <= INT_MAX) { /* nr, nc <= CHUNK */
+        /* src is, column-major, the nc x nr matrix whose transpose goes into m */
+        cblas_domatcopy(CblasColMajor, CblasTrans, (int)nc, (int)nr, 1.0, src, (int)nc, dst,
+                        (int)m->rows);
+        return;
+    }
     for (size_t jj = 0; jj < nc; jj += TILE)
         for (size_t ii = 0; ii < nr; ii += TILE) {
             size_t je = jj + TILE < nc ? jj + TILE : nc, ie = ii + TILE < nr ? ii + TILE : nr;
-            for (size_t j = jj; j < je; j++) {
-                double *d = m->data + (c0 + j) * m->rows + r0;
+            for (size_t j = jj; j < je; j++)
                 for (size_t i = ii; i < ie; i++)
-                    d[i] = src[i * nc + j];
-            }
+                    dst[j * m->rows + i] = src[i * nc + j];
         }
 }
 

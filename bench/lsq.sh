@@ -73,13 +73,14 @@ fi
 # (coda-solve's summary line). Accuracy against LAPACKE_dgels on the same files: rel.err
 # ||x - x_dgels|| / ||x_dgels||, fit err ||A (x - x_dgels)|| / ||A x_dgels||, and the relative
 # residual ||A x - b|| / ||b|| of each (equal to many digits when the accuracies are equal).
+# BENCH_E2E_ORDER=F stores A in Fortran order instead; BENCH_E2E_KIND=coherent the other A.
 PY=/usr/bin/python3
-E2E_REPS=${BENCH_E2E_REPS:-5} KIND=${BENCH_E2E_KIND:-incoherent}
+E2E_REPS=${BENCH_E2E_REPS:-5} KIND=${BENCH_E2E_KIND:-incoherent} ORDER=${BENCH_E2E_ORDER:-C}
 range() { sort -g | awk '{t[NR] = $1} END {printf "%.3f %.3f-%.3f\n", t[1], t[1], t[NR]}'; }
 wall() { local t0 t1; t0=$(now); "$@" > /dev/null; t1=$(now); calc "$t1 - $t0"; }
 echo
 echo "== end to end from .npy: coda-solve --method precond $OPTS against np.linalg.lstsq and" \
-  "scipy lstsq (gelsy), $KIND A (C order) kappa $KAPPA, b ~ N(0,I); $E2E_REPS runs, best (range)"
+  "scipy lstsq (gelsy), $KIND A ($ORDER order) kappa $KAPPA, b ~ N(0,I); $E2E_REPS runs, best (range)"
 printf '%-11s %-22s %7s %13s %6s %10s %7s %9s %9s %s\n' shape program wall range "÷coda" \
   "in process" solve rel.err "fit err" "||Ax-b||/||b||"
 for shape in $SHAPES; do
@@ -88,7 +89,7 @@ for shape in $SHAPES; do
   coda-gen --kind svd --kappa "$KAPPA" $flag --seed 1 "$n" "$d" -o "$tmp/A.npy"
   coda-gen --seed 2 "$n" 1 -o "$tmp/b.npy"
   "$PY" -c "import numpy as np
-np.save('$tmp/A.npy', np.ascontiguousarray(np.load('$tmp/A.npy')))
+np.save('$tmp/A.npy', np.asarray(np.load('$tmp/A.npy'), order='$ORDER'))
 np.save('$tmp/b.npy', np.load('$tmp/b.npy').reshape(-1))"
   "$tmp/baseline" gels "$tmp/A.npy" "$tmp/b.npy" > "$tmp/xg.coda" 2> /dev/null
   bin/coda-cat "$tmp/xg.coda" -o "$tmp/xg.npy"

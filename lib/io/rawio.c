@@ -294,13 +294,19 @@ int coda_put_file(void *file, const void *p, size_t n, coda_err *e)
 /* Up to n bytes from a regular input file to fd inside the kernel (copy_file_range), the way
  * cat copies a file: no pass through this process's memory. Returns the bytes moved; fewer
  * than n when the kernel cannot do it here (another file system, a pipe): the caller moves
- * the rest itself. */
+ * the rest itself. Only when the two offsets are the same within a page: otherwise (a binary
+ * frame's payload into an .npy, whose headers differ in length) the kernel copies each page
+ * into two, and 200 MB took 0.15 s against 0.10 s through a 1 MB buffer here (ext4). */
 static uint64_t pass_in_kernel(coda_in *in, uint64_t n, FILE *out)
 {
     struct stat st;
     int fd = fileno(out);
     if (fd < 0 || fflush(out) != 0 || in->borrowed || in->pos < in->len || fstat(fileno(in->f), &st) != 0 ||
         !S_ISREG(st.st_mode))
+        return 0;
+    off_t from = lseek(fileno(in->f), 0, SEEK_CUR), to = lseek(fd, 0, SEEK_CUR);
+    long page = sysconf(_SC_PAGESIZE);
+    if (from < 0 || to < 0 || page <= 0 || (from - to) % page != 0)
         return 0;
     uint64_t done = 0;
     while (done < n) {

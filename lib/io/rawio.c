@@ -284,6 +284,55 @@ fail:
     return -1;
 }
 
+int coda_raw_convert(coda_src src, const coda_layout *l, size_t n, coda_put_fn put, void *ctx,
+                     const char *what, uint64_t *at, coda_err *e)
+{
+    size_t w = coda_el_width(l->type), bytes;
+    *at = 0;
+    if (coda_size_check(n, 1, w, &bytes, e) < 0)
+        return -1;
+    if (bytes > src.left) { /* as coda_raw_read says it, before anything goes out */
+        *at = src.left;
+        return coda_fail(e, "truncated %s: %llu of %zu bytes", what,
+                         (unsigned long long)src.left, bytes);
+    }
+    if (n == 0)
+        return 0;
+    size_t cap = n < CHUNK ? n : CHUNK;
+    unsigned char *raw = malloc(cap * w);
+    /* float64 is swapped in place; narrower elements widen into a second buffer */
+    double *dbl = l->type == CODA_EL_F8 ? (double *)raw : malloc(cap * sizeof(double));
+    int rc = 0;
+    if (!raw || !dbl) {
+        rc = coda_fail_oom(e);
+        goto out;
+    }
+    for (size_t k0 = 0; k0 < n; k0 += cap) {
+        size_t c = n - k0 < cap ? n - k0 : cap, got = src.read(src.ctx, raw, c * w);
+        if (got != c * w) {
+            *at = k0 * w + got;
+            rc = coda_fail(e, "truncated %s: %llu of %zu bytes", what, (unsigned long long)*at,
+                           bytes);
+            goto out;
+        }
+        size_t bad = convert(dbl, raw, c, l->type, l->swap);
+        if (bad < c) {
+            *at = (k0 + bad) * w;
+            rc = inexact(raw, bad, l, e);
+            goto out;
+        }
+        if (put(ctx, dbl, c * sizeof(double), e) < 0) {
+            rc = -2;
+            goto out;
+        }
+    }
+out:
+    if (dbl != (double *)raw)
+        free(dbl);
+    free(raw);
+    return rc;
+}
+
 int coda_put_file(void *file, const void *p, size_t n, coda_err *e)
 {
     if (n && fwrite(p, 1, n, file) != n)

@@ -87,6 +87,7 @@ row() { # label, baseline label, baseline time, command...
 printf "files: %d x %d float64 (%d MB); cat of the .npy %.3f s, np.load (C order) %.3f s, np.save %.3f s\n" "$nr" "$nc" "$((bytes / 1000000))" "$t_catf" "$t_npload" "$t_npsave"
 row "read .npy Fortran order" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/F.npy' -f bin > /dev/null"
 row "read .npy C order (transposed)" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/C.npy' -f bin > /dev/null"
+row "  (the same against cat)" cat "$t_catf" bash -c "bin/coda-cat '$tmp/C.npy' -f bin > /dev/null"
 row "read .npy big-endian C order" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/BE.npy' -f bin > /dev/null"
 row "read .npy float32 (converted)" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/F4.npy' -f bin > /dev/null"
 row "read .npz stored (CRC checked)" np.load "$t_npload" bash -c "bin/coda-cat '$tmp/S.npz' -f bin > /dev/null"

@@ -172,8 +172,9 @@ int main(int argc, char **argv)
                 keep = f.tag[tag_name[t]] == tag_val[t];
             if (keep && frame_sel >= 0)
                 keep = selected++ == frame_sel;
-            /* payloads are passed through in pieces when nothing needs converting (binary,
-             * .npy and .npz of float64); --info and unselected frames skip them */
+            /* payloads go through in pieces (binary, .npy and .npz of float64 out), as they
+             * are or converted chunk by chunk when column-major; --info and unselected
+             * frames skip them */
             if (!keep || info)
                 rc = coda_reader_pass(&r, NULL, &e);
             else

@@ -2,8 +2,10 @@
 #define _GNU_SOURCE
 #include "rawio.h"
 
+#include <cblas.h>
 #include <errno.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,19 +175,26 @@ static int inexact(const unsigned char *s, size_t k, const coda_layout *l, coda_
                      (unsigned long long)u);
 }
 
-/* The nr x nc row-major block src into m at (r0, c0), tile by tile so that both sides stay in
- * cache. */
+/* The nr x nc row-major block src into m at (r0, c0). OpenBLAS's out-of-place transpose
+ * (its omatcopy, which copies the bits when alpha is 1: signalling NaNs stay as they are)
+ * moves 200 MB at 7-9 GB/s here against 5 GB/s for a 32 x 32 tiled loop (bench/io.sh's
+ * C-order rows); the loop serves only a matrix whose sizes an int cannot hold. */
 static void transpose_in(coda_mat *m, const double *src, size_t nr, size_t nc, size_t r0,
                          size_t c0)
 {
+    double *dst = m->data + c0 * m->rows + r0;
+    if (m->rows <= INT_MAX) { /* nr, nc <= CHUNK */
+        /* src is, column-major, the nc x nr matrix whose transpose goes into m */
+        cblas_domatcopy(CblasColMajor, CblasTrans, (int)nc, (int)nr, 1.0, src, (int)nc, dst,
+                        (int)m->rows);
+        return;
+    }
     for (size_t jj = 0; jj < nc; jj += TILE)
         for (size_t ii = 0; ii < nr; ii += TILE) {
             size_t je = jj + TILE < nc ? jj + TILE : nc, ie = ii + TILE < nr ? ii + TILE : nr;
-            for (size_t j = jj; j < je; j++) {
-                double *d = m->data + (c0 + j) * m->rows + r0;
+            for (size_t j = jj; j < je; j++)
                 for (size_t i = ii; i < ie; i++)
-                    d[i] = src[i * nc + j];
-            }
+                    dst[j * m->rows + i] = src[i * nc + j];
         }
 }
 
@@ -275,6 +284,55 @@ fail:
     return -1;
 }
 
+int coda_raw_convert(coda_src src, const coda_layout *l, size_t n, coda_put_fn put, void *ctx,
+                     const char *what, uint64_t *at, coda_err *e)
+{
+    size_t w = coda_el_width(l->type), bytes;
+    *at = 0;
+    if (coda_size_check(n, 1, w, &bytes, e) < 0)
+        return -1;
+    if (bytes > src.left) { /* as coda_raw_read says it, before anything goes out */
+        *at = src.left;
+        return coda_fail(e, "truncated %s: %llu of %zu bytes", what,
+                         (unsigned long long)src.left, bytes);
+    }
+    if (n == 0)
+        return 0;
+    size_t cap = n < CHUNK ? n : CHUNK;
+    unsigned char *raw = malloc(cap * w);
+    /* float64 is swapped in place; narrower elements widen into a second buffer */
+    double *dbl = l->type == CODA_EL_F8 ? (double *)raw : malloc(cap * sizeof(double));
+    int rc = 0;
+    if (!raw || !dbl) {
+        rc = coda_fail_oom(e);
+        goto out;
+    }
+    for (size_t k0 = 0; k0 < n; k0 += cap) {
+        size_t c = n - k0 < cap ? n - k0 : cap, got = src.read(src.ctx, raw, c * w);
+        if (got != c * w) {
+            *at = k0 * w + got;
+            rc = coda_fail(e, "truncated %s: %llu of %zu bytes", what, (unsigned long long)*at,
+                           bytes);
+            goto out;
+        }
+        size_t bad = convert(dbl, raw, c, l->type, l->swap);
+        if (bad < c) {
+            *at = (k0 + bad) * w;
+            rc = inexact(raw, bad, l, e);
+            goto out;
+        }
+        if (put(ctx, dbl, c * sizeof(double), e) < 0) {
+            rc = -2;
+            goto out;
+        }
+    }
+out:
+    if (dbl != (double *)raw)
+        free(dbl);
+    free(raw);
+    return rc;
+}
+
 int coda_put_file(void *file, const void *p, size_t n, coda_err *e)
 {
     if (n && fwrite(p, 1, n, file) != n)
@@ -285,13 +343,19 @@ int coda_put_file(void *file, const void *p, size_t n, coda_err *e)
 /* Up to n bytes from a regular input file to fd inside the kernel (copy_file_range), the way
  * cat copies a file: no pass through this process's memory. Returns the bytes moved; fewer
  * than n when the kernel cannot do it here (another file system, a pipe): the caller moves
- * the rest itself. */
+ * the rest itself. Only when the two offsets are the same within a page: otherwise (a binary
+ * frame's payload into an .npy, whose headers differ in length) the kernel copies each page
+ * into two, and 200 MB took 0.15 s against 0.10 s through a 1 MB buffer here (ext4). */
 static uint64_t pass_in_kernel(coda_in *in, uint64_t n, FILE *out)
 {
     struct stat st;
     int fd = fileno(out);
     if (fd < 0 || fflush(out) != 0 || in->borrowed || in->pos < in->len || fstat(fileno(in->f), &st) != 0 ||
         !S_ISREG(st.st_mode))
+        return 0;
+    off_t from = lseek(fileno(in->f), 0, SEEK_CUR), to = lseek(fd, 0, SEEK_CUR);
+    long page = sysconf(_SC_PAGESIZE);
+    if (from < 0 || to < 0 || page <= 0 || (from - to) % page != 0)
         return 0;
     uint64_t done = 0;
     while (done < n) {

@@ -48,6 +48,16 @@ int coda_raw_read(coda_src src, const coda_layout *l, size_t rows, size_t cols, 
 
 /* A byte sink for writers: 0, or -1 with e set. */
 typedef int (*coda_put_fn)(void *ctx, const void *p, size_t n, coda_err *e);
+
+/* n elements laid out as l says, in storage order (column-major, or a single row or column,
+ * where the orders agree), read from src a chunk at a time, each converted to float64 in host
+ * byte order and given to put: a converted payload on its way to an output, never held whole
+ * (memory: one chunk). Returns 0; -1 on an input error, with *at and the message as
+ * coda_raw_read gives them (a truncation found before anything is put when src knows its
+ * size); -2 when put failed (e is put's). */
+int coda_raw_convert(coda_src src, const coda_layout *l, size_t n, coda_put_fn put, void *ctx,
+                     const char *what, uint64_t *at, coda_err *e);
+
 int coda_put_file(void *file, const void *p, size_t n, coda_err *e); /* ctx is a FILE * */
 
 /* Move n bytes from in to put (NULL: skip them) through a bounded buffer, in big pieces:

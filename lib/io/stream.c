@@ -182,6 +182,38 @@ int coda_reader_payload(coda_reader *r, coda_frame *f, coda_err *e)
 
 int coda_reader_native(const coda_reader *r) { return r->pending && coda_bin_native(&r->head); }
 
+/* The pending payload is float64 or float32 in column-major order (or one row or column),
+ * whatever its byte order: read in chunks, each converted, it can go out in pieces. */
+static int reader_convertible(const coda_reader *r)
+{
+    return r->pending && !r->head.rowmajor;
+}
+
+/* A convertible pending payload, converted chunk by chunk, to put; errors named as
+ * coda_reader_payload names them. */
+static int reader_pass_converted(coda_reader *r, const coda_frame *f, coda_put_fn put,
+                                 void *ctx, coda_err *e)
+{
+    r->pending = 0;
+    int npy = r->fmt == CODA_FMT_NPY;
+    coda_layout l = {r->head.dtype == CODA_F64 ? CODA_EL_F8 : CODA_EL_F4,
+                     r->head.little != coda_host_little(), 0};
+    size_t n = f->mat.rows * f->mat.cols;
+    uint64_t at;
+    int rc = coda_raw_convert(coda_in_src(&r->in), &l, n, put, ctx, npy ? ".npy data" : "payload",
+                              &at, e);
+    if (rc == -1 && npy)
+        coda_fail_prefix(e, "%s: byte %llu: ", r->in.name, (unsigned long long)(r->npy_at + at));
+    else if (rc == -1)
+        coda_fail_prefix(e, "%s: frame %ld at byte %llu: ", r->in.name, r->frames - 1,
+                         (unsigned long long)r->head.at);
+    else if (rc == 0 && npy)
+        rc = coda_npy_read_end(coda_in_src(&r->in), r->in.name, r->npy_at + r->head.bytes, e);
+    if (rc < 0)
+        r->done = 1;
+    return rc < 0 ? -1 : 0;
+}
+
 /* A .npy's data as stored, then the check that nothing follows it. */
 static int npy_pass(coda_reader *r, coda_put_fn put, void *ctx, FILE *out, coda_err *e)
 {
@@ -440,6 +472,16 @@ int coda_writer_copy(coda_writer *w, coda_reader *r, coda_frame *f, coda_err *e)
          * from a file inside the kernel, as cat copies */
         FILE *direct = w->seekable && w->fmt != CODA_FMT_NPZ ? w->f : NULL;
         if (coda_reader_pass_to(r, coda_writer_body, w, direct, e) < 0)
+            return -1;
+        return coda_writer_end(w, e);
+    }
+    /* another byte order or float32, column-major: converted a chunk at a time on its way
+     * out, the frame never held (a C-order one must be whole before it can be transposed) */
+    /* (an input too short for it is read as before: the error comes before any output) */
+    if (reader_convertible(r) && coda_writer_takes_parts(w) &&
+        coda_in_src(&r->in).left >= r->head.bytes) {
+        if (coda_writer_put_head(w, f, e) < 0 ||
+            reader_pass_converted(r, f, coda_writer_body, w, e) < 0)
             return -1;
         return coda_writer_end(w, e);
     }

@@ -96,8 +96,9 @@ int coda_writer_takes_parts(const coda_writer *w);
 int coda_writer_put_head(coda_writer *w, const coda_frame *f, coda_err *e);
 int coda_writer_body(void *w, const void *p, size_t n, coda_err *e);
 int coda_writer_end(coda_writer *w, coda_err *e);
-/* Write f, read by coda_reader_next_head from r: its payload, when pending, passed through
- * in pieces if the writer takes them and nothing needs converting, else read and put. */
+/* Write f, read by coda_reader_next_head from r: its payload, when pending and the writer
+ * takes parts, passed through in pieces if nothing needs converting, converted a chunk at a
+ * time if it is column-major (another byte order, float32), else read whole and put. */
 int coda_writer_copy(coda_writer *w, coda_reader *r, coda_frame *f, coda_err *e);
 /* Finish the output: flush, close and rename into place. -1 (class io) on a write error, in
  * which case the old file is kept. */

@@ -617,6 +617,24 @@ static void wire_is_the_stream(void)
     CHECK(coda_frames_bytes_len(f, 3, &want, &e) == 0 && want == len, "length %zu, %zu", want,
           len);
     CHECK(len == flen && memcmp(buf, file, len) == 0, "message %zu bytes, stream %zu", len, flen);
+    /* the first head against the format written out by hand (coda-format(5)): magic, version,
+     * byte order, kind, dtype, order, meta length, shape, tags, payload bytes, then key=value */
+    unsigned char head[CODA_HEADER_BYTES + 8] = {'C', 'O', 'D', 'A', CODA_VERSION,
+                                                coda_host_little() ? 'L' : 'B', CODA_RESULT,
+                                                CODA_F64, 'C'};
+    uint64_t fields[4 + CODA_NTAGS];
+    fields[1] = 3, fields[2] = 2;
+    for (int t = 0; t < CODA_NTAGS; t++)
+        fields[3 + t] = (uint64_t)f[0].tag[t];
+    fields[3 + CODA_NTAGS] = 48;
+    uint32_t ml = 8;
+    memcpy(head + 12, &ml, 4); /* (host order: the mark says which) */
+    memcpy(head + 16, &fields[1], 16);
+    for (int t = 0; t < CODA_NTAGS; t++)
+        memcpy(head + 32 + 8 * t, &fields[3 + t], 8);
+    memcpy(head + 64, &fields[3 + CODA_NTAGS], 8);
+    memcpy(head + CODA_HEADER_BYTES, "op=grad\n", 8);
+    CHECK(len >= sizeof head && memcmp(buf, head, sizeof head) == 0, "the first head's bytes");
     free(buf);
     free(file);
     free(longval);

@@ -80,26 +80,66 @@ typedef struct {
     int N;
 } progress_sink;
 
-static int write_with_progress(void *ctx, coda_frame *f, coda_err *e)
+static void progress(const progress_sink *p, const coda_frame *f)
 {
-    progress_sink *p = ctx;
     if (f->kind == CODA_TASK && f->tag[CODA_TAG_WORKER] > 0)
         coda_progress_worker((int)f->tag[CODA_TAG_WORKER] - 1, p->N);
-    return coda_writer_sink(p->w, f, e);
 }
 
-/* A matrix read from `path` that coda-encode can code: not empty, every entry finite. */
+static int write_with_progress(void *ctx, coda_frame *f, coda_err *e)
+{
+    progress(ctx, f);
+    return coda_writer_sink(((progress_sink *)ctx)->w, f, e);
+}
+
+/* A task by parts (a block read from the input file as it goes out). */
+static int head_with_progress(void *ctx, const coda_frame *f, coda_err *e)
+{
+    progress(ctx, f);
+    return coda_writer_put_head(((progress_sink *)ctx)->w, f, e);
+}
+
+static int write_body(void *ctx, const void *p, size_t n, coda_err *e)
+{
+    return coda_writer_body(((progress_sink *)ctx)->w, p, n, e);
+}
+
+static int write_end(void *ctx, coda_err *e)
+{
+    return coda_writer_end(((progress_sink *)ctx)->w, e);
+}
+
+/* A rows x cols matrix from `path` that coda-encode can code: not empty, and no entry (the
+ * first bad one at column-major index bad, of value val) NaN or infinite. */
+static int check_entries(const char *path, const char *what, size_t rows, size_t cols,
+                         uint64_t bad, double val, coda_err *e)
+{
+    if (rows == 0 || cols == 0)
+        return coda_fail(e, "%s: %s is %zu x %zu: nothing to encode", path, what, rows, cols);
+    if (bad != (uint64_t)-1)
+        return coda_fail(e, "%s: %s entry (%llu,%llu) is %s", path, what,
+                         (unsigned long long)(bad % rows + 1), (unsigned long long)(bad / rows + 1),
+                         isnan(val) ? "NaN" : "infinite");
+    return 0;
+}
+
 static int check_input(const char *path, const char *what, const coda_mat *m, coda_err *e)
 {
-    if (m->rows == 0 || m->cols == 0)
-        return coda_fail(e, "%s: %s is %zu x %zu: nothing to encode", path, what, m->rows,
-                         m->cols);
-    size_t bad = coda_mat_first_nonfinite(m);
-    if (bad != (size_t)-1)
-        return coda_fail(e, "%s: %s entry (%zu,%zu) is %s", path, what, bad % m->rows + 1,
-                         bad / m->rows + 1,
-                         isnan(CODA_AT(m, bad % m->rows, bad / m->rows)) ? "NaN" : "infinite");
-    return 0;
+    size_t bad = m->rows && m->cols ? coda_mat_first_nonfinite(m) : (size_t)-1;
+    return check_entries(path, what, m->rows, m->cols, bad == (size_t)-1 ? (uint64_t)-1 : bad,
+                         bad == (size_t)-1 ? 0 : m->data[bad], e);
+}
+
+/* The data left in its file (coda_encode_file): m takes its shape, not its entries, which
+ * are checked when scan is set (else as the encoder reads them). */
+static int check_file(const char *path, coda_matfile *mf, int scan, coda_mat *m, coda_err *e)
+{
+    uint64_t bad = (uint64_t)-1;
+    double val = 0;
+    if (scan && mf->rows && mf->cols && coda_matfile_first_nonfinite(mf, &bad, &val, e) < 0)
+        return -1;
+    *m = (coda_mat){.rows = mf->rows, .cols = mf->cols};
+    return check_entries(path, "the data", mf->rows, mf->cols, bad, val, e);
 }
 
 /* [X y]: append the labels as the last column. */
@@ -311,9 +351,16 @@ int main(int argc, char **argv)
     coda_mat input = {0}, operand = {0}, data = {0}, extra = {0}, G = {0};
     coda_plan plan = {0};
     coda_writer w = {0};
+    coda_matfile mf = {.fd = -1};
     status = -1; /* -1: the exit status of e's class */
-    if (coda_read_matrix(in, &input, NULL, &e) < 0 ||
-        check_input(in, lsq ? "A" : "the data", &input, &e) < 0)
+    /* a code of the data's blocks from a file reads them from there as it goes, never holding
+     * the whole input (the same bytes out) */
+    int from_file = !lsq && !labels_path && coda_scheme_encodes_from_file(sc)
+                        ? coda_matfile_open(&mf, in, &e) : 0;
+    if (from_file < 0 ||
+        (from_file ? check_file(in, &mf, 0, &input, &e) < 0
+                   : coda_read_matrix(in, &input, NULL, &e) < 0 ||
+                         check_input(in, lsq ? "A" : "the data", &input, &e) < 0))
         goto out;
     if (lsq) { /* lsq-columns: the input is A; the right-hand sides are split */
         operand = input;
@@ -373,6 +420,11 @@ int main(int argc, char **argv)
         goto out;
     if (coda_open_stream_output(&w, out, &e) < 0)
         goto out;
+    /* into a file renamed into place only at the end, a bad entry may be found as the data
+     * is read; a stream that goes out as it is written must not begin first */
+    int check_as_read = from_file && w.out.tmp;
+    if (from_file && !check_as_read && check_file(in, &mf, 1, &input, &e) < 0)
+        goto out;
     coda_frame f;
     if (coda_plan_to_frame(&plan, &f, &e) < 0)
         goto out;
@@ -394,7 +446,9 @@ int main(int argc, char **argv)
     }
     progress_sink ps = {&w, plan.N};
     coda_progress_begin(prog, quiet);
-    rc = coda_encode(&plan, &data, a.operand, write_with_progress, &ps, &e);
+    coda_parts_sink parts = {write_with_progress, head_with_progress, write_body, write_end, &ps};
+    rc = from_file ? coda_encode_file(&plan, &mf, check_as_read, &parts, &e)
+                   : coda_encode(&plan, &data, a.operand, write_with_progress, &ps, &e);
     coda_progress_end();
     if (rc < 0)
         goto out;
@@ -427,6 +481,7 @@ out:
         coda_say(prog, "%s", e.msg);
     coda_writer_abort(&w); /* after a successful close, nothing is left to give up */
     coda_plan_free(&plan);
+    coda_matfile_close(&mf);
     coda_mat_free(&input);
     coda_mat_free(&operand);
     coda_mat_free(&data);

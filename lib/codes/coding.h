@@ -9,6 +9,18 @@
 /* Receives each produced frame; it borrows the frame (the caller frees it afterwards). */
 typedef int (*coda_sink)(void *ctx, coda_frame *f, coda_err *e);
 
+/* A sink that also takes a frame by parts, so that a block read from a file goes on a piece
+ * at a time, never held whole: head gets the frame with f->mat shaped and no data, body its
+ * entries in column-major order in pieces of any size, end closes it (coda_writer_put_head,
+ * coda_writer_body and coda_writer_end do it for a stream). */
+typedef struct {
+    coda_sink frame;
+    int (*head)(void *ctx, const coda_frame *f, coda_err *e);
+    int (*body)(void *ctx, const void *p, size_t n, coda_err *e);
+    int (*end)(void *ctx, coda_err *e);
+    void *ctx;
+} coda_parts_sink;
+
 /* TASK frames, worker by worker, for `data` (rows x cols; split along the plan's axis). */
 int coda_encode_tasks(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
                       coda_err *e);

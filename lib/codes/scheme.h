@@ -12,6 +12,7 @@
 #define CODA_SCHEME_H
 
 #include "../io/frame.h"
+#include "../io/matfile.h"
 #include "../io/stream.h"
 #include "coding.h"
 #include "plan.h"
@@ -134,6 +135,21 @@ int coda_plan_report(const coda_plan *p, coda_meta *fig, coda_err *e);
  * it comes: a task may be a view of data (a block in place), valid while data is. */
 int coda_encode(const coda_plan *p, const coda_mat *data, const coda_mat *operand,
                 coda_sink sink, void *ctx, coda_err *e);
+/* Whether the scheme's tasks are G-weighted sums of the data's blocks (its encode is
+ * coda_encode_g) and its plan is built from the data's shape alone: then its data can stay
+ * in a file, read a piece at a time (coda_encode_file). */
+int coda_scheme_encodes_from_file(const coda_scheme *sc);
+/* coda_encode's tasks, byte for byte, for the matrix in m's file (a scheme for which
+ * coda_scheme_encodes_from_file holds), never holding it: memory is a block and a batch of
+ * combined tasks (half the data's size at most, one task at least). The blocks that go out
+ * as they are feed the first batch as they pass; each later batch is one more pass over the
+ * file. A block that is a task goes to out by parts; a combined task whole, valid only
+ * until out->frame returns (it writes it). check: a NaN or
+ * infinite entry is an error ("NAME: the data entry (i,j) is NaN"), found as the data is
+ * read, so after tasks went out (for an output that is discarded on failure; else scan the
+ * file first, coda_matfile_first_nonfinite). The file changed while it was read is an error. */
+int coda_encode_file(const coda_plan *p, coda_matfile *m, int check,
+                     const coda_parts_sink *out, coda_err *e);
 /* The scheme's shards for an in-process engine (its encode_resident, else its encode). */
 int coda_encode_resident(const coda_plan *p, const coda_mat *data, coda_sink sink, void *ctx,
                          coda_err *e);

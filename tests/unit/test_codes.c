@@ -6,10 +6,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../lib/codes/coding.h"
 #include "../../lib/codes/scheme.h"
 #include "../../lib/core/rng.h"
+#include "../../lib/io/binfmt.h"
+#include "../../lib/io/stream.h"
 #include "../../lib/ops/ops.h"
 #include "../../lib/work/work.h"
 #include "check.h"
@@ -267,6 +270,94 @@ static void tasks_are_sums(const char *scheme, int N, int s, const char *op, siz
     coda_mat_free(&data);
 }
 
+/* A parts sink that writes what it is given to a stream, as coda-encode's writer does. */
+static int bytes_frame(void *ctx, coda_frame *f, coda_err *e)
+{
+    return coda_bin_write(ctx, f, e) < 0 ? -1 : 0;
+}
+static int bytes_head(void *ctx, const coda_frame *f, coda_err *e)
+{
+    return coda_bin_write_head(ctx, f, e) < 0 ? -1 : 0;
+}
+static int bytes_body(void *ctx, const void *p, size_t n, coda_err *e)
+{
+    return fwrite(p, 1, n, ctx) == n ? 0 : coda_fail(e, "short write");
+}
+static int bytes_end(void *ctx, coda_err *e)
+{
+    (void)ctx, (void)e;
+    return 0;
+}
+
+/* coda_encode_file gives the bytes coda_encode gives for the same data in memory: blocks sent
+ * by parts as they are read, the first batch of combined tasks filled from them, later
+ * batches from passes over the file (cap below the combined tasks' count). With check set,
+ * a NaN put at (bad_r, bad_c) is found and named; with opts, the scheme's options. */
+static void file_tasks(const char *scheme, int N, int s, const char *op, size_t m, size_t n,
+                       const char *opt, const char *val)
+{
+    coda_err e;
+    coda_meta opts = {0};
+    if (opt)
+        coda_meta_set(&opts, opt, val, &e);
+    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 5, .opts = &opts};
+    coda_mat data;
+    test_randn(&data, m, n, 23, 8);
+    int by_cols = strcmp(op, "lsq-columns") == 0;
+    coda_plan p;
+    if (coda_plan_build(&p, scheme, &a, by_cols ? n : m, &e) < 0) {
+        CHECK(0, "%s N=%d s=%d %s: %s", scheme, N, s, op, e.msg);
+        coda_mat_free(&data);
+        coda_meta_free(&opts);
+        return;
+    }
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/coda-unit-%d.coda", (int)getpid());
+    for (int nan = 0; nan < 2; nan++) {
+        size_t bad_r = m - 1 - (size_t)N % m, bad_c = n / 2;
+        if (nan)
+            CODA_AT(&data, bad_r, bad_c) = NAN;
+        coda_writer w;
+        coda_frame df;
+        coda_frame_init(&df, CODA_MATRIX);
+        df.mat = coda_mat_view(&data, 0, m, 0, n);
+        CHECK(coda_writer_open(&w, path, CODA_FMT_BIN, &e) == 0 && coda_writer_put(&w, &df, &e) == 0 &&
+                  coda_writer_close(&w, &e) == 0, "%s", e.msg);
+        coda_meta_free(&df.meta);
+        char *want = NULL, *got = NULL;
+        size_t wlen = 0, glen = 0;
+        FILE *wf = open_memstream(&want, &wlen), *gf = open_memstream(&got, &glen);
+        int rw = nan ? 0 : coda_encode(&p, &data, NULL, bytes_frame, wf, &e);
+        CHECK(rw == 0, "%s in memory: %s", scheme, e.msg);
+        coda_matfile mf;
+        int opened = coda_matfile_open(&mf, path, &e);
+        CHECK(opened == 1, "%s: the data file is not read in place", scheme);
+        coda_parts_sink out = {bytes_frame, bytes_head, bytes_body, bytes_end, gf};
+        int rg = opened == 1 ? coda_encode_file(&p, &mf, nan, &out, &e) : -1;
+        fclose(wf);
+        fclose(gf);
+        if (nan) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "the data entry (%zu,%zu) is NaN", bad_r + 1, bad_c + 1);
+            CHECK(rg < 0 && strstr(e.msg, msg), "%s: a NaN at (%zu,%zu) not found: %s", scheme,
+                  bad_r + 1, bad_c + 1, rg < 0 ? e.msg : "encoded");
+        } else {
+            CHECK(rg == 0 && glen == wlen && memcmp(got, want, wlen) == 0,
+                  "%s N=%d s=%d %s %zux%zu: from the file %zu bytes, in memory %zu%s (%s)", scheme,
+                  N, s, op, m, n, glen, wlen, glen == wlen ? ", which differ" : "",
+                  rg < 0 ? e.msg : "encoded");
+        }
+        if (opened == 1)
+            coda_matfile_close(&mf);
+        free(want);
+        free(got);
+    }
+    remove(path);
+    coda_plan_free(&p);
+    coda_mat_free(&data);
+    coda_meta_free(&opts);
+}
+
 /* The gradient ops write every entry of their result (which is not zeroed first): against a
  * loop over the definition, X^T (X beta - y) and X^T (sigma(X beta) - y), within
  * 8 (rows + n) u ||X|| (||X|| ||beta|| + ||y||); an empty block's gradient is exactly zero.
@@ -323,6 +414,16 @@ int main(void)
     tasks_are_sums("mds", 10, 2, "matmul", 203, 7);      /* uneven blocks, batches of tasks */
     tasks_are_sums("mds", 7, 3, "matvec", 50, 3);
     tasks_are_sums("mds", 6, 2, "lsq-columns", 4, 37); /* column blocks */
+    file_tasks("mds", 10, 2, "matmul", 203, 7, NULL, NULL); /* uneven: a last block combined */
+    file_tasks("mds", 10, 2, "matmul", 200, 7, NULL, NULL); /* parities filled as blocks pass */
+    file_tasks("mds", 7, 3, "matvec", 50, 3, "generator", "chebyshev");
+    file_tasks("mds", 6, 2, "lsq-columns", 4, 37, NULL, NULL); /* column blocks */
+    file_tasks("mds", 6, 2, "lsq-columns", 5, 36, NULL, NULL);
+    file_tasks("cyclic", 8, 3, "grad", 50, 3, NULL, NULL); /* all combined: a pass each */
+    file_tasks("frc", 7, 2, "matmul", 31, 4, NULL, NULL);
+    file_tasks("rep", 6, 2, "matmul", 31, 4, NULL, NULL); /* a task a block (not data-coded) */
+    file_tasks("uncoded", 4, 0, "matmul", 9, 2, NULL, NULL);
+    file_tasks("bgc", 6, 0, "grad", 40, 3, "replication", "2");
     cyclic_all_subsets(5, 1, 120);
     cyclic_all_subsets(6, 2, 60);
     cyclic_all_subsets(7, 3, 30);

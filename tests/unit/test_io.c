@@ -10,6 +10,7 @@
 
 #include "../../lib/core/rng.h"
 #include "../../lib/io/binfmt.h"
+#include "../../lib/io/matfile.h"
 #include "../../lib/io/stream.h"
 #include "../../lib/io/textfmt.h"
 #include "../../lib/io/wire.h"
@@ -177,6 +178,105 @@ static void first_nonfinite(void)
             if (at[k] + 5000 < n)
                 m.data[at[k] + 5000] = 1.0;
         }
+    coda_mat_free(&m);
+}
+
+/* Write frames (kinds[k], m whole for the MATRIX ones, a 2 x 2 for others) to path as fmt. */
+static void write_frames(const char *path, coda_format fmt, int dtype, const int *kinds, int n,
+                         const coda_mat *m)
+{
+    coda_err e;
+    coda_writer w;
+    CHECK(coda_writer_open(&w, path, fmt, &e) == 0, "%s", e.msg);
+    w.dtype = dtype;
+    for (int k = 0; k < n; k++) {
+        coda_frame f;
+        coda_frame_init(&f, kinds[k]);
+        if (kinds[k] == CODA_MATRIX)
+            f.mat = coda_mat_view(m, 0, m->rows, 0, m->cols);
+        else
+            coda_mat_alloc(&f.mat, 2, 2, &e);
+        CHECK(coda_writer_put(&w, &f, &e) == 0, "%s", e.msg);
+        coda_frame_free(&f);
+    }
+    CHECK(coda_writer_close(&w, &e) == 0, "%s", e.msg);
+}
+
+/* A matrix read in place from its file: a stream's first MATRIX frame and a float64 .npy
+ * are; float32, text, stdin and a cut file are not (they are read whole, which names their
+ * problem). Pieces are its entries bit for bit, the scan finds the first bad entry, and a
+ * file changed under the reader is an error. */
+static void matfile(void)
+{
+    coda_err e;
+    coda_mat m;
+    coda_mat_alloc(&m, 37, 5, &e);
+    fill_awkward(&m, 7);
+    char path[64], npy[64], csv[64];
+    snprintf(path, sizeof path, "/tmp/coda-unit-%d.mf.coda", (int)getpid());
+    snprintf(npy, sizeof npy, "/tmp/coda-unit-%d.mf.npy", (int)getpid());
+    snprintf(csv, sizeof csv, "/tmp/coda-unit-%d.mf.csv", (int)getpid());
+    const int task_then_matrix[] = {CODA_TASK, CODA_MATRIX}, matrix[] = {CODA_MATRIX};
+    write_frames(path, CODA_FMT_BIN, CODA_F64, task_then_matrix, 2, &m);
+    write_frames(npy, CODA_FMT_NPY, CODA_F64, matrix, 1, &m);
+    for (int k = 0; k < 2; k++) {
+        const char *f = k ? npy : path;
+        coda_matfile mf;
+        CHECK(coda_matfile_open(&mf, f, &e) == 1 && mf.rows == 37 && mf.cols == 5, "%s", f);
+        if (mf.fd < 0)
+            continue;
+        double piece[80];
+        const uint64_t first[] = {0, 36, 37, 100, 185 - 80};
+        for (size_t i = 0; i < sizeof first / sizeof *first; i++) {
+            size_t n = 185 - first[i] < 80 ? 185 - first[i] : 80;
+            CHECK(coda_matfile_read(&mf, first[i], n, piece, &e) == 0 &&
+                      memcmp(piece, m.data + first[i], n * sizeof(double)) == 0,
+                  "%s: entries %llu.. are not the matrix's", f, (unsigned long long)first[i]);
+        }
+        uint64_t bad;
+        double val;
+        CHECK(coda_matfile_first_nonfinite(&mf, &bad, &val, &e) == 0 && bad == (uint64_t)-1,
+              "%s: finite data reported bad", f);
+        CHECK(coda_matfile_unchanged(&mf, &e) == 0, "%s: %s", f, e.msg);
+        coda_matfile_close(&mf);
+    }
+    /* the first bad entry, past the scan's first chunk; then the file rewritten under it */
+    coda_mat big;
+    coda_mat_alloc(&big, 1000, 70, &e);
+    big.data[50000] = NAN;
+    big.data[60000] = INFINITY;
+    write_frames(path, CODA_FMT_BIN, CODA_F64, matrix, 1, &big);
+    coda_matfile mf;
+    uint64_t bad = 0;
+    double val = 0;
+    CHECK(coda_matfile_open(&mf, path, &e) == 1 &&
+              coda_matfile_first_nonfinite(&mf, &bad, &val, &e) == 0 && bad == 50000 && isnan(val),
+          "the first bad entry at %llu", (unsigned long long)bad);
+    FILE *cut = fopen(path, "r+b");
+    CHECK(cut && ftruncate(fileno(cut), 4096) == 0, "cutting the file");
+    if (cut)
+        fclose(cut);
+    double piece[8];
+    CHECK(coda_matfile_read(&mf, 69000, 8, piece, &e) < 0 && strstr(e.msg, "changed while it was read"),
+          "a read past a cut: %s", e.msg);
+    CHECK(coda_matfile_unchanged(&mf, &e) < 0 && strstr(e.msg, "changed while it was read"),
+          "a cut file unnoticed");
+    coda_matfile_close(&mf);
+    CHECK(coda_matfile_open(&mf, path, &e) == 0 && mf.fd < 0, "a cut file read in place");
+    coda_mat_free(&big);
+    /* read whole instead */
+    coda_mat small;
+    coda_mat_alloc(&small, 3, 2, &e);
+    write_frames(npy, CODA_FMT_NPY, CODA_F32, matrix, 1, &small);
+    coda_mat_free(&small);
+    write_frames(csv, CODA_FMT_CSV, CODA_F64, matrix, 1, &m);
+    CHECK(coda_matfile_open(&mf, npy, &e) == 0, "a float32 .npy read in place");
+    CHECK(coda_matfile_open(&mf, csv, &e) == 0, "CSV read in place");
+    CHECK(coda_matfile_open(&mf, "-", &e) == 0, "stdin read in place");
+    CHECK(coda_matfile_open(&mf, "/nonexistent/x.coda", &e) == 0, "a missing file read in place");
+    remove(path);
+    remove(npy);
+    remove(csv);
     coda_mat_free(&m);
 }
 
@@ -653,6 +753,7 @@ int main(void)
     writer_limits();
     text_lines();
     first_nonfinite();
+    matfile();
     round_trip(CODA_FMT_BIN, "coda");
     round_trip(CODA_FMT_CSV, "csv");
     round_trip(CODA_FMT_TSV, "tsv");

@@ -222,19 +222,30 @@ static void assigned_thresholds(void)
  * entry by entry, whether the encoder makes it alone, in a batch with others sharing a pass
  * over the data, or hands a systematic block in place (views: coda_encode_g). Tolerance: the
  * sum's own rounding, K u sum_j |G[i,j] x_j| per entry. */
+/* An m x n Gaussian data matrix (stream `stream`) and a plan of the scheme for it (a
+ * failure to build one is a failed check); 0, or -1 with nothing left allocated. */
+static int plan_for(coda_plan *p, coda_mat *data, const char *scheme, int N, int s,
+                    const char *op, const coda_meta *opts, size_t m, size_t n, uint64_t stream)
+{
+    coda_err e;
+    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 5, .opts = opts};
+    test_randn(data, m, n, 21, stream);
+    if (coda_plan_build(p, scheme, &a, strcmp(op, "lsq-columns") == 0 ? n : m, &e) < 0) {
+        CHECK(0, "%s N=%d s=%d %s: %s", scheme, N, s, op, e.msg);
+        coda_mat_free(data);
+        return -1;
+    }
+    return 0;
+}
+
 static void tasks_are_sums(const char *scheme, int N, int s, const char *op, size_t m, size_t n)
 {
     coda_err e;
-    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 5};
     coda_mat data;
-    test_randn(&data, m, n, 21, 7);
-    int by_cols = strcmp(op, "lsq-columns") == 0;
     coda_plan p;
-    if (coda_plan_build(&p, scheme, &a, by_cols ? n : m, &e) < 0) {
-        CHECK(0, "%s N=%d s=%d %s: %s", scheme, N, s, op, e.msg);
-        coda_mat_free(&data);
+    int by_cols = strcmp(op, "lsq-columns") == 0;
+    if (plan_for(&p, &data, scheme, N, s, op, NULL, m, n, 7) < 0)
         return;
-    }
     CHECK(p.data_coded && p.by_cols == by_cols, "%s %s: not the code this test is for", scheme, op);
     size_t pad = coda_plan_max_block(&p);
     for (int views = 0; views < 2; views++) {
@@ -300,14 +311,9 @@ static void file_tasks(const char *scheme, int N, int s, const char *op, size_t 
     coda_meta opts = {0};
     if (opt)
         coda_meta_set(&opts, opt, val, &e);
-    coda_scheme_args a = {.N = N, .s = s, .op = op, .seed = 5, .opts = &opts};
     coda_mat data;
-    test_randn(&data, m, n, 23, 8);
-    int by_cols = strcmp(op, "lsq-columns") == 0;
     coda_plan p;
-    if (coda_plan_build(&p, scheme, &a, by_cols ? n : m, &e) < 0) {
-        CHECK(0, "%s N=%d s=%d %s: %s", scheme, N, s, op, e.msg);
-        coda_mat_free(&data);
+    if (plan_for(&p, &data, scheme, N, s, op, &opts, m, n, 8) < 0) {
         coda_meta_free(&opts);
         return;
     }
